@@ -1,0 +1,97 @@
+"""Who may see which object (DOMAIN.md "Who uses it"): one place, used by every view, export and report.
+
+Access is decided per object from the user's organisation, not by role alone:
+- 区民政局 sees every station of its district;
+- 街道办 sees only its own street's station;
+- 督导中心 sees every station of the city;
+- 第三方评估 sees only the evaluations it is assigned to (and, once it declared no conflict, their station's data);
+- 系统管理员 (role admin or superuser) sees everything.
+Views answer 404 for anything outside these querysets.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.db.models import QuerySet
+
+if TYPE_CHECKING:
+    from stations.models import User
+
+
+def is_admin(user: User) -> bool:
+    return bool(user.is_authenticated and (user.is_superuser or user.role == "admin"))
+
+
+def stations_visible_to(user: User) -> QuerySet:
+    from stations.models import Station
+
+    qs = Station.objects.all()
+    if not user.is_authenticated:
+        return qs.none()
+    if is_admin(user) or user.role == "supervision":
+        return qs
+    org = user.organisation
+    if org is None:
+        return qs.none()
+    if user.role == "bureau" and org.district_id:
+        return qs.filter(street__district_id=org.district_id)
+    if user.role == "street" and org.street_id:
+        return qs.filter(street_id=org.street_id)
+    if user.role == "evaluator":
+        return qs.filter(
+            contracts__evaluations__assignments__user=user,
+            contracts__evaluations__assignments__declaration="no_conflict",
+        ).distinct()
+    return qs.none()
+
+
+def contracts_visible_to(user: User) -> QuerySet:
+    from stations.models import Contract
+
+    if is_admin(user) or (user.is_authenticated and user.role == "supervision"):
+        return Contract.objects.all()
+    if user.is_authenticated and user.role == "evaluator":
+        return Contract.objects.filter(
+            evaluations__assignments__user=user, evaluations__assignments__declaration="no_conflict"
+        ).distinct()
+    return Contract.objects.filter(station__in=stations_visible_to(user))
+
+
+def contracts_editable_by(user: User) -> QuerySet:
+    """Contracts whose indicator data and staff records the user may enter (the buying street office)."""
+    from stations.models import Contract
+
+    if is_admin(user):
+        return Contract.objects.all()
+    if user.is_authenticated and user.role == "street" and user.organisation_id:
+        return Contract.objects.filter(station__street_id=user.organisation.street_id)
+    return Contract.objects.none()
+
+
+def evaluations_visible_to(user: User) -> QuerySet:
+    """Evaluations the user may open. Evaluators see assigned ones (content only after declaring no conflict:
+    use `evaluation_assignment` to check the declaration)."""
+    from reports.models import Evaluation
+
+    if not user.is_authenticated:
+        return Evaluation.objects.none()
+    if is_admin(user) or user.role == "supervision":
+        return Evaluation.objects.all()
+    if user.role == "evaluator":
+        return Evaluation.objects.filter(assignments__user=user).exclude(assignments__declaration="conflict").distinct()
+    return Evaluation.objects.filter(contract__station__in=stations_visible_to(user))
+
+
+def performance_evaluations_visible_to(user: User) -> QuerySet:
+    from reports.models import PerformanceEvaluation
+
+    if not user.is_authenticated:
+        return PerformanceEvaluation.objects.none()
+    if is_admin(user) or user.role == "supervision":
+        return PerformanceEvaluation.objects.all()
+    if user.role == "bureau" and user.organisation and user.organisation.district_id:
+        return PerformanceEvaluation.objects.filter(department__street__district_id=user.organisation.district_id)
+    if user.role == "street" and user.organisation and user.organisation.street_id:
+        return PerformanceEvaluation.objects.filter(department__street_id=user.organisation.street_id)
+    return PerformanceEvaluation.objects.none()

@@ -1,0 +1,409 @@
+"""Evaluations: the four-party 评估 (seed 001) and the government 绩效评价 (seeds 000, 002–004)."""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class Party(models.TextChoices):
+    """The four parties of a station evaluation, in the order of seed 001 §七."""
+
+    BUYER = "buyer", "项目购买方（街道办事处）"
+    SUPERVISOR = "supervisor", "项目监督方（区民政局）"
+    SUPERVISION_CENTRE = "supervision", "市督导中心"
+    THIRD_PARTY = "third_party", "第三方评估机构"
+
+
+# Seed 001 §二(五): 监督方 10%, 购买方 20%, 督导中心 15%, 第三方 55%.
+PARTY_WEIGHTS: dict[str, Decimal] = {
+    Party.SUPERVISOR: Decimal("10"),
+    Party.BUYER: Decimal("20"),
+    Party.SUPERVISION_CENTRE: Decimal("15"),
+    Party.THIRD_PARTY: Decimal("55"),
+}
+
+
+class Grade(models.TextChoices):
+    EXCELLENT = "excellent", "优秀"
+    GOOD = "good", "良好"
+    PASS = "pass", "合格"
+    FAIL = "fail", "不合格"
+
+
+class RubricTemplate(models.Model):
+    """第三方评估指标: editable by an admin; copied into an evaluation and frozen there."""
+
+    name = models.CharField("模板名称", max_length=120, unique=True)
+    description = models.TextField("说明", blank=True)
+    active = models.BooleanField("启用", default=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "评估指标模板"
+        verbose_name_plural = "评估指标模板"
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class RubricSection(models.Model):
+    template = models.ForeignKey(RubricTemplate, on_delete=models.CASCADE, related_name="sections", verbose_name="模板")
+    name = models.CharField("部分名称", max_length=60, help_text="如 项目管理、服务开展情况、服务成效。")
+    order = models.PositiveSmallIntegerField("排序", default=0)
+
+    class Meta:
+        verbose_name = "评估指标部分"
+        verbose_name_plural = "评估指标部分"
+        ordering = ["template", "order", "id"]
+        constraints = [models.UniqueConstraint(fields=["template", "name"], name="rubric_section_unique_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class RubricItem(models.Model):
+    section = models.ForeignKey(RubricSection, on_delete=models.CASCADE, related_name="items", verbose_name="部分")
+    code = models.CharField("编号", max_length=20)
+    text = models.CharField("评估内容", max_length=300)
+    guidance = models.TextField("评分标准", blank=True)
+    max_points = models.DecimalField("分值", max_digits=5, decimal_places=1)
+    order = models.PositiveSmallIntegerField("排序", default=0)
+
+    class Meta:
+        verbose_name = "评估指标项"
+        verbose_name_plural = "评估指标项"
+        ordering = ["section", "order", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(max_points__gt=0), name="rubric_item_max_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.text}"
+
+
+class Evaluation(models.Model):
+    """中期/末期评估 of a contract: four party scores, findings, the frozen rubric and the final grade."""
+
+    class Kind(models.TextChoices):
+        MIDTERM = "midterm", "中期评估"
+        FINAL = "final", "末期评估"
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "进行中"
+        FINALISED = "finalised", "已定稿"
+
+    code = models.SlugField("评估代码", max_length=50, unique=True)
+    contract = models.ForeignKey(
+        "stations.Contract", on_delete=models.PROTECT, related_name="evaluations", verbose_name="服务协议"
+    )
+    kind = models.CharField("评估类型", max_length=10, choices=Kind.choices)
+    date = models.DateField("评估日期")
+    period_start = models.DateField("考核期开始")
+    period_end = models.DateField("考核期结束")
+    agency = models.ForeignKey(
+        "stations.Organisation", on_delete=models.PROTECT, related_name="agency_evaluations",
+        verbose_name="第三方评估机构", limit_choices_to={"kind": "evaluator"},
+    )
+    supervision_centre = models.ForeignKey(
+        "stations.Organisation", on_delete=models.PROTECT, null=True, blank=True,
+        related_name="centre_evaluations", verbose_name="督导中心", limit_choices_to={"kind": "supervision"},
+    )
+    rubric_source = models.ForeignKey(
+        RubricTemplate, on_delete=models.SET_NULL, null=True, blank=True, related_name="evaluations",
+        verbose_name="评估指标来源模板",
+    )
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.DRAFT)
+    total_score = models.DecimalField("总得分", max_digits=6, decimal_places=2, null=True, blank=True)
+    grade = models.CharField("等级", max_length=10, choices=Grade.choices, blank=True)
+    finalised_at = models.DateTimeField("定稿时间", null=True, blank=True)
+    conclusion = models.TextField("结语", blank=True)
+
+    class Meta:
+        verbose_name = "评估"
+        verbose_name_plural = "评估"
+        ordering = ["-date", "code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(period_end__gte=models.F("period_start")), name="evaluation_period_order"
+            ),
+            models.UniqueConstraint(fields=["contract", "kind"], name="evaluation_unique_kind_per_contract"),
+            models.CheckConstraint(
+                condition=Q(status="draft") | (Q(total_score__isnull=False) & ~Q(grade="")),
+                name="evaluation_finalised_has_total",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.contract.station.name} {self.get_kind_display()}"
+
+
+class EvaluationAssignment(models.Model):
+    """An evaluator assigned to an evaluation, with the 回避 (conflict of interest) declaration."""
+
+    class Declaration(models.TextChoices):
+        PENDING = "pending", "未声明"
+        NO_CONFLICT = "no_conflict", "无利益冲突"
+        CONFLICT = "conflict", "存在利益冲突（已回避）"
+
+    evaluation = models.ForeignKey(Evaluation, on_delete=models.CASCADE, related_name="assignments", verbose_name="评估")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="evaluation_assignments", verbose_name="评估员"
+    )
+    declaration = models.CharField("回避声明", max_length=20, choices=Declaration.choices, default=Declaration.PENDING)
+    declared_at = models.DateTimeField("声明时间", null=True, blank=True)
+    assigned_at = models.DateTimeField("分配时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "评估员分配"
+        verbose_name_plural = "评估员分配"
+        constraints = [models.UniqueConstraint(fields=["evaluation", "user"], name="assignment_unique_user")]
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.evaluation}"
+
+
+class PartyScore(models.Model):
+    """One party's result, stored as points out of its weight (seed 001 §七: 监督方 8.30 of 10)."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "草稿"
+        SUBMITTED = "submitted", "已提交"
+
+    evaluation = models.ForeignKey(Evaluation, on_delete=models.CASCADE, related_name="party_scores", verbose_name="评估")
+    party = models.CharField("评估方", max_length=20, choices=Party.choices)
+    weight = models.DecimalField("权重（分）", max_digits=5, decimal_places=2)
+    points = models.DecimalField("得分", max_digits=6, decimal_places=2, null=True, blank=True)
+    score_100 = models.DecimalField(
+        "百分制得分", max_digits=5, decimal_places=1, null=True, blank=True,
+        help_text="以百分制录入时保存原始分；得分 = 百分制得分 × 权重%。",
+    )
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.DRAFT)
+    submitted_at = models.DateTimeField("提交时间", null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name="提交人",
+    )
+    version = models.PositiveIntegerField("版本", default=1)
+
+    class Meta:
+        verbose_name = "四方得分"
+        verbose_name_plural = "四方得分"
+        ordering = ["evaluation", "party"]
+        constraints = [
+            models.UniqueConstraint(fields=["evaluation", "party"], name="party_score_unique"),
+            models.CheckConstraint(
+                condition=Q(points__isnull=True) | (Q(points__gte=0) & Q(points__lte=models.F("weight"))),
+                name="party_score_within_weight",
+            ),
+            models.CheckConstraint(
+                condition=Q(score_100__isnull=True) | (Q(score_100__gte=0) & Q(score_100__lte=100)),
+                name="party_score_100_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="draft") | Q(points__isnull=False), name="party_score_submitted_has_points"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_party_display()} {self.points}"
+
+
+class EvaluationSection(models.Model):
+    """A rubric section frozen into an evaluation (a copy: editing the template never changes it)."""
+
+    evaluation = models.ForeignKey(Evaluation, on_delete=models.CASCADE, related_name="sections", verbose_name="评估")
+    name = models.CharField("部分名称", max_length=60)
+    order = models.PositiveSmallIntegerField("排序", default=0)
+
+    class Meta:
+        verbose_name = "评估部分"
+        verbose_name_plural = "评估部分"
+        ordering = ["evaluation", "order", "id"]
+        constraints = [models.UniqueConstraint(fields=["evaluation", "name"], name="evaluation_section_unique")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class EvaluationItem(models.Model):
+    """A frozen rubric item and the third party's score for it."""
+
+    section = models.ForeignKey(EvaluationSection, on_delete=models.CASCADE, related_name="items", verbose_name="部分")
+    code = models.CharField("编号", max_length=20)
+    text = models.CharField("评估内容", max_length=300)
+    guidance = models.TextField("评分标准", blank=True)
+    max_points = models.DecimalField("分值", max_digits=5, decimal_places=1)
+    order = models.PositiveSmallIntegerField("排序", default=0)
+    score = models.DecimalField("得分", max_digits=5, decimal_places=1, null=True, blank=True)
+    note = models.TextField("评分说明", blank=True)
+    version = models.PositiveIntegerField("版本", default=1)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name="最后修改人",
+    )
+    updated_at = models.DateTimeField("最后修改时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "评估项得分"
+        verbose_name_plural = "评估项得分"
+        ordering = ["section", "order", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(score__isnull=True) | (Q(score__gte=0) & Q(score__lte=models.F("max_points"))),
+                name="evaluation_item_score_within_max",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.text}"
+
+
+class Finding(models.Model):
+    """值得肯定的地方 / 需要关注的地方, per party, per section and (third party) per 片区."""
+
+    class Kind(models.TextChoices):
+        POSITIVE = "positive", "值得肯定的地方"
+        CONCERN = "concern", "需要关注的地方"
+
+    class Section(models.TextChoices):
+        GENERAL = "general", "总体评价"
+        PROJECT_MANAGEMENT = "management", "项目管理"
+        SERVICE_DELIVERY = "delivery", "总体服务开展情况"
+        AREAS = "areas", "各片区服务开展情况"
+
+    evaluation = models.ForeignKey(Evaluation, on_delete=models.CASCADE, related_name="findings", verbose_name="评估")
+    party = models.CharField("评估方", max_length=20, choices=Party.choices)
+    section = models.CharField("部分", max_length=20, choices=Section.choices, default=Section.GENERAL)
+    areas = models.ManyToManyField("stations.ServiceArea", blank=True, related_name="findings", verbose_name="片区")
+    kind = models.CharField("类型", max_length=10, choices=Kind.choices)
+    text = models.TextField("内容", help_text="每段一条；空行分段。")
+    order = models.PositiveSmallIntegerField("排序", default=0)
+    version = models.PositiveIntegerField("版本", default=1)
+    updated_at = models.DateTimeField("最后修改时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "评估意见"
+        verbose_name_plural = "评估意见"
+        ordering = ["evaluation", "party", "section", "order", "kind", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_party_display()} {self.get_kind_display()}"
+
+
+class PerformanceEvaluation(models.Model):
+    """部门重点项目绩效评价 (seeds 000, 002–004): budget, indicator tree, conclusion."""
+
+    class Method(models.TextChoices):
+        POINTS = "points", "计分（分值/得分/得分率）"
+        JUDGED = "judged", "目标值判断（达到/未完全达到）"
+        NARRATIVE = "narrative", "仅文字评价"
+
+    class Grade(models.TextChoices):
+        EXCELLENT = "excellent", "优"
+        GOOD = "good", "良"
+        MEDIUM = "medium", "中"
+        POOR = "poor", "差"
+
+    code = models.SlugField("代码", max_length=50, unique=True)
+    title = models.CharField("报告标题", max_length=200)
+    year = models.PositiveSmallIntegerField("年度")
+    department = models.ForeignKey(
+        "stations.Organisation", on_delete=models.PROTECT, related_name="performance_evaluations",
+        verbose_name="实施单位", limit_choices_to={"kind": "street"},
+    )
+    contract = models.ForeignKey(
+        "stations.Contract", on_delete=models.PROTECT, null=True, blank=True,
+        related_name="performance_evaluations", verbose_name="服务协议",
+    )
+    method = models.CharField("评价方式", max_length=10, choices=Method.choices, default=Method.POINTS)
+    budget_initial = models.DecimalField("年初预算数（元）", max_digits=14, decimal_places=2, null=True, blank=True)
+    budget_full_year = models.DecimalField("全年预算数（元）", max_digits=14, decimal_places=2, null=True, blank=True)
+    budget_executed = models.DecimalField("全年执行数（元）", max_digits=14, decimal_places=2, null=True, blank=True)
+    declared_score = models.DecimalField(
+        "自评总分", max_digits=6, decimal_places=2, null=True, blank=True,
+        help_text="仅在未公布指标明细时填写（如元岗街 2023 自评 95 分）。",
+    )
+    declared_grade = models.CharField("自评等级", max_length=10, choices=Grade.choices, blank=True)
+    background = models.TextField("项目背景", blank=True)
+    basis = models.TextField("立项依据", blank=True)
+    goals = models.TextField("绩效目标", blank=True)
+    funding = models.TextField("资金来源及使用情况", blank=True)
+    implementation = models.TextField("项目实施情况", blank=True)
+    organisation_text = models.TextField("绩效评价组织情况", blank=True)
+    conclusion = models.TextField("评价结论", blank=True)
+    experience = models.TextField("主要经验做法", blank=True)
+    problems = models.TextField("存在问题", blank=True)
+    suggestions = models.TextField("相关建议", blank=True)
+
+    class Meta:
+        verbose_name = "绩效评价"
+        verbose_name_plural = "绩效评价"
+        ordering = ["-year", "code"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class PerformanceIndicator(models.Model):
+    """A node of the 3-level indicator system; points live on leaves, subtotals are computed."""
+
+    class Judgement(models.TextChoices):
+        MET = "met", "达到"
+        PARTLY = "partly", "未完全达到"
+        NOT_MET = "not_met", "未达到"
+
+    evaluation = models.ForeignKey(
+        PerformanceEvaluation, on_delete=models.CASCADE, related_name="indicators", verbose_name="绩效评价"
+    )
+    parent = models.ForeignKey(
+        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="children", verbose_name="上级指标"
+    )
+    level = models.PositiveSmallIntegerField("级别", choices=[(1, "一级指标"), (2, "二级指标"), (3, "三级指标")])
+    name = models.CharField("指标名称", max_length=120)
+    order = models.PositiveSmallIntegerField("排序", default=0)
+    max_points = models.DecimalField("分值", max_digits=6, decimal_places=2, null=True, blank=True)
+    score = models.DecimalField(
+        "得分", max_digits=9, decimal_places=4, null=True, blank=True, help_text="保留完整精度，显示时四舍五入。"
+    )
+    target_text = models.CharField("指标值", max_length=200, blank=True)
+    actual_text = models.CharField("完成情况", max_length=300, blank=True)
+    judgement = models.CharField("是否达到", max_length=10, choices=Judgement.choices, blank=True)
+    reason = models.TextField("原因/评分依据", blank=True)
+
+    class Meta:
+        verbose_name = "绩效指标"
+        verbose_name_plural = "绩效指标"
+        ordering = ["evaluation", "level", "order", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(score__isnull=True) | Q(max_points__isnull=True) | Q(score__lte=models.F("max_points")),
+                name="performance_indicator_score_within_max",
+            ),
+            models.CheckConstraint(condition=Q(level__gte=1) & Q(level__lte=3), name="performance_indicator_level"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ExpenseLine(models.Model):
+    """表1 项目支出明细 (seed 000)."""
+
+    evaluation = models.ForeignKey(
+        PerformanceEvaluation, on_delete=models.CASCADE, related_name="expenses", verbose_name="绩效评价"
+    )
+    order = models.PositiveSmallIntegerField("序号")
+    name = models.CharField("项目支出名称", max_length=200)
+    amount = models.DecimalField("实际使用金额（元）", max_digits=14, decimal_places=2)
+
+    class Meta:
+        verbose_name = "支出明细"
+        verbose_name_plural = "支出明细"
+        ordering = ["evaluation", "order"]
+        constraints = [models.UniqueConstraint(fields=["evaluation", "order"], name="expense_unique_order")]
+
+    def __str__(self) -> str:
+        return self.name
