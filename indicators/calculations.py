@@ -1,0 +1,196 @@
+"""Pure business rules for indicators, on Decimal. No ORM here.
+
+Sources: DOMAIN.md "Indicators, targets, actuals" and seed 001 附件1 (the acceptance table).
+Full precision is kept in every intermediate value; rounding (四舍五入, ROUND_HALF_UP) happens only in the
+`format_*` / `round_half_up` helpers used for display.
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+SLASH = "/"
+HUNDRED = Decimal("100")
+
+
+def round_half_up(value: Decimal, places: int) -> Decimal:
+    """Round half up (四舍五入) to `places` decimals: 0.768571… → 0.77 at 2; 0.125 → 0.13."""
+    return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+
+
+def completion_rate(actual: Decimal | None, target: Decimal | None) -> Decimal | None:
+    """完成率 = actual ÷ target, unrounded (seed 001 附件1: 538/700 → 0.7685714…).
+
+    None when there is no target or the target is 0 (the report prints "/"). A missing actual with a target
+    counts as 0 done.
+    """
+    if target is None or target == 0:
+        return None
+    return (actual or Decimal(0)) / target
+
+
+def format_percent(rate: Decimal | None, places: int = 2) -> str:
+    """A rate as the report prints it: 0.7685714 → "76.86%", None → "/"."""
+    if rate is None:
+        return SLASH
+    return f"{round_half_up(rate * HUNDRED, places)}%"
+
+
+def percent_value(rate: Decimal | None, places: int = 2) -> Decimal | None:
+    """The displayed percentage as a number (76.86), for templates that add the % sign themselves."""
+    if rate is None:
+        return None
+    return round_half_up(rate * HUNDRED, places)
+
+
+def format_quantity(value: Decimal | None, places: int) -> str:
+    """A target/actual as printed: integers without decimals, hours with one (783.5), money with two; "/" if None."""
+    if value is None:
+        return SLASH
+    return f"{round_half_up(value, places):f}"
+
+
+def total_rate(pairs: Iterable[tuple[Decimal | None, Decimal | None]]) -> Decimal | None:
+    """合计完成率: sum targets and actuals first, then divide (入户探访 1011/1400 → 72.21%, not a mean of %).
+
+    `pairs` are (actual, target). Rows without a target add nothing to either sum.
+    """
+    actual_sum = Decimal(0)
+    target_sum = Decimal(0)
+    for actual, target in pairs:
+        if target is None:
+            continue
+        target_sum += target
+        actual_sum += actual or Decimal(0)
+    return completion_rate(actual_sum, target_sum)
+
+
+# --- months and cut-offs -------------------------------------------------------------------------------------
+
+
+def month_start(day: date) -> date:
+    return day.replace(day=1)
+
+
+def month_end(day: date) -> date:
+    return day.replace(day=calendar.monthrange(day.year, day.month)[1])
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day `months` later, clamped to the month's last day (Jan 31 + 1 → Feb 28)."""
+    index = day.year * 12 + (day.month - 1) + months
+    year, month = divmod(index, 12)
+    month += 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def months_in_period(start: date, cutoff: date) -> list[date]:
+    """Calendar months (as first days) counted for a 考核期 from `start` to `cutoff`.
+
+    An evaluation's cut-off sums whole months: the month of `start` counts even when the contract starts
+    mid-month (seed 001: 2024-12-11 → 2025-04-30 is 5 months: Dec, Jan, Feb, Mar, Apr); a month counts only
+    when the cut-off reaches its last day.
+    """
+    months: list[date] = []
+    current = month_start(start)
+    while month_end(current) <= cutoff:
+        months.append(current)
+        current = add_months(current, 1)
+    return months
+
+
+def accumulate(values_by_month: Mapping[date, Decimal], accumulation: str, months: Iterable[date]) -> Decimal | None:
+    """An indicator's actual over `months`.
+
+    - flow (累计型) indicators add up over the months (入户探访, 电访, 培训时数 783.5);
+    - stock (存量型) indicators take the value of the latest month that has one (建档 1533 at month-end).
+    None when no month has a value.
+    """
+    present = [(m, values_by_month[m]) for m in months if m in values_by_month]
+    if not present:
+        return None
+    if accumulation == "stock":
+        return max(present, key=lambda item: item[0])[1]
+    return sum((value for _, value in present), Decimal(0))
+
+
+def contract_months(start: date, end: date) -> int:
+    """Length of a contract year in months: 2024-12-11 → 2025-12-10 is 12 (end is the day before the anniversary)."""
+    months = (end.year - start.year) * 12 + (end.month - start.month)
+    if add_months(start, months) <= end:
+        months += 1
+    return max(months, 1)
+
+
+def pace_fraction(contract_start: date, contract_end: date, cutoff: date) -> Decimal:
+    """Share of the contract year elapsed at a cut-off, counted in whole months (DOMAIN.md "Progress against time").
+
+    Contract years that start mid-month count their first calendar month as month one, as the 考核期 does:
+    2024-12-11 → cut-off 2025-04-30 is 5 of 12 months. Capped at 1.
+    """
+    elapsed = len(months_in_period(contract_start, min(cutoff, contract_end)))
+    total = contract_months(contract_start, contract_end)
+    return min(Decimal(elapsed) / Decimal(total), Decimal(1))
+
+
+def expected_to_date(target: Decimal | None, fraction: Decimal) -> Decimal | None:
+    """The on-pace amount at a cut-off: 5/12 of an annual target after 5 of 12 months."""
+    if target is None:
+        return None
+    return target * fraction
+
+
+def is_behind_pace(actual: Decimal | None, target: Decimal | None, fraction: Decimal, accumulation: str = "flow") -> bool:
+    """True when a flow indicator's actual is below its on-pace amount.
+
+    Stock indicators (建档) are measured against the whole target, which must hold at every month-end.
+    """
+    if target is None or target == 0:
+        return False
+    expected = target if accumulation == "stock" else target * fraction
+    return (actual or Decimal(0)) < expected
+
+
+@dataclass(frozen=True)
+class RateCell:
+    """One (target, actual, rate) triple of the completion table, unrounded."""
+
+    target: Decimal | None
+    actual: Decimal | None
+
+    @property
+    def rate(self) -> Decimal | None:
+        return completion_rate(self.actual, self.target)
+
+    @property
+    def percent(self) -> str:
+        return format_percent(self.rate)
+
+
+# --- money ---------------------------------------------------------------------------------------------------
+
+
+def to_wan(amount: Decimal) -> Decimal:
+    """Yuan → 万元 with 2 decimals for print (2,400,000.00 → 240.00)."""
+    return round_half_up(amount / Decimal(10000), 2)
+
+
+def execution_rate(executed: Decimal | None, budget: Decimal | None) -> Decimal | None:
+    """预算执行率 = 执行数 ÷ 全年预算数 (seed 000: 244.8 / 244.8 万元 → 100%)."""
+    return completion_rate(executed, budget)
+
+
+def adjustment_rate(initial: Decimal | None, full_year: Decimal | None) -> Decimal | None:
+    """预算调整率 = (全年预算数 − 年初预算数) ÷ 年初预算数 (seed 000: 0%)."""
+    if initial is None or full_year is None or initial == 0:
+        return None
+    return (full_year - initial) / initial
+
+
+def tranche_amount(budget: Decimal, percentage: Decimal) -> Decimal:
+    """A payment tranche's amount in yuan, to the cent (seed 004: 55% of 1,984,500.00 = 1,091,475.00)."""
+    return round_half_up(budget * percentage / HUNDRED, 2)
