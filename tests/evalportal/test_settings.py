@@ -20,7 +20,9 @@ def run_manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
 
 class ProductionSettingsTests(SimpleTestCase):
     def production_env(self, **extra: str) -> dict[str, str]:
-        env = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "ALLOWED_HOSTS", "DEBUG"}}
+        # scripts/test.sh sets DJANGO_ALLOW_ASYNC_UNSAFE for the browser tests; a deployment must not.
+        unset = {"SECRET_KEY", "ALLOWED_HOSTS", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+        env = {k: v for k, v in os.environ.items() if k not in unset}
         env["DJANGO_SETTINGS_MODULE"] = "evalportal.settings.production"
         env.update(extra)
         return env
