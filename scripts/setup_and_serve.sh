@@ -56,13 +56,14 @@ trap 'stop_children; exit 143' TERM
 
 if manage help run_worker >/dev/null 2>&1; then
     _ep_log "starting background worker: manage.py run_worker"
-    manage run_worker &
+    # Not through the shell function: $! must be the python process itself, so that TERM reaches it.
+    "$EVALPORTAL_PY" manage.py run_worker &
     worker_pid=$!
 fi
 
 _ep_log "serving http://$ADDR/ (Ctrl-C stops the server${worker_pid:+ and the worker})"
 # In the background so that INT/TERM reach the trap at once; `wait` returns when the server stops.
-manage runserver "$ADDR" &
+"$EVALPORTAL_PY" manage.py runserver "$ADDR" &
 server_pid=$!
 set +e
 wait "$server_pid"
