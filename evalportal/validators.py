@@ -1,0 +1,18 @@
+"""Password complexity (issue 3 §1): at least one letter and one digit, on top of Django's validators."""
+
+from django.core.exceptions import ValidationError
+
+
+class LettersAndDigitsValidator:
+    """Require both letters and digits in a password."""
+
+    message = "密码必须同时包含字母和数字。"
+
+    def validate(self, password: str, user=None) -> None:
+        has_letter = any(ch.isalpha() for ch in password)
+        has_digit = any(ch.isdigit() for ch in password)
+        if not (has_letter and has_digit):
+            raise ValidationError(self.message, code="password_letters_and_digits")
+
+    def get_help_text(self) -> str:
+        return "密码必须同时包含字母和数字。"
