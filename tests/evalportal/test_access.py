@@ -8,7 +8,6 @@ from django.urls import reverse
 
 from indicators.models import ImportBatch
 from stations.models import ActivityEntry, StaffMember
-
 from tests.indicators.factories import build_world
 
 ALLOW, DENY, READ_ONLY = 200, 404, 403
