@@ -219,3 +219,19 @@ class RateCellTests(SimpleTestCase):
     def test_rate_cell(self):
         self.assertEqual(calc.RateCell(target=D(1500), actual=D(1792)).percent, "119.47%")
         self.assertEqual(calc.RateCell(target=None, actual=None).percent, "/")
+
+
+class FormatIndicatorValueTests(SimpleTestCase):
+    def test_values_print_as_in_seed_001_annex_1(self):
+        cases = [
+            (Decimal("1080"), "hours", "1080"),
+            (Decimal("783.5"), "hours", "783.5"),
+            (Decimal("540.00"), "hours", "540"),
+            (Decimal("1533"), "integer", "1533"),
+            (Decimal("523106.71"), "money", "523106.71"),
+            (Decimal("2400000"), "money", "2400000.00"),
+            (None, "integer", "/"),
+        ]
+        for value, value_type, expected in cases:
+            with self.subTest(value=value, value_type=value_type):
+                self.assertEqual(calc.format_indicator_value(value, value_type), expected)
