@@ -107,9 +107,12 @@ def open_workbook(data: bytes):
         DefusedXmlException = ()  # noqa: N806
     try:
         return openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-    except DefusedXmlException:
-        raise UploadRejected(UNSAFE_XML) from None
-    except Exception:  # openpyxl raises many types for a damaged package
+    except Exception as exc:  # openpyxl raises many types for a damaged package, wrapping defusedxml's
+        cause = exc
+        while cause is not None:
+            if isinstance(cause, DefusedXmlException):
+                raise UploadRejected(UNSAFE_XML) from None
+            cause = cause.__cause__ or cause.__context__
         raise UploadRejected(NOT_XLSX) from None
 
 

@@ -229,6 +229,7 @@ def _parse_sheet(ws, contract: Contract, quarter: Quarter, result: ParsedEntryUp
         for col_index, cell in enumerate(cells, start=1):
             if getattr(cell, "data_type", None) == "f":
                 err(row_index, col_index, "不能使用公式，请只填写数值。")
+                values[col_index - 1] = None  # reported once, not again as "not a number"
         if row_index == 2:
             code = _text(values[1] if len(values) > 1 else None)
             slug = _text(values[3] if len(values) > 3 else None)

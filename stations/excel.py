@@ -191,6 +191,7 @@ def _parse(ws, contract: Contract, result: ParsedStaffUpload) -> None:
         for col_index, cell in enumerate(cells, start=1):
             if getattr(cell, "data_type", None) == "f":
                 err(row_index, col_index, "不能使用公式，请只填写数值。")
+                values[col_index - 1] = None
         if row_index == HEAD1:
             for i, label in enumerate(FIXED, start=1):
                 actual = str(values[i - 1]).strip() if i <= len(values) and values[i - 1] is not None else ""
