@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import openpyxl
@@ -101,12 +102,20 @@ def check_xlsx(data: bytes) -> None:
 def open_workbook(data: bytes):
     """A read-only openpyxl workbook of checked bytes (formulas kept as formulas so that they can be refused)."""
     check_xlsx(data)
-    try:
-        from defusedxml import DefusedXmlException
-    except ImportError:  # pragma: no cover - defusedxml is a requirement
-        DefusedXmlException = ()  # noqa: N806
-    try:
+    with reading_package():
         return openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+
+
+@contextmanager
+def reading_package():
+    """Turn openpyxl's errors on a damaged or hostile package into UploadRejected. Read-only worksheets are parsed
+    lazily, so importers wrap their row iteration in this too."""
+    from defusedxml import DefusedXmlException
+
+    try:
+        yield
+    except UploadRejected:
+        raise
     except Exception as exc:  # openpyxl raises many types for a damaged package, wrapping defusedxml's
         cause = exc
         while cause is not None:

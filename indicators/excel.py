@@ -20,7 +20,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
-from evalportal.xlsx import CellError, open_workbook, safe_text, workbook_bytes
+from evalportal.xlsx import CellError, open_workbook, reading_package, safe_text, workbook_bytes
 from stations.models import Contract
 
 from .calculations import round_half_up
@@ -193,7 +193,8 @@ def parse_entry_upload(data: bytes, *, contract: Contract, quarter: Quarter) -> 
             return result
         for name in extra:
             result.errors.append(CellError(name, None, None, f"多余的工作表“{name}”：模板只能包含工作表“{SHEET}”。"))
-        _parse_sheet(wb[SHEET], contract, quarter, result)
+        with reading_package():
+            _parse_sheet(wb[SHEET], contract, quarter, result)
     finally:
         wb.close()
     if result.errors:

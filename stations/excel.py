@@ -21,7 +21,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
-from evalportal.xlsx import CellError, open_workbook, safe_text, workbook_bytes
+from evalportal.xlsx import CellError, open_workbook, reading_package, safe_text, workbook_bytes
 from indicators.quarters import Quarter, month_in_period
 
 from .models import Contract, StaffMember, StaffMonth
@@ -44,8 +44,22 @@ def _num(value: Decimal):
     return int(value) if value == value.to_integral_value() else float(value)
 
 
-def staff_workbook(table) -> bytes:
-    """附件2 of a 考核期 from stations.selectors.staff_on_post_table."""
+@dataclass(frozen=True)
+class _BlankRow:
+    """A register member without month records in the period: listed so that the sheet can be filled in."""
+
+    staff: StaffMember
+    months: list
+    effective: Decimal = Decimal(0)
+    two_years: Decimal = Decimal(0)
+
+
+def staff_workbook(table, also_staff: list[StaffMember] | None = None) -> bytes:
+    """附件2 of a 考核期 from stations.selectors.staff_on_post_table.
+
+    `also_staff`: register members on post during the period but without month records yet; they are listed (with
+    empty months) after those with records, so that the exported sheet doubles as the import template.
+    """
     contract = table.contract
     months = table.months
     wb = Workbook()
@@ -115,10 +129,12 @@ def staff_workbook(table) -> bytes:
         row_idx += 1
 
     figures = table.figures
-    for row in table.certified_rows:
+    listed = {r.staff.pk for r in table.certified_rows + table.uncertified_rows}
+    blanks = [_BlankRow(m, [None] * len(months)) for m in (also_staff or []) if m.pk not in listed]
+    for row in table.certified_rows + [b for b in blanks if b.staff.is_certified]:
         staff_row("持证社工", row)
     subtotal_row("持证社工小计", table.certified_subtotals, figures.certified_effective, figures.certified_two_years)
-    for row in table.uncertified_rows:
+    for row in table.uncertified_rows + [b for b in blanks if not b.staff.is_certified]:
         staff_row("非持证社工", row)
     subtotal_row("非持证社工小计", table.uncertified_subtotals, figures.uncertified_effective,
                  figures.uncertified_two_years)
@@ -168,7 +184,8 @@ def parse_staff_upload(data: bytes, *, contract: Contract) -> ParsedStaffUpload:
         for name in wb.sheetnames:
             if name != SHEET:
                 result.errors.append(CellError(name, None, None, f"多余的工作表“{name}”：只能包含工作表“{SHEET}”。"))
-        _parse(wb[SHEET], contract, result)
+        with reading_package():
+            _parse(wb[SHEET], contract, result)
     finally:
         wb.close()
     if result.errors:

@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
+from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -252,7 +253,10 @@ def staff_export(request, code: str):
         messages.error(request, "日期格式应为 YYYY-MM-DD。")
         return redirect("staff_list", code=contract.code)
     table = staff_on_post_table(contract, start, min(until, contract.end_date))
-    response = HttpResponse(staff_workbook(table), content_type=XLSX_CONTENT_TYPE)
+    on_register = StaffMember.objects.filter(contract=contract).filter(
+        Q(joined_on__isnull=True) | Q(joined_on__lte=until), Q(left_on__isnull=True) | Q(left_on__gte=start)
+    ).order_by("order", "id")
+    response = HttpResponse(staff_workbook(table, also_staff=list(on_register)), content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = content_disposition_header(True, f"{contract.code}-社工到岗-{until:%Y%m%d}.xlsx")
     return response
 

@@ -5,6 +5,7 @@ import io
 import zipfile
 from datetime import date
 from decimal import Decimal
+from unittest import mock
 
 import openpyxl
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -255,6 +256,10 @@ class TemplateAndImportTests(TestCase):
 
     def test_xxe_payload(self):
         self.assert_refused(self.xxe(), ["文件包含不安全的 XML 内容（DTD 或实体声明），已拒绝。"])
+
+    def test_xxe_is_refused_even_without_the_pre_scan(self):
+        with mock.patch("evalportal.xlsx.check_xlsx"):
+            self.assert_refused(self.xxe(), ["文件包含不安全的 XML 内容（DTD 或实体声明），已拒绝。"])
 
     def test_openpyxl_parses_through_defusedxml(self):
         from defusedxml import DefusedXmlException
