@@ -170,7 +170,7 @@ def actuals_save(
 
     existing = {
         (a.service_area_id, a.indicator_id, a.month): a
-        for a in MonthlyActual.objects.select_for_update()
+        for a in MonthlyActual.objects.select_for_update(of=("self",))
         .filter(contract=contract, month__in=quarter.months)
         .select_related("updated_by")
     }

@@ -114,7 +114,7 @@ def staff_transfer(
     of the recorded months from that month on."""
     contract = staff.contract
     _require_editor(user, contract)
-    staff = StaffMember.objects.select_for_update().select_related("service_area").get(pk=staff.pk)
+    staff = StaffMember.objects.select_for_update(of=("self",)).select_related("service_area").get(pk=staff.pk)
     if to_area is not None and to_area.contract_id != contract.pk:
         raise ValidationError({"to_area": "该片区不属于此服务协议。"})
     if to_area == staff.service_area:
@@ -169,6 +169,8 @@ def staff_months_save(
 ) -> int:
     """Save the monthly on-post grid (人员到位 1/0.5/0, 社保, 工资) of a quarter. All or nothing; stale → conflict."""
     _require_editor(user, contract)
+    # one writer of a contract's staff months at a time: a second save waits here, then sees the first one's versions
+    list(Contract.objects.select_for_update().filter(pk=contract.pk).values_list("pk", flat=True))
     changes = list(changes)
     staff_by_id = {
         s.pk: s for s in StaffMember.objects.filter(contract=contract).select_related("service_area")
@@ -188,7 +190,7 @@ def staff_months_save(
             raise EntryError("人员到位只能为 1、0.5 或 0。")
     existing = {
         (m.staff_id, m.month): m
-        for m in StaffMonth.objects.select_for_update().filter(staff__contract=contract, month__in=quarter.months)
+        for m in StaffMonth.objects.select_for_update(of=("self",)).filter(staff__contract=contract, month__in=quarter.months)
     }
     conflicts = []
     audit = []
