@@ -522,7 +522,9 @@ class FinalResult:
 def evaluation_finalise(*, evaluation: Evaluation, user: User | None) -> FinalResult:
     """Compute and freeze the total (Σ party points) and grade (seed 001 §二(五) bands): 89.08 → 良好."""
     evaluation = Evaluation.objects.select_for_update().get(pk=evaluation.pk)
-    scores = list(PartyScore.objects.select_for_update().filter(evaluation=evaluation))
+    scores = sorted(
+        PartyScore.objects.select_for_update().filter(evaluation=evaluation), key=lambda s: Party.values.index(s.party)
+    )
     missing = [s.get_party_display() for s in scores if s.status != PartyScore.Status.SUBMITTED]
     if missing or len(scores) != len(PARTY_WEIGHTS):
         raise ValidationError(f"以下评估方尚未提交：{'、'.join(missing) or '缺少评估方'}。")
