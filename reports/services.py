@@ -226,7 +226,7 @@ def evaluation_item_update(
     values and nothing is written (the editor's text stays in the browser until they choose)."""
     _locked_party_score(evaluation, Party.THIRD_PARTY)
     item = (
-        EvaluationItem.objects.select_for_update()
+        EvaluationItem.objects.select_for_update(of=("self",))
         .select_related("updated_by")
         .filter(id=item_id, section__evaluation=evaluation)
         .first()
