@@ -77,7 +77,10 @@ class PartyEntryForm(forms.Form):
 
 
 class ReopenForm(forms.Form):
-    reason = forms.CharField(label="重新开启原因", widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+    reason = forms.CharField(
+        label="重新开启原因", widget=forms.Textarea(attrs={"rows": 3}), max_length=2000,
+        error_messages={"required": "请填写重新开启的原因。"},
+    )
     parties = forms.MultipleChoiceField(
         label="重新开启的评估方", choices=Party.choices, widget=forms.CheckboxSelectMultiple,
         required=False, help_text="不选择则重新开启全部已提交的评估方。",
