@@ -60,15 +60,22 @@ class DeclarationForm(forms.Form):
             ("no_conflict", "本人与该社工服务站、承接机构及其工作人员不存在利益冲突"),
             ("conflict", "本人存在利益冲突，申请回避（将退出本次评估）"),
         ],
-        widget=forms.RadioSelect,
+        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
+        error_messages={"required": "请选择声明内容。"},
     )
-    confirm = forms.BooleanField(label="本人确认以上声明真实。", required=True)
+    confirm = forms.BooleanField(
+        label="本人确认以上声明真实。", required=True, widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+        error_messages={"required": "请勾选确认。"},
+    )
 
 
 class PartyEntryForm(forms.Form):
     MODE_CHOICES = [("points", "按权重得分录入"), ("score_100", "按百分制录入（自动折算）")]
 
-    mode = forms.ChoiceField(label="录入方式", choices=MODE_CHOICES, widget=forms.RadioSelect, initial="points")
+    mode = forms.ChoiceField(
+        label="录入方式", choices=MODE_CHOICES, initial="points",
+        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
+    )
     value = forms.CharField(
         label="得分", required=False,
         widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off", "class": "form-control form-control-lg"}),
@@ -78,11 +85,12 @@ class PartyEntryForm(forms.Form):
 
 class ReopenForm(forms.Form):
     reason = forms.CharField(
-        label="重新开启原因", widget=forms.Textarea(attrs={"rows": 3}), max_length=2000,
+        label="重新开启原因", widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}), max_length=2000,
         error_messages={"required": "请填写重新开启的原因。"},
     )
     parties = forms.MultipleChoiceField(
-        label="重新开启的评估方", choices=Party.choices, widget=forms.CheckboxSelectMultiple,
+        label="重新开启的评估方", choices=Party.choices,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
         required=False, help_text="不选择则重新开启全部已提交的评估方。",
     )
 

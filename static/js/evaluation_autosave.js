@@ -71,6 +71,11 @@
 
   function isDirty(unit) { return Object.keys(unit.dirty).length > 0; }
 
+  function isBlank(unit) {
+    var main = unit.kind === "item" ? "score" : "text";
+    return !unit.server[main];
+  }
+
   function values(unit, names) {
     var out = {};
     names.forEach(function (name) { out[name] = unit.inputs[name].value; });
@@ -141,14 +146,16 @@
     if (unit.conflict) { state = "conflict"; text = "有冲突·未保存"; }
     else if (unit.error) { state = "error"; text = "未保存"; }
     else if (isDirty(unit)) { state = unit.sending ? "saving" : "unsaved"; text = unit.sending ? "保存中…" : "未保存"; }
+    else if (isBlank(unit)) { state = "saved"; text = unit.kind === "item" ? "未评分" : ""; }
     else { state = "saved"; text = "已保存"; }
     if (badge) {
       badge.dataset.state = state;
       badge.textContent = text;
-      badge.className = "badge save-state fs-6 " + ({
+      badge.hidden = text === "";
+      badge.className = "badge save-state fs-6 " + (text === "未评分" ? "text-bg-light" : {
         saved: "text-bg-success", saving: "text-bg-info", unsaved: "text-bg-warning",
         error: "text-bg-danger", conflict: "text-bg-danger"
-      })[state];
+      }[state]);
     }
     unit.el.classList.toggle("is-unsaved", state !== "saved");
     if (errorBox) {
