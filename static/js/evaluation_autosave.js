@@ -16,7 +16,12 @@
   var DEBOUNCE_MS = 1200;
   var RETRY_MIN_MS = 2000;
   var RETRY_MAX_MS = 30000;
-  var csrf = root.dataset.csrf;
+  // Read the CSRF token at each request: logging in again in another tab rotates it, and a stale token would
+  // make every retry fail. The page's token is the fallback when the cookie is not readable.
+  function csrfToken() {
+    var match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
+    return match ? decodeURIComponent(match[1]) : root.dataset.csrf;
+  }
   var prefix = "evalportal:" + root.dataset.user + ":" + root.dataset.evaluation + ":";
   var findingUrl = root.dataset.findingUrl;
   var units = [];
@@ -250,7 +255,7 @@
     return fetch(unit.url, {
       method: "POST",
       credentials: "same-origin",
-      headers: { "Content-Type": "application/json", "X-CSRFToken": csrf, "Accept": "application/json" },
+      headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken(), "Accept": "application/json" },
       body: JSON.stringify(body)
     }).then(function (response) {
       var type = response.headers.get("Content-Type") || "";
@@ -431,7 +436,7 @@
       var form = new FormData();
       form.append("file", file);
       fetch(input.dataset.url, {
-        method: "POST", credentials: "same-origin", headers: { "X-CSRFToken": csrf, "Accept": "application/json" }, body: form
+        method: "POST", credentials: "same-origin", headers: { "X-CSRFToken": csrfToken(), "Accept": "application/json" }, body: form
       }).then(function (r) { return r.json(); }).then(function (data) {
         if (data.ok) addEvidenceRow(item, data.attachment); else evidenceError(item, data.error);
       }, function () {
@@ -453,7 +458,7 @@
     if (!button.classList || !button.classList.contains("evidence-delete")) return;
     var item = button.closest(".rubric-item");
     fetch(button.dataset.url, {
-      method: "POST", credentials: "same-origin", headers: { "X-CSRFToken": csrf, "Accept": "application/json" }
+      method: "POST", credentials: "same-origin", headers: { "X-CSRFToken": csrfToken(), "Accept": "application/json" }
     }).then(function (r) { return r.json(); }).then(function (data) {
       if (data.ok) button.closest("li").remove(); else evidenceError(item, data.error);
     }, function () { evidenceError(item, "网络不可用，删除未完成。"); });

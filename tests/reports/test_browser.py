@@ -146,3 +146,43 @@ def test_online_event_flushes_without_reload(browser, live_server, transactional
     expect(page.locator("#unsaved-counter")).to_be_hidden(timeout=15000)
     assert [str(EvaluationItem.objects.get(pk=ids[c]).score) for c in ["3.1", "3.2"]] == ["13.0", "12.5"]
     context.close()
+
+
+def test_two_evaluators_on_one_item_the_second_chooses_and_nothing_is_lost(browser, live_server, transactional_db):
+    from playwright.sync_api import expect
+
+    from reports import services
+
+    world = make_world("pw3")
+    ev = world.evaluation
+    services.evaluation_declare(evaluation=ev, user=world.evaluator2, conflict=False)
+    ids = item_ids(ev)
+    url = live_server.url + reverse("evaluation_scoring", args=[ev.code])
+    first = logged_in_context(browser, live_server, world.evaluator)
+    second = logged_in_context(browser, live_server, world.evaluator2)
+    page1, page2 = first.new_page(), second.new_page()
+    page1.goto(url)
+    page2.goto(url)  # both opened the item at version 1
+
+    page1.locator(f"#item-{ids['2.2']} input[name=score]").fill("8")
+    expect(page1.locator(f"#item-{ids['2.2']} .save-state")).to_have_attribute("data-state", "saved", timeout=10000)
+    item2 = page2.locator(f"#item-{ids['2.2']}")
+    item2.locator("input[name=score]").fill("6.5")
+    expect(item2.locator(".conflict-panel")).to_be_visible(timeout=10000)
+    expect(item2.locator(".conflict-theirs")).to_contain_text("对方的得分：8.0")
+    expect(item2.locator("input[name=score]")).to_have_value("6.5")  # the second evaluator's input is still there
+    expect(page2.locator("#unsaved-count")).to_have_text("1")
+    assert str(EvaluationItem.objects.get(pk=ids["2.2"]).score) == "8.0"
+
+    item2.get_by_role("button", name="保留我的").tap()
+    expect(page2.locator("#unsaved-counter")).to_be_hidden(timeout=10000)
+    assert str(EvaluationItem.objects.get(pk=ids["2.2"]).score) == "6.5"
+
+    # Evidence: a PDF picked on the tablet is uploaded and listed, served only through the permission-checked view.
+    pdf = {"name": "现场记录.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4\n%%EOF\n"}
+    page1.locator(f"#item-{ids['2.2']} .evidence-input").set_input_files(pdf)
+    link = page1.locator(f"#item-{ids['2.2']} .evidence-list a")
+    expect(link).to_have_text("现场记录.pdf", timeout=10000)
+    assert link.get_attribute("href").startswith(f"/evaluations/{ev.code}/attachments/")
+    first.close()
+    second.close()
