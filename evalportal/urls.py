@@ -17,4 +17,5 @@ urlpatterns = [
     path("contracts/", include("stations.urls")),
     path("contracts/", include("indicators.urls")),
     path("admin/", admin.site.urls),
+    path("evaluations/", include("reports.urls")),
 ]
