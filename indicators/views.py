@@ -30,7 +30,7 @@ from .validation import InvalidValue, format_value, parse_value
 
 
 def visible_contract(request, code: str) -> Contract:
-    return get_visible_or_404(request.user, contracts_visible_to(request.user).select_related("station"), code=code)
+    return get_visible_or_404(request.user, contracts_visible_to(request.user).select_related("station", "buyer"), code=code)
 
 
 def contract_quarter(request, code: str, quarter_slug: str) -> tuple[Contract, Quarter]:
