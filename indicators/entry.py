@@ -18,8 +18,8 @@ from .calculations import (
     accumulate,
     completion_rate,
     contract_months,
+    format_indicator_value,
     format_percent,
-    format_quantity,
     months_in_period,
     pace_fraction,
 )
@@ -102,7 +102,8 @@ class GridRow:
         return actual * self.total_months < self.target * self.elapsed_months
 
     def fmt(self, value: Decimal | None) -> str:
-        return format_quantity(value, self.places)
+        """As 附件1 prints it (calculations.format_indicator_value): hours drop a whole ".0" (1080, 783.5)."""
+        return format_indicator_value(value, self.indicator.value_type)
 
     @property
     def target_text(self) -> str:

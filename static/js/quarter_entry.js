@@ -34,11 +34,7 @@
   }
 
   function fmtScaled(scaled, places) { // hundredths -> string with `places` decimals, half up
-    var unit = 10n ** BigInt(2 - places);
-    var q = halfUpDiv(scaled, unit);
-    if (places === 0) return q.toString();
-    var s = q.toString().padStart(places + 1, "0");
-    return s.slice(0, s.length - places) + "." + s.slice(s.length - places);
+    return fmtScaled2(scaled, 1n, places);
   }
 
   function fmtPercent(actual, target) {
@@ -116,10 +112,13 @@
     else pace.innerHTML = behind ? '<span class="badge text-bg-warning">落后</span>' : '<span class="badge text-bg-success">达到</span>';
   }
 
-  function fmtScaled2(num, den, places) { // (num / den) hundredths, rounded half up to `places` decimals
+  // (num / den) hundredths, rounded half up to `places` decimals, printed as 附件1 does
+  // (calculations.format_indicator_value): hours drop a whole ".0" (1080, 783.5); money keeps two decimals.
+  function fmtScaled2(num, den, places) {
     var unit = 10n ** BigInt(2 - places);
     var q = halfUpDiv(num, den * unit);
     if (places === 0) return q.toString();
+    if (places === 1 && q % 10n === 0n) return (q / 10n).toString();
     var s = q.toString().padStart(places + 1, "0");
     return s.slice(0, s.length - places) + "." + s.slice(s.length - places);
   }

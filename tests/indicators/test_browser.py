@@ -139,3 +139,45 @@ def test_fill_submit_download_return_and_see_reason(browser, live_server, transa
     expect(page.locator(f"input[name='c-{area1.pk}-{visit.pk}-202501']")).to_have_value("100")
     shot(page, "grid-returned-1366")
     context.close()
+
+
+def test_page_script_computes_what_the_server_computes(browser, live_server, transactional_db):
+    """The grid's JavaScript recomputes every row on load: its figures must equal the server's, row by row."""
+    from django.test import Client
+
+    from indicators.entry import entry_grid
+    from indicators.models import Target
+    from indicators.quarters import Quarter
+
+    world = build_world(n_areas=2)
+    ind = world.indicators
+    a1, a2 = world.areas
+    Target.objects.create(contract=world.contract, indicator=ind["resources"], value=Decimal("1000.00"))
+    values = [
+        (a1, "home_visit", date(2024, 12, 1), "200"), (a1, "home_visit", date(2025, 1, 1), "338"),
+        (a2, "home_visit", date(2025, 2, 1), "1"), (a1, "registered_clients", date(2025, 1, 1), "742"),
+        (a2, "registered_clients", date(2024, 12, 1), "100"), (None, "training_hours", date(2025, 1, 1), "783.5"),
+        (None, "training_hours", date(2025, 3, 1), "296.5"), (None, "resources", date(2025, 2, 1), "333.33"),
+    ]
+    for area, code, month, value in values:
+        MonthlyActual.objects.create(contract=world.contract, service_area=area, indicator=ind[code], month=month,
+                                     value=Decimal(value))
+    user = world.users["street_xc"]
+    grid = entry_grid(contract=world.contract, quarter=Quarter(2025, 1), user=user)
+    expected = [(r.cumulative_text, r.percent, r.expected_text) for s in grid.sections for r in s.rows]
+
+    client = Client()
+    client.force_login(user)
+    context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN")
+    context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}])
+    page = context.new_page()
+    page.goto(f"{live_server.url}/contracts/{world.contract.code}/quarters/2025-Q1/")
+    shown = page.eval_on_selector_all(
+        "tr.entry-row",
+        "rows => rows.map(r => [r.querySelector('.js-cumulative').textContent.trim(),"
+        " r.querySelector('.js-rate').textContent.trim(), r.querySelector('.js-expected').textContent.trim()])",
+    )
+    context.close()
+    assert [tuple(r) for r in shown] == expected
+    assert ("1080", "100.00%", "360") in expected  # 培训时数 783.5 + 296.5 of 1080; on pace 1080 × 4/12
+    assert ("333.33", "33.33%", "333.33") in expected  # 资源链接 money keeps two decimals

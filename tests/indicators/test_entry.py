@@ -229,3 +229,28 @@ class EntryGridTests(TestCase):
         response = self.client.post(url(self.w), {"action": "submit", "quarter_version": version})
         self.assertContains(response, "提交未成功：本季度数据在您打开本页后已被他人修改", status_code=400)
         self.assertEqual(QuarterSubmission.objects.get().status, "draft")
+
+
+class AdminCorrectionAuditTests(TestCase):
+    """A correction made in the admin is kept in the audit trail like the portal's (source 后台)."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.w = build_world(n_areas=1)
+
+    def test_admin_edit_and_delete_of_an_actual_are_audited(self):
+        admin_user = self.w.users["admin"]
+        self.client.force_login(admin_user)
+        actual = MonthlyActual.objects.create(contract=self.w.contract, service_area=self.w.areas[0],
+                                              indicator=self.w.indicators["home_visit"], month=JAN, value=Decimal(90))
+        change = reverse("admin:indicators_monthlyactual_change", args=[actual.pk])
+        response = self.client.post(change, {"contract": actual.contract_id, "service_area": actual.service_area_id,
+                                             "indicator": actual.indicator_id, "month": "2025-01-01", "value": "95"})
+        self.assertEqual(response.status_code, 302)
+        self.client.post(reverse("admin:indicators_monthlyactual_delete", args=[actual.pk]), {"post": "yes"})
+        self.assertEqual(
+            list(AuditEntry.objects.order_by("id").values_list("action", "old_value", "new_value", "source", "quarter",
+                                                                 "label")),
+            [("update", "90", "95", "后台", "2025-Q1", "片区1 · 入户探访 · 2025年1月"),
+             ("delete", "95", "", "后台", "2025-Q1", "片区1 · 入户探访 · 2025年1月")],
+        )
