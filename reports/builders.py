@@ -374,12 +374,13 @@ class OutlineRow:
     actual_text: str = ""
     judgement: str = ""
     reason: str = ""
+    parent_name: str = ""
 
 
 def _outline(roots) -> list[OutlineRow]:
     rows: list[OutlineRow] = []
 
-    def walk(node) -> None:
+    def walk(node, parent_name: str = "") -> None:
         indicator = node.indicator
         rows.append(
             OutlineRow(
@@ -389,10 +390,11 @@ def _outline(roots) -> list[OutlineRow]:
                 actual_text=indicator.actual_text if indicator else "",
                 judgement=node.judgement_label,
                 reason=indicator.reason if indicator else "",
+                parent_name=parent_name,
             )
         )
         for child in node.children:
-            walk(child)
+            walk(child, node.name)
 
     for root in roots:
         walk(root)
@@ -483,6 +485,21 @@ def build_performance_report_context(pe: PerformanceEvaluation) -> dict:
     if pe.experience or pe.problems or pe.suggestions:
         sections.append("lessons")
     numbers = {name: cn_numeral(i) for i, name in enumerate(sections, start=1)}
+    text = {
+        name: split_paragraphs(getattr(pe, name))
+        for name in [
+            "background", "basis", "goals", "funding", "implementation", "organisation_text", "conclusion",
+            "experience", "problems", "suggestions",
+        ]
+    }
+    overview_present = {
+        "background": bool(text["background"]),
+        "basis": bool(text["basis"] or (contract is not None and contract.procurement_number)),
+        "goals": bool(text["goals"]),
+        "funding": bool(text["funding"] or budget or expenses or tranches),
+        "implementation": bool(text["implementation"] or ledgers),
+    }
+    lessons_present = {name: bool(text[name]) for name in ("experience", "problems", "suggestions")}
 
     grade_label = tree.grade[1] if tree.grade else (pe.get_declared_grade_display() if pe.declared_grade else "")
     score_total = tree.score_total if tree.score_total is not None else pe.declared_score
@@ -512,11 +529,16 @@ def build_performance_report_context(pe: PerformanceEvaluation) -> dict:
         "grade_bands": grade_band_text(PERFORMANCE_GRADES),
         "grade_label": grade_label,
         "score_total": score_total,
-        "text": {
-            name: split_paragraphs(getattr(pe, name))
-            for name in [
-                "background", "basis", "goals", "funding", "implementation", "organisation_text", "conclusion",
-                "experience", "problems", "suggestions",
-            ]
-        },
+        "text": text,
+        "overview_numbers": _subsection_numbers(overview_present),
+        "lesson_numbers": _subsection_numbers(lessons_present),
     }
+
+
+def _subsection_numbers(present: dict[str, bool]) -> dict[str, str]:
+    """（一）（二）… for the subsections a report has, in order; absent ones get no number."""
+    numbers: dict[str, str] = {}
+    for name, shown in present.items():
+        if shown:
+            numbers[name] = f"（{cn_numeral(len(numbers) + 1)}）"
+    return numbers
