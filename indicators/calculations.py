@@ -69,6 +69,19 @@ def total_rate(pairs: Iterable[tuple[Decimal | None, Decimal | None]]) -> Decima
     return completion_rate(actual_sum, target_sum)
 
 
+def format_indicator_value(value: Decimal | None, value_type: str) -> str:
+    """An indicator quantity as 附件1 prints it: integers plain, hours with one decimal only when fractional
+    (培训时数 1080 and 783.5), money always with two decimals (资源链接 523106.71); "/" if None."""
+    if value is None:
+        return SLASH
+    if value_type == "money":
+        return format_quantity(value, 2)
+    if value_type == "hours":
+        rounded = round_half_up(value, 1)
+        return format_quantity(rounded, 0 if rounded == rounded.to_integral_value() else 1)
+    return format_quantity(value, 0)
+
+
 # --- months and cut-offs -------------------------------------------------------------------------------------
 
 

@@ -37,11 +37,11 @@ class CompletionCell:
 
     @property
     def target_display(self) -> str:
-        return calculations.format_quantity(self.target, self.indicator.decimal_places)
+        return calculations.format_indicator_value(self.target, self.indicator.value_type)
 
     @property
     def actual_display(self) -> str:
-        return calculations.format_quantity(self.actual, self.indicator.decimal_places)
+        return calculations.format_indicator_value(self.actual, self.indicator.value_type)
 
     @property
     def expected(self) -> Decimal | None:

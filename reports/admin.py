@@ -1,3 +1,218 @@
+"""Admin for rubrics, four-party evaluations and government performance evaluations."""
+
 from django.contrib import admin
 
-# Register your models here.
+from evalportal.admin_helpers import ModelAdmin, StackedInline, TabularInline
+
+from .models import (
+    Evaluation,
+    EvaluationAssignment,
+    EvaluationItem,
+    EvaluationSection,
+    ExpenseLine,
+    Finding,
+    PartyScore,
+    PerformanceEvaluation,
+    PerformanceIndicator,
+    RubricItem,
+    RubricSection,
+    RubricTemplate,
+)
+
+# --- Rubric templates (editable; copied into an evaluation when scoring starts) ---
+
+
+class RubricSectionInline(TabularInline):
+    model = RubricSection
+    fields = ["order", "name"]
+
+
+@admin.register(RubricTemplate)
+class RubricTemplateAdmin(ModelAdmin):
+    list_display = ["name", "active", "updated_at"]
+    list_filter = ["active"]
+    search_fields = ["name"]
+    inlines = [RubricSectionInline]
+
+
+class RubricItemInline(TabularInline):
+    model = RubricItem
+    fields = ["order", "code", "text", "max_points", "guidance"]
+    show_change_link = False
+
+
+@admin.register(RubricSection)
+class RubricSectionAdmin(ModelAdmin):
+    list_display = ["name", "template", "order"]
+    list_filter = ["template"]
+    search_fields = ["name", "template__name"]
+    list_select_related = ["template"]
+    autocomplete_fields = ["template"]
+    inlines = [RubricItemInline]
+
+
+@admin.register(RubricItem)
+class RubricItemAdmin(ModelAdmin):
+    list_display = ["code", "text", "max_points", "section", "template"]
+    list_filter = ["section__template"]
+    search_fields = ["code", "text", "section__name"]
+    list_select_related = ["section__template"]
+    autocomplete_fields = ["section"]
+
+    @admin.display(description="模板", ordering="section__template__name")
+    def template(self, obj: RubricItem):
+        return obj.section.template
+
+
+# --- Four-party evaluations (seed 001) ---
+
+
+class PartyScoreInline(TabularInline):
+    model = PartyScore
+    fields = ["party", "weight", "points", "score_100", "status", "submitted_at", "submitted_by", "version"]
+    raw_id_fields = ["submitted_by"]
+    show_change_link = False
+
+
+class EvaluationAssignmentInline(TabularInline):
+    model = EvaluationAssignment
+    fields = ["user", "declaration", "declared_at", "assigned_at"]
+    autocomplete_fields = ["user"]
+    show_change_link = False
+
+
+class FindingInline(StackedInline):
+    model = Finding
+    fields = [("party", "section", "kind", "order"), "areas", "text", "version"]
+    autocomplete_fields = ["areas"]
+
+
+@admin.register(Evaluation)
+class EvaluationAdmin(ModelAdmin):
+    list_display = ["code", "station", "kind", "date", "period_start", "period_end", "status", "total_score", "grade"]
+    list_filter = ["kind", "status", "grade", "contract__station__street__district"]
+    search_fields = ["code", "contract__code", "contract__station__name"]
+    list_select_related = ["contract__station"]
+    autocomplete_fields = ["contract", "agency", "supervision_centre", "rubric_source"]
+    date_hierarchy = "date"
+    inlines = [PartyScoreInline, EvaluationAssignmentInline, FindingInline]
+    fieldsets = [
+        (None, {"fields": ["code", "contract", "kind", "date", ("period_start", "period_end")]}),
+        ("评估方", {"fields": ["agency", "supervision_centre", "rubric_source"]}),
+        ("结果", {"fields": ["status", "total_score", "grade", "finalised_at", "conclusion"]}),
+    ]
+
+    @admin.display(description="社工服务站", ordering="contract__station__name")
+    def station(self, obj: Evaluation):
+        return obj.contract.station
+
+
+@admin.register(EvaluationAssignment)
+class EvaluationAssignmentAdmin(ModelAdmin):
+    list_display = ["user", "evaluation", "declaration", "declared_at", "assigned_at"]
+    list_filter = ["declaration"]
+    search_fields = ["user__username", "user__display_name", "evaluation__code"]
+    list_select_related = ["user", "evaluation__contract__station"]
+    autocomplete_fields = ["user", "evaluation"]
+
+
+@admin.register(PartyScore)
+class PartyScoreAdmin(ModelAdmin):
+    list_display = ["evaluation", "party", "weight", "points", "score_100", "status", "submitted_by", "submitted_at"]
+    list_filter = ["party", "status"]
+    search_fields = ["evaluation__code", "evaluation__contract__station__name"]
+    list_select_related = ["evaluation__contract__station", "submitted_by"]
+    autocomplete_fields = ["evaluation"]
+    raw_id_fields = ["submitted_by"]
+
+
+class EvaluationItemInline(TabularInline):
+    model = EvaluationItem
+    fields = ["order", "code", "text", "max_points", "score", "note", "version", "updated_by", "updated_at"]
+    show_change_link = False
+
+
+@admin.register(EvaluationSection)
+class EvaluationSectionAdmin(ModelAdmin):
+    list_display = ["name", "evaluation", "order"]
+    search_fields = ["name", "evaluation__code"]
+    list_select_related = ["evaluation__contract__station"]
+    autocomplete_fields = ["evaluation"]
+    inlines = [EvaluationItemInline]
+
+
+@admin.register(EvaluationItem)
+class EvaluationItemAdmin(ModelAdmin):
+    list_display = ["code", "text", "max_points", "score", "section", "evaluation", "updated_by", "updated_at"]
+    search_fields = ["code", "text", "section__evaluation__code"]
+    list_select_related = ["section__evaluation__contract__station", "updated_by"]
+    autocomplete_fields = ["section"]
+
+    @admin.display(description="评估", ordering="section__evaluation__code")
+    def evaluation(self, obj: EvaluationItem):
+        return obj.section.evaluation
+
+
+@admin.register(Finding)
+class FindingAdmin(ModelAdmin):
+    list_display = ["evaluation", "party", "section", "kind", "short_text", "order"]
+    list_filter = ["party", "section", "kind"]
+    search_fields = ["text", "evaluation__code"]
+    list_select_related = ["evaluation__contract__station"]
+    autocomplete_fields = ["evaluation", "areas"]
+
+    @admin.display(description="内容")
+    def short_text(self, obj: Finding) -> str:
+        return obj.text if len(obj.text) <= 40 else obj.text[:40] + "…"
+
+
+# --- Government performance evaluations (seeds 000, 002–004) ---
+
+
+class ExpenseLineInline(TabularInline):
+    model = ExpenseLine
+    fields = ["order", "name", "amount"]
+    show_change_link = False
+
+
+class PerformanceIndicatorInline(TabularInline):
+    model = PerformanceIndicator
+    fields = ["level", "parent", "order", "name", "max_points", "score", "target_text", "actual_text", "judgement"]
+    raw_id_fields = ["parent"]
+
+
+@admin.register(PerformanceEvaluation)
+class PerformanceEvaluationAdmin(ModelAdmin):
+    list_display = ["code", "title", "year", "department", "method", "declared_grade"]
+    list_filter = ["year", "method", "department"]
+    search_fields = ["code", "title", "department__name"]
+    list_select_related = ["department"]
+    autocomplete_fields = ["department", "contract"]
+    inlines = [ExpenseLineInline, PerformanceIndicatorInline]
+    fieldsets = [
+        (None, {"fields": ["code", "title", "year", "department", "contract", "method"]}),
+        ("预算", {"fields": ["budget_initial", "budget_full_year", "budget_executed"]}),
+        ("自评", {"fields": ["declared_score", "declared_grade"]}),
+        ("报告正文", {"classes": ["collapse"], "fields": [
+            "background", "basis", "goals", "funding", "implementation", "organisation_text",
+            "conclusion", "experience", "problems", "suggestions",
+        ]}),
+    ]
+
+
+@admin.register(PerformanceIndicator)
+class PerformanceIndicatorAdmin(ModelAdmin):
+    list_display = ["name", "level", "parent", "max_points", "score", "judgement", "evaluation"]
+    list_filter = ["level", "judgement"]
+    search_fields = ["name", "evaluation__code", "evaluation__title"]
+    list_select_related = ["parent", "evaluation"]
+    autocomplete_fields = ["evaluation"]
+    raw_id_fields = ["parent"]
+
+
+@admin.register(ExpenseLine)
+class ExpenseLineAdmin(ModelAdmin):
+    list_display = ["evaluation", "order", "name", "amount"]
+    search_fields = ["name", "evaluation__code", "evaluation__title"]
+    list_select_related = ["evaluation"]
+    autocomplete_fields = ["evaluation"]

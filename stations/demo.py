@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db import transaction
 
+from indicators.calculations import add_months, month_start
 from indicators.models import IndicatorDefinition, MonthlyActual, Target
 from reports.models import (
     Evaluation,
@@ -333,6 +334,143 @@ def _load_evaluation(contract: Contract, data: dict, template: RubricTemplate, a
         row.areas.set([areas[name] for name in finding["areas"]])
 
 
+# --- annual figures of the 113X contracts (seeds 000, 002–004) ----------------------------------------------------
+
+UNITS = {
+    IndicatorDefinition.ValueType.INTEGER: Decimal(1),
+    IndicatorDefinition.ValueType.HOURS: Decimal("0.5"),
+    IndicatorDefinition.ValueType.MONEY: Decimal("0.01"),
+}
+
+
+def spread(total: Decimal, count: int, unit: Decimal = Decimal(1)) -> list[Decimal]:
+    """Split an annual total over `count` months in whole units, the remainder going to the last months.
+
+    The parts add up to `total` exactly (flow indicators must sum to the published figure).
+    """
+    units = int(total / unit)
+    base, remainder = divmod(units, count)
+    parts = [Decimal(base + (1 if i >= count - remainder else 0)) * unit for i in range(count)]
+    leftover = total - sum(parts, Decimal(0))  # sub-unit rest, e.g. cents below the unit
+    parts[-1] += leftover
+    return parts
+
+
+def _annual_figures(contract: Contract, figures: dict, month_count: int) -> None:
+    """Station-wide annual targets and actuals, the actual spread over the contract's first `month_count` months."""
+    months = [add_months(month_start(contract.start_date), i) for i in range(month_count)]
+    for code, (target, actual) in figures.items():
+        indicator = _indicator(code)
+        if target is not None:
+            _upsert(Target, {"value": _dec(target)}, contract=contract, service_area=None, indicator=indicator)
+        if actual is None:
+            continue
+        if indicator.accumulation == IndicatorDefinition.Accumulation.STOCK:
+            monthly = [_dec(actual)] * month_count  # a maintained count, the same at every month-end
+        else:
+            monthly = spread(_dec(actual), month_count, UNITS[indicator.value_type])
+        for month, value in zip(months, monthly, strict=True):
+            _upsert(
+                MonthlyActual, {"value": value}, contract=contract, service_area=None, indicator=indicator, month=month
+            )
+
+
+def _projects(contract: Contract, projects: list[dict]) -> None:
+    for order, data in enumerate(projects, start=1):
+        project = _upsert(ServiceProject, {"kind": data["kind"], "order": order}, contract=contract, name=data["name"])
+        for entry in data.get("activities", []):
+            # Ledger months are printed as "2022 年 1 月": stored as the month's first day; ranges get an end date.
+            _upsert(
+                ActivityEntry,
+                {"nature": entry["nature"], "end_date": _d(entry.get("end_date"))},
+                contract=contract, service_project=project, date=_d(entry["date"] + "-01"), name=entry["name"],
+                participants=entry["participants"], partners=entry["partners"],
+            )
+
+
+PERFORMANCE_TEXTS = [
+    "background", "basis", "goals", "funding", "implementation", "organisation_text", "conclusion", "experience",
+    "problems", "suggestions",
+]
+
+
+def _performance_evaluation(data: dict, *, department: str, contract: Contract) -> PerformanceEvaluation:
+    fields = {name: data.get(name, "") for name in PERFORMANCE_TEXTS}
+    fields.update(
+        title=data["title"], year=data["year"], department=_org(department), contract=contract,
+        method=data["method"], budget_initial=_dec(data.get("budget_initial")),
+        budget_full_year=_dec(data.get("budget_full_year")), budget_executed=_dec(data.get("budget_executed")),
+        declared_score=_dec(data.get("declared_score")), declared_grade=data.get("declared_grade", ""),
+    )
+    pe = _upsert(PerformanceEvaluation, fields, code=data["code"])
+    _tree(pe, data.get("tree", []), parent=None, level=1)
+    for order, (name, amount) in enumerate(data.get("expenses", []), start=1):
+        _upsert(ExpenseLine, {"name": name, "amount": _dec(amount)}, evaluation=pe, order=order)
+    return pe
+
+
+def _tree(pe: PerformanceEvaluation, nodes: list[dict], *, parent: PerformanceIndicator | None, level: int) -> None:
+    """The 3-level 指标体系; points only on leaves (subtotals are computed by reports.selectors.performance_tree)."""
+    for order, node in enumerate(nodes, start=1):
+        row = _upsert(
+            PerformanceIndicator,
+            {
+                "level": level, "order": order, "max_points": _dec(node.get("max_points")),
+                "score": _dec(node.get("score")), "target_text": node.get("target_text", ""),
+                "actual_text": node.get("actual_text", ""), "judgement": node.get("judgement", ""),
+                "reason": node.get("reason", ""),
+            },
+            evaluation=pe, parent=parent, name=node["name"],
+        )
+        _tree(pe, node.get("children", []), parent=row, level=level + 1)
+
+
+def _load_jingtai_2023() -> None:
+    data = _fixture("jingtai_2023.json")
+    contract = _contract(
+        data["contract"], station="jingtai", operator="广州市白云区怡景社会工作服务社",
+        buyer="广州市白云区景泰街道办事处", supervisor="广州市白云区民政局",
+    )
+    _annual_figures(contract, data["figures"], 12)
+    _performance_evaluation(data["evaluation"], department="广州市白云区景泰街道办事处", contract=contract)
+
+
+def _load_xicun_2022() -> None:
+    data = _fixture("xicun_2022.json")
+    contract = _contract(
+        data["contract"], station="xicun", operator="广州市荔湾区逢源人家服务中心",
+        buyer="广州市荔湾区西村街道办事处", supervisor="广州市荔湾区民政局",
+    )
+    _projects(contract, data["projects"])
+    _performance_evaluation(data["evaluation"], department="广州市荔湾区西村街道办事处", contract=contract)
+
+
+def _load_yuangang_2023() -> None:
+    data = _fixture("yuangang_2023.json")
+    contract = _contract(
+        data["contract"], station="yuangang", operator="广州市北斗星社会工作服务中心",
+        buyer="广州市天河区元岗街道办事处", supervisor="广州市天河区民政局",
+    )
+    _annual_figures(contract, data["figures"], data["months"])
+    _projects(contract, data["projects"])
+    _performance_evaluation(data["evaluation"], department="广州市天河区元岗街道办事处", contract=contract)
+
+
+def _load_zhongluotan_2022() -> None:
+    data = _fixture("zhongluotan_2022.json")
+    contract = _contract(
+        data["contract"], station="zhongluotan", operator="广州市心明爱社会工作服务中心",
+        buyer="广州市白云区钟落潭镇人民政府", supervisor="广州市白云区民政局",
+    )
+    _annual_figures(contract, data["figures"], data["months"])
+    for order, percentage, condition, note in data["tranches"]:
+        _upsert(
+            PaymentTranche, {"percentage": _dec(percentage), "condition": condition, "note": note},
+            contract=contract, order=order,
+        )
+    _performance_evaluation(data["evaluation"], department="广州市白云区钟落潭镇人民政府", contract=contract)
+
+
 # --- entry point ------------------------------------------------------------------------------------------------
 
 COUNTED = [
@@ -354,4 +492,8 @@ def demo_load() -> DemoSummary:
     _load_users()
     _load_indicator_catalogue()
     _load_xicun_2024()
+    _load_xicun_2022()
+    _load_jingtai_2023()
+    _load_yuangang_2023()
+    _load_zhongluotan_2022()
     return DemoSummary(counts=demo_counts())

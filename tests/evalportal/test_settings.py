@@ -1,0 +1,54 @@
+"""Settings: production passes `check --deploy`; the base settings speak Chinese in Guangzhou's time zone."""
+
+import os
+import secrets
+import subprocess
+import sys
+
+from django.conf import settings
+from django.test import SimpleTestCase
+
+from evalportal.settings import base
+
+
+def run_manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=settings.BASE_DIR, env=env, capture_output=True, text=True, timeout=120,
+    )
+
+
+class ProductionSettingsTests(SimpleTestCase):
+    def production_env(self, **extra: str) -> dict[str, str]:
+        # scripts/test.sh sets DJANGO_ALLOW_ASYNC_UNSAFE for the browser tests; a deployment must not.
+        unset = {"SECRET_KEY", "ALLOWED_HOSTS", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+        env = {k: v for k, v in os.environ.items() if k not in unset}
+        env["DJANGO_SETTINGS_MODULE"] = "evalportal.settings.production"
+        env.update(extra)
+        return env
+
+    def test_production_settings_pass_check_deploy(self):
+        env = self.production_env(SECRET_KEY=secrets.token_urlsafe(50), ALLOWED_HOSTS="evalportal.example.org")
+
+        result = run_manage("check", "--deploy", "--fail-level", "WARNING", env=env)
+
+        self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
+        self.assertIn("no issues", result.stdout)
+
+    def test_production_refuses_to_start_without_a_secret_key(self):
+        result = run_manage("check", env=self.production_env(ALLOWED_HOSTS="evalportal.example.org"))
+
+        self.assertNotEqual(result.returncode, 0)
+        self.assertIn("SECRET_KEY", result.stderr)
+
+
+class BaseSettingsTests(SimpleTestCase):
+    def test_base_settings_use_simplified_chinese_and_shanghai_time(self):
+        self.assertEqual(base.LANGUAGE_CODE, "zh-hans")
+        self.assertEqual(base.TIME_ZONE, "Asia/Shanghai")
+        self.assertIs(base.USE_TZ, True)
+
+    def test_running_settings_inherit_them(self):
+        self.assertEqual(settings.LANGUAGE_CODE, "zh-hans")
+        self.assertEqual(settings.TIME_ZONE, "Asia/Shanghai")
+        self.assertIs(settings.USE_TZ, True)
