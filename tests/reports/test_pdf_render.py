@@ -5,14 +5,17 @@ the tests read the stored bytes.
 """
 
 import re
+from datetime import date
+from decimal import Decimal
 
 from django.test import TestCase
 
 from reports import pdf
 from reports.builders import build_evaluation_report_context, build_performance_report_context
-from reports.models import Evaluation, PerformanceEvaluation
+from reports.models import Evaluation, ExpenseLine, Finding, Party, PerformanceEvaluation
 from reports.services import report_source_for_code
 from stations.demo import demo_load
+from stations.models import ActivityEntry, Community, ServiceArea, StaffMember, StaffMonth
 
 from .pdf_tools import (
     capture_weasyprint_log,
@@ -326,6 +329,46 @@ class TemplatesRunNoQueriesTests(TestCase):
                 context = build_performance_report_context(PerformanceEvaluation.objects.get(code=code))
                 with self.assertNumQueries(0):
                     pdf.render_html("reports/pdf/performance.html", context)
+
+    def test_evaluation_builder_queries_do_not_grow_with_areas_staff_or_findings(self):
+        evaluation = Evaluation.objects.get(code="xicun-2024-mid")
+        # evaluation with its parties, findings and their 片区, service areas and communities, party scores, the
+        # completion table, the staff table (staff, months, training hours).
+        with self.assertNumQueries(14):
+            build_evaluation_report_context(evaluation)
+        contract = evaluation.contract
+        for n in range(4, 8):
+            area = ServiceArea.objects.create(contract=contract, name=f"片区{n}", order=n, social_workers=2)
+            area.communities.add(Community.objects.create(station=contract.station, name=f"新社区{n}", order=50 + n))
+            finding = Finding.objects.create(
+                evaluation=evaluation, party=Party.THIRD_PARTY, section=Finding.Section.AREAS,
+                kind=Finding.Kind.POSITIVE, text=f"片区{n}的服务。", order=100 + n,
+            )
+            finding.areas.add(area)
+            member = StaffMember.objects.create(
+                contract=contract, order=100 + n, name=f"新社工{n}", position=StaffMember.Position.AREA_WORKER,
+                certificate=StaffMember.Certificate.ASSISTANT, service_area=area,
+            )
+            StaffMonth.objects.create(staff=member, month=date(2025, 4, 1), on_post=1, service_area=area)
+        with self.assertNumQueries(14):
+            context = build_evaluation_report_context(evaluation)
+        self.assertEqual(len(context["areas"]), 7)
+        self.assertEqual(len(context["area_blocks"]), 6)
+
+    def test_performance_builder_queries_do_not_grow_with_ledgers_or_expenses(self):
+        pe = PerformanceEvaluation.objects.get(code="xicun-2022")
+        # pe with department and contract, expenses, indicator tree, tranches, the completion table, the ledger.
+        with self.assertNumQueries(8):
+            build_performance_report_context(pe)
+        for n in range(30):
+            ActivityEntry.objects.create(
+                contract=pe.contract, service_project=pe.contract.service_projects.first(), date=date(2022, 8, 1),
+                name=f"活动{n}", participants=10,
+            )
+        ExpenseLine.objects.create(evaluation=pe, order=9, name="其他", amount=Decimal("1.00"))
+        with self.assertNumQueries(8):
+            context = build_performance_report_context(pe)
+        self.assertEqual(len(context["expenses"]), 4)
 
     def test_html_is_chinese_a4_with_metadata(self):
         html = report_source_for_code("xicun-2024-mid").html()
