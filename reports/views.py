@@ -63,7 +63,7 @@ def report_list(request):
     form = BundleForm(districts=districts, initial={"period_from": start, "period_to": end}) if districts else None
     return render(
         request, "reports/report_list.html",
-        {"evaluations": evaluations, "performance": performance, "form": form, "bundles": bundles_of(request.user)},
+        {"evaluation_list": evaluations, "performance_list": performance, "form": form, "bundles": bundles_of(request.user)},
     )
 
 
@@ -86,7 +86,7 @@ def bundle_create(request):
     evaluations, performance = report_list_for(request.user)
     return render(
         request, "reports/report_list.html",
-        {"evaluations": evaluations, "performance": performance, "form": form, "bundles": bundles_of(request.user)},
+        {"evaluation_list": evaluations, "performance_list": performance, "form": form, "bundles": bundles_of(request.user)},
         status=400,
     )
 
