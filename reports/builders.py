@@ -424,7 +424,8 @@ def build_performance_report_context(pe: PerformanceEvaluation) -> dict:
             "full_year": pe.budget_full_year,
             "executed": pe.budget_executed,
             "adjustment_rate": adjustment_rate(pe.budget_initial, pe.budget_full_year),
-            "execution_rate": execution_rate(pe.budget_executed, pe.budget_full_year),
+            "execution_rate": execution_rate(pe.budget_executed, pe.budget_full_year)
+            if pe.budget_executed is not None else None,
         }
 
     contract_facts = None
