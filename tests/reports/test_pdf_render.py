@@ -177,7 +177,7 @@ class DemoReportsTests(TestCase):
         flat = self.flat["xicun-2024-mid"]
         self.assertOnOneLine("xicun-2024-mid", "持证社工有效人次小计16181713.51377.561")
         self.assertOnOneLine("xicun-2024-mid", "非持证社工有效人次小计443221510")
-        self.assertOnOneLine("xicun-2024-mid", "社工有效人次小计（持证及非持证社工有效人次总数）20222015.51592.571")
+        self.assertOnOneLine("xicun-2024-mid", "社工有效人次总数（持证＋非持证）20222015.51592.571")
         self.assertOnOneLine("xicun-2024-mid", "每月社保购买、工资发放、人员到岗等情况总计202020222222202020161616151515")
         self.assertInText("14/20=70.00%", flat)
         self.assertInText("持证社工应到岗65人次，实到岗77.5人次，超配12.5人次", flat)
