@@ -64,7 +64,7 @@ def prepare(workdir: Path) -> None:
     from django.contrib.staticfiles import finders
 
     from reports import pdf
-    from reports.services import report_source_for_code
+    from reports.pdf_services import report_source_for_code
 
     html = report_source_for_code(CODE).html()
     css = Path(finders.find(pdf.REPORT_STYLESHEET)).read_text(encoding="utf-8")
@@ -79,7 +79,7 @@ def run_mode(mode: str, runs: int, workdir: Path) -> dict:
     if mode == "portal":
         setup_django()
         from reports.models import RenderedReport
-        from reports.services import rendered_report_fetch, report_source_for_code
+        from reports.pdf_services import rendered_report_fetch, report_source_for_code
 
         def once() -> int:
             RenderedReport.objects.all().delete()  # nothing cached: every run renders

@@ -7,5 +7,6 @@ admin.site.index_title = "数据管理"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("reports/", include("reports.urls")),
+    path("reports/", include("reports.pdf_urls")),
+    path("evaluations/", include("reports.urls")),
 ]

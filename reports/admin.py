@@ -7,8 +7,10 @@ from evalportal.admin_helpers import ModelAdmin, StackedInline, TabularInline
 from .models import (
     Evaluation,
     EvaluationAssignment,
+    EvaluationEvent,
     EvaluationItem,
     EvaluationSection,
+    EvidenceAttachment,
     ExpenseLine,
     Finding,
     PartyScore,
@@ -240,3 +242,38 @@ class ReportBundleAdmin(ModelAdmin):
     list_select_related = ["district", "requested_by"]
     readonly_fields = ["file", "progress_done", "progress_total", "started_at", "finished_at", "heartbeat_at",
                        "created_at"]
+
+# --- Evidence and history (issue 4) ---
+
+
+@admin.register(EvidenceAttachment)
+class EvidenceAttachmentAdmin(ModelAdmin):
+    """Evidence files are uploaded on the scoring page (content-checked there); the admin only lists and removes."""
+
+    list_display = ["original_name", "item", "content_type", "size", "uploaded_by", "uploaded_at"]
+    list_filter = ["content_type"]
+    search_fields = ["original_name", "item__text", "item__section__evaluation__code"]
+    list_select_related = ["item", "uploaded_by"]
+    readonly_fields = ["item", "file", "original_name", "content_type", "size", "uploaded_by", "uploaded_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(EvaluationEvent)
+class EvaluationEventAdmin(ModelAdmin):
+    """The evaluation history is append-only: readable here, never edited."""
+
+    list_display = ["at", "evaluation", "actor", "action", "party", "item", "field", "old_value", "new_value", "reason"]
+    list_filter = ["action", "party"]
+    search_fields = ["evaluation__code", "reason"]
+    list_select_related = ["evaluation__contract__station", "actor", "item"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -489,3 +489,85 @@ class ReportBundle(models.Model):
         if not self.progress_total:
             return 0
         return int(self.progress_done * 100 / self.progress_total)
+
+def evidence_upload_to(instance: "EvidenceAttachment", filename: str) -> str:
+    """Private path under MEDIA_ROOT: a random name, never the uploader's file name (served only by a view)."""
+    import uuid
+
+    return f"evidence/{instance.item.section.evaluation_id}/{uuid.uuid4().hex}{instance.extension}"
+
+
+class EvidenceAttachment(models.Model):
+    """证据为本: an image or PDF backing a rubric item's score. Served only through a permission-checked view."""
+
+    class Kind(models.TextChoices):
+        JPEG = "image/jpeg", "JPEG 图片"
+        PNG = "image/png", "PNG 图片"
+        WEBP = "image/webp", "WebP 图片"
+        PDF = "application/pdf", "PDF 文件"
+
+    EXTENSIONS = {"image/jpeg": ".jpg", "image/png": ".png", "image/webp": ".webp", "application/pdf": ".pdf"}
+
+    item = models.ForeignKey(EvaluationItem, on_delete=models.CASCADE, related_name="attachments", verbose_name="评估项")
+    file = models.FileField("文件", upload_to=evidence_upload_to, max_length=200)
+    original_name = models.CharField("原文件名", max_length=200)
+    content_type = models.CharField("文件类型", max_length=40, choices=Kind.choices)
+    size = models.PositiveIntegerField("大小（字节）")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name="上传人"
+    )
+    uploaded_at = models.DateTimeField("上传时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "评分证据"
+        verbose_name_plural = "评分证据"
+        ordering = ["item", "uploaded_at", "id"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+    @property
+    def extension(self) -> str:
+        return self.EXTENSIONS.get(self.content_type, "")
+
+
+class EvaluationEvent(models.Model):
+    """History of an evaluation: every score change, declaration, submission, finalisation and reopening."""
+
+    class Action(models.TextChoices):
+        CREATED = "created", "创建评估"
+        ASSIGNED = "assigned", "分配评估员"
+        DECLARED_NO_CONFLICT = "declared_no_conflict", "声明无利益冲突"
+        DECLARED_CONFLICT = "declared_conflict", "声明存在利益冲突（回避）"
+        ITEM_SCORED = "item_scored", "评估项评分"
+        FINDING_SAVED = "finding_saved", "保存评估意见"
+        PARTY_SCORE_SAVED = "party_score_saved", "保存得分"
+        PARTY_SUBMITTED = "party_submitted", "提交得分"
+        FINALISED = "finalised", "定稿"
+        REOPENED = "reopened", "重新开启"
+        ATTACHMENT_ADDED = "attachment_added", "上传证据"
+        ATTACHMENT_REMOVED = "attachment_removed", "删除证据"
+
+    evaluation = models.ForeignKey(Evaluation, on_delete=models.CASCADE, related_name="events", verbose_name="评估")
+    at = models.DateTimeField("时间", db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name="操作人",
+    )
+    action = models.CharField("操作", max_length=30, choices=Action.choices)
+    party = models.CharField("评估方", max_length=20, choices=Party.choices, blank=True)
+    item = models.ForeignKey(
+        EvaluationItem, on_delete=models.SET_NULL, null=True, blank=True, related_name="events", verbose_name="评估项"
+    )
+    field = models.CharField("字段", max_length=40, blank=True)
+    old_value = models.TextField("原值", blank=True)
+    new_value = models.TextField("新值", blank=True)
+    reason = models.TextField("原因", blank=True)
+
+    class Meta:
+        verbose_name = "评估记录"
+        verbose_name_plural = "评估记录"
+        ordering = ["evaluation", "at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} {self.at:%Y-%m-%d %H:%M}"

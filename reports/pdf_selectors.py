@@ -57,10 +57,14 @@ def bundle_districts_for(user: User) -> QuerySet[District]:
 
 
 def bundle_evaluations(bundle: ReportBundle) -> list[Evaluation]:
-    """The district's 评估 dated within the period that the requester may download."""
+    """The district's finalised 评估 dated within the period that the requester may download.
+
+    A bundle collects the official reports: an evaluation still in progress is downloadable on its own (marked
+    未定稿) but not bundled."""
     return list(
         evaluations_reportable_by(bundle.requested_by)
         .filter(
+            status=Evaluation.Status.FINALISED,
             contract__station__street__district_id=bundle.district_id,
             date__gte=bundle.period_from,
             date__lte=bundle.period_to,

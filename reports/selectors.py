@@ -1,17 +1,21 @@
-"""Reads for reports: the 绩效评价 indicator tree (seed 002) and the four-party evaluation summary (seed 001 §七).
+"""Reads for reports: the 绩效评价 indicator tree (seed 002), the four-party evaluation summary (seed 001 §七) and the
+evaluation workflow screens (issue 4: overview, scoring page, findings, history, payment tranches).
 
 Constant queries: one for the whole indicator tree, one for the party scores, one for the frozen rubric (items
-prefetched per section).
+prefetched per section); the workflow selectors likewise run a fixed number of queries whatever the size.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import TYPE_CHECKING, Any
 
-from django.db.models import Prefetch
+from django.core.paginator import Page, Paginator
+from django.db.models import Prefetch, QuerySet
 
-from indicators.calculations import format_percent, round_half_up
+from evalportal.roles import evaluations_visible_to
+from indicators.calculations import format_percent, round_half_up, tranche_amount
 from indicators.scoring import (
     IndicatorNode,
     evaluation_grade,
@@ -24,13 +28,21 @@ from indicators.scoring import (
 from .models import (
     PARTY_WEIGHTS,
     Evaluation,
+    EvaluationAssignment,
+    EvaluationEvent,
     EvaluationItem,
     EvaluationSection,
+    EvidenceAttachment,
+    Finding,
+    Grade,
     Party,
     PartyScore,
     PerformanceEvaluation,
     PerformanceIndicator,
 )
+
+if TYPE_CHECKING:
+    from stations.models import Contract, User
 
 # --- 绩效评价 indicator tree -------------------------------------------------------------------------------------
 
@@ -234,3 +246,267 @@ def rubric_summary(evaluation: Evaluation) -> RubricSummary:
         sections=lines, max_points=max_points, score=score, weight=weight, points=points, scored_items=scored,
         item_count=count,
     )
+
+
+# --- evaluation workflow (issue 4) ----------------------------------------------------------------------------
+
+PARTY_ORDER = list(Party.values)
+OVERVIEW_PAGE_SIZE = 25
+
+
+def ordered_party_scores(evaluation: Evaluation) -> list[PartyScore]:
+    """The four party scores in the order of seed 001 §七 (购买方, 监督方, 督导中心, 第三方); uses the prefetch."""
+    return sorted(evaluation.party_scores.all(), key=lambda s: PARTY_ORDER.index(s.party))
+
+
+def evaluation_overview_page(user: User, page_number: Any = 1, *, per_page: int = OVERVIEW_PAGE_SIZE) -> Page:
+    """Every evaluation the user may see (the bureau: its district), newest first, with each party's status."""
+    qs = (
+        evaluations_visible_to(user)
+        .select_related("contract__station__street__district", "agency")
+        .prefetch_related(Prefetch("party_scores", queryset=PartyScore.objects.order_by("party")))
+        .order_by("-date", "code")
+    )
+    if user.is_authenticated and user.role == "evaluator":
+        qs = qs.prefetch_related(
+            Prefetch("assignments", queryset=EvaluationAssignment.objects.filter(user=user), to_attr="my_assignments")
+        )
+    page = Paginator(qs, per_page).get_page(page_number)
+    for evaluation in page.object_list:
+        evaluation.ordered_scores = ordered_party_scores(evaluation)
+        mine = getattr(evaluation, "my_assignments", None)
+        evaluation.declaration_pending = bool(
+            mine is not None and (not mine or mine[0].declaration != EvaluationAssignment.Declaration.NO_CONFLICT)
+        )
+    return page
+
+
+# --- findings ---------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class FindingSlot:
+    """One text box: a party's 值得肯定 or 需要关注 text for a section and (third party) a set of 片区."""
+
+    party: str
+    section: str
+    section_label: str
+    kind: str
+    kind_label: str
+    area_ids: list[int]
+    area_label: str
+    finding: Finding | None = None
+    posted_text: str | None = None  # what the user sent, kept on the form when saving failed
+
+    @property
+    def key(self) -> str:
+        return f"{self.party}:{self.section}:{self.kind}:{'-'.join(map(str, self.area_ids)) or '0'}"
+
+    @property
+    def text(self) -> str:
+        return self.finding.text if self.finding else ""
+
+    @property
+    def version(self) -> int:
+        return self.finding.version if self.finding else 0
+
+
+@dataclass
+class FindingGroup:
+    section: str
+    label: str
+    area_ids: list[int]
+    slots: list[FindingSlot] = field(default_factory=list)
+
+
+def finding_groups(evaluation: Evaluation, party: str, areas: list[Any], findings: list[Finding]) -> list[FindingGroup]:
+    """The finding boxes of a party. Third party (seed 001 §六): 项目管理, 总体服务开展情况, then each 片区 (and any
+    combination of 片区 already written about together, e.g. "片区二、片区三"); the others: one general pair."""
+    area_names = {a.id: a.name for a in areas}
+    if party == Party.THIRD_PARTY:
+        keys: list[tuple[str, tuple[int, ...]]] = [
+            (Finding.Section.PROJECT_MANAGEMENT, ()),
+            (Finding.Section.SERVICE_DELIVERY, ()),
+        ]
+        keys += [(Finding.Section.AREAS, (a.id,)) for a in areas]
+        for f in findings:
+            ids = tuple(sorted(a.id for a in f.areas.all()))
+            if f.party == party and (f.section, ids) not in keys:
+                keys.append((f.section, ids))
+    else:
+        keys = [(Finding.Section.GENERAL, ())]
+        for f in findings:
+            ids = tuple(sorted(a.id for a in f.areas.all()))
+            if f.party == party and (f.section, ids) not in keys:
+                keys.append((f.section, ids))
+    by_slot: dict[tuple[str, str, tuple[int, ...]], Finding] = {}
+    for f in findings:
+        if f.party == party:
+            by_slot.setdefault((f.section, f.kind, tuple(sorted(a.id for a in f.areas.all()))), f)
+    groups = []
+    for section, ids in keys:
+        area_label = "、".join(area_names.get(i, "?") for i in ids)
+        label = area_label if section == Finding.Section.AREAS and ids else Finding.Section(section).label
+        group = FindingGroup(section=section, label=label, area_ids=list(ids))
+        for kind in Finding.Kind:
+            group.slots.append(
+                FindingSlot(
+                    party=party, section=section, section_label=Finding.Section(section).label, kind=kind.value,
+                    kind_label=kind.label, area_ids=list(ids), area_label=area_label,
+                    finding=by_slot.get((section, kind.value, ids)),
+                )
+            )
+        groups.append(group)
+    return groups
+
+
+def _findings(evaluation: Evaluation, party: str | None = None) -> list[Finding]:
+    qs = Finding.objects.filter(evaluation=evaluation).prefetch_related("areas").order_by("order", "id")
+    if party:
+        qs = qs.filter(party=party)
+    return list(qs)
+
+
+# --- scoring page -----------------------------------------------------------------------------------------------
+
+
+@dataclass
+class RubricView:
+    sections: list[EvaluationSection]
+    raw_total: Decimal
+    raw_max: Decimal
+    scored: int
+    count: int
+
+    @property
+    def points(self) -> Decimal | None:
+        if not self.raw_max:
+            return None
+        return points_from_rubric(self.raw_total, self.raw_max, PARTY_WEIGHTS[Party.THIRD_PARTY])
+
+
+def rubric_view(evaluation: Evaluation) -> RubricView:
+    """The frozen rubric with items, their last editor and evidence: 3 queries whatever the size."""
+    sections = list(
+        EvaluationSection.objects.filter(evaluation=evaluation).prefetch_related(
+            Prefetch(
+                "items",
+                queryset=EvaluationItem.objects.select_related("updated_by").prefetch_related(
+                    Prefetch("attachments", queryset=EvidenceAttachment.objects.order_by("uploaded_at", "id"))
+                ),
+            )
+        )
+    )
+    raw = Decimal(0)
+    raw_max = Decimal(0)
+    scored = count = 0
+    for section in sections:
+        section.max_total = sum((i.max_points for i in section.items.all()), Decimal(0))
+        section.score_total = sum((i.score for i in section.items.all() if i.score is not None), Decimal(0))
+        raw += section.score_total
+        raw_max += section.max_total
+        count += len(section.items.all())
+        scored += sum(1 for i in section.items.all() if i.score is not None)
+    return RubricView(sections=sections, raw_total=raw, raw_max=raw_max, scored=scored, count=count)
+
+
+@dataclass
+class ReferenceData:
+    """考核期 facts shown beside the rubric: 附件1 indicator completion and 附件2 staff on post."""
+
+    indicators: Any
+    staff: Any
+
+
+def reference_data(evaluation: Evaluation) -> ReferenceData:
+    from indicators.selectors import indicator_completion_table
+    from stations.selectors import staff_on_post_table
+
+    contract = evaluation.contract
+    return ReferenceData(
+        indicators=indicator_completion_table(contract, evaluation.period_end),
+        staff=staff_on_post_table(contract, evaluation.period_start, evaluation.period_end),
+    )
+
+
+def third_party_findings(evaluation: Evaluation) -> list[FindingGroup]:
+    areas = list(evaluation.contract.service_areas.order_by("order", "id"))
+    return finding_groups(evaluation, Party.THIRD_PARTY, areas, _findings(evaluation, Party.THIRD_PARTY))
+
+
+def party_score(evaluation: Evaluation, party: str) -> PartyScore:
+    return PartyScore.objects.select_related("submitted_by").get(evaluation=evaluation, party=party)
+
+
+def party_findings(evaluation: Evaluation, party: str) -> list[FindingGroup]:
+    areas = list(evaluation.contract.service_areas.order_by("order", "id"))
+    return finding_groups(evaluation, party, areas, _findings(evaluation, party))
+
+
+# --- detail -----------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class PartyBlock:
+    score: PartyScore
+    groups: list[FindingGroup]
+
+
+def evaluation_parties(evaluation: Evaluation) -> list[PartyBlock]:
+    """Each party's score and findings (for the detail page): 4 queries."""
+    scores = sorted(
+        PartyScore.objects.filter(evaluation=evaluation).select_related("submitted_by"),
+        key=lambda s: PARTY_ORDER.index(s.party),
+    )
+    areas = list(evaluation.contract.service_areas.order_by("order", "id"))
+    findings = _findings(evaluation)
+    return [PartyBlock(score=s, groups=finding_groups(evaluation, s.party, areas, findings)) for s in scores]
+
+
+def evaluation_history(evaluation: Evaluation) -> QuerySet:
+    return (
+        EvaluationEvent.objects.filter(evaluation=evaluation)
+        .select_related("actor", "item")
+        .order_by("-at", "-id")
+    )
+
+
+# --- payment tranches -------------------------------------------------------------------------------------------
+
+
+@dataclass
+class TrancheRow:
+    tranche: Any
+    amount: Decimal
+    met: bool
+    basis: str
+
+
+def tranche_rows(contract: Contract) -> list[TrancheRow]:
+    """Each tranche with its amount (tranche_amount, to the cent) and whether its condition is met (seed 004: 55% on
+    signing, 40% once the finalised mid-term grade is 合格 or better, 5% once the final one is)."""
+    from stations.models import PaymentTranche
+
+    finalised = {
+        e.kind: e
+        for e in Evaluation.objects.filter(contract=contract, status=Evaluation.Status.FINALISED)
+    }
+    rows = []
+    for tranche in contract.tranches.order_by("order"):
+        amount = tranche_amount(contract.budget, tranche.percentage)
+        if tranche.condition == PaymentTranche.Condition.ON_SIGNING:
+            rows.append(TrancheRow(tranche, amount, True, "合同已签订"))
+            continue
+        kind = Evaluation.Kind.MIDTERM if tranche.condition == PaymentTranche.Condition.MIDTERM_PASSED else (
+            Evaluation.Kind.FINAL
+        )
+        evaluation = finalised.get(kind)
+        if evaluation is None:
+            rows.append(TrancheRow(tranche, amount, False, f"{kind.label}尚未定稿"))
+            continue
+        # The frozen grade decides, not a recomputation (a finalised evaluation never changes under the payment).
+        met = evaluation.grade in (Grade.EXCELLENT, Grade.GOOD, Grade.PASS)
+        rows.append(
+            TrancheRow(tranche, amount, met, f"{kind.label} {evaluation.total_score:.2f} 分，{evaluation.get_grade_display()}")
+        )
+    return rows

@@ -20,6 +20,7 @@ from django.db import transaction
 
 from indicators.calculations import add_months, month_start
 from indicators.models import IndicatorDefinition, MonthlyActual, Target
+from reports.demo import load_evaluation_demo
 from reports.models import (
     Evaluation,
     EvaluationAssignment,
@@ -496,4 +497,5 @@ def demo_load() -> DemoSummary:
     _load_jingtai_2023()
     _load_yuangang_2023()
     _load_zhongluotan_2022()
+    load_evaluation_demo()  # reports/demo.py: the draft final evaluation for the 回避 and scoring walk-through
     return DemoSummary(counts=demo_counts())

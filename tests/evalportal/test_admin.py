@@ -13,8 +13,10 @@ from indicators.models import IndicatorDefinition, MonthlyActual, Target
 from reports.models import (
     Evaluation,
     EvaluationAssignment,
+    EvaluationEvent,
     EvaluationItem,
     EvaluationSection,
+    EvidenceAttachment,
     ExpenseLine,
     Finding,
     PartyScore,
@@ -47,6 +49,12 @@ PROJECT_APPS = {"stations", "indicators", "reports"}
 
 def project_models():
     return [model for model in admin.site._registry if model._meta.app_label in PROJECT_APPS]
+
+
+def evaluation_at():
+    from django.utils import timezone
+
+    return timezone.now()
 
 
 def build_world(i: int) -> dict:
@@ -93,7 +101,11 @@ def build_world(i: int) -> dict:
     EvaluationAssignment.objects.create(evaluation=evaluation, user=evaluator, declaration="no_conflict")
     PartyScore.objects.create(evaluation=evaluation, party="supervisor", weight=Decimal("10"), points=Decimal("8.3"))
     section = EvaluationSection.objects.create(evaluation=evaluation, name="项目管理")
-    EvaluationItem.objects.create(section=section, code="1.1", text="制度建设", max_points=Decimal("5"))
+    item = EvaluationItem.objects.create(section=section, code="1.1", text="制度建设", max_points=Decimal("5"))
+    EvidenceAttachment.objects.create(
+        item=item, file=f"evidence/test/{i}.pdf", original_name="台账.pdf", content_type="application/pdf", size=10
+    )
+    EvaluationEvent.objects.create(evaluation=evaluation, at=evaluation_at(), action="created")
     finding = Finding.objects.create(evaluation=evaluation, party="third_party", kind="positive", text="台账清晰")
     finding.areas.add(area)
     performance = PerformanceEvaluation.objects.create(
@@ -118,6 +130,13 @@ class AdminTests(TestCase):
     def setUp(self):
         self.client.force_login(self.superuser)
 
+    def _request(self):
+        from django.test import RequestFactory
+
+        request = RequestFactory().get("/")
+        request.user = self.superuser
+        return request
+
     def url(self, model, view: str, *args) -> str:
         return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{view}", args=args)
 
@@ -132,7 +151,9 @@ class AdminTests(TestCase):
             obj = model.objects.first()
             with self.subTest(model=model.__name__):
                 self.assertEqual(self.client.get(self.url(model, "changelist")).status_code, 200)
-                self.assertEqual(self.client.get(self.url(model, "add")).status_code, 200)
+                # Append-only models (evidence uploads, the evaluation history) have no add page by design.
+                can_add = admin.site._registry[model].has_add_permission(self._request())
+                self.assertEqual(self.client.get(self.url(model, "add")).status_code, 200 if can_add else 403)
                 self.assertEqual(self.client.get(self.url(model, "change", obj.pk)).status_code, 200)
 
     def test_changelist_queries_do_not_grow_with_rows(self):

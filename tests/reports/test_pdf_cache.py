@@ -7,7 +7,7 @@ from django.test import TestCase
 from indicators.models import MonthlyActual
 from reports import pdf
 from reports.models import PerformanceEvaluation, RenderedReport
-from reports.services import rendered_report_fetch, report_source
+from reports.pdf_services import rendered_report_fetch, report_source
 from stations.demo import demo_load
 from stations.models import User
 

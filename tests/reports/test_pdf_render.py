@@ -13,7 +13,7 @@ from django.test import TestCase
 from reports import pdf
 from reports.builders import build_evaluation_report_context, build_performance_report_context
 from reports.models import Evaluation, ExpenseLine, Finding, Party, PerformanceEvaluation
-from reports.services import report_source_for_code
+from reports.pdf_services import report_source_for_code
 from stations.demo import demo_load
 from stations.models import ActivityEntry, Community, ServiceArea, StaffMember, StaffMonth
 

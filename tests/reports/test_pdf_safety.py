@@ -5,7 +5,7 @@ from django.test import SimpleTestCase, TestCase
 from reports import pdf
 from reports.charts import BarSeries, completion_bar_chart
 from reports.models import Evaluation, Finding, Party, PerformanceEvaluation
-from reports.services import report_source
+from reports.pdf_services import report_source
 from stations.demo import demo_load
 
 from .pdf_tools import capture_weasyprint_log, pdf_image_count, pdf_text, squash

@@ -18,7 +18,7 @@ from django.test import TestCase, TransactionTestCase, override_settings
 from django.utils import timezone
 
 from reports.models import Evaluation, EvaluationAssignment, PerformanceEvaluation, ReportBundle
-from reports.services import (
+from reports.pdf_services import (
     STALE_AFTER,
     report_bundle_build,
     report_bundle_claim_next,
@@ -81,6 +81,24 @@ class DownloadAccessTests(TestCase):
             with self.subTest(username=username):
                 self.assertStatus(username, url, 404)
 
+    def test_assigned_evaluator_waits_for_the_no_conflict_declaration(self):
+        # Demo: evaluator_gzswa is assigned to the draft xicun-2024-final but has not declared yet.
+        self.assertStatus("evaluator_gzswa", "/reports/evaluation/xicun-2024-final.pdf", 404)
+        assignment = EvaluationAssignment.objects.get(evaluation__code="xicun-2024-final", user__username="evaluator_gzswa")
+        assignment.declaration = EvaluationAssignment.Declaration.NO_CONFLICT
+        assignment.save(update_fields=["declaration"])
+        self.assertStatus("evaluator_gzswa", "/reports/evaluation/xicun-2024-final.pdf", 200)
+        assignment.declaration = EvaluationAssignment.Declaration.CONFLICT
+        assignment.save(update_fields=["declaration"])
+        self.assertStatus("evaluator_gzswa", "/reports/evaluation/xicun-2024-final.pdf", 404)
+
+    def test_draft_evaluation_report_is_marked_unfinished(self):
+        from reports.pdf_services import report_source_for_code
+
+        html = report_source_for_code("xicun-2024-final").html()
+        self.assertIn("（未定稿，仅供内部核对）", html)
+        self.assertNotIn("（未定稿", report_source_for_code("xicun-2024-mid").html())
+
     def test_who_may_download_the_performance_reports(self):
         self.assertStatus("bureau_liwan", "/reports/performance/xicun-2022.pdf", 200)
         self.assertStatus("street_xicun", "/reports/performance/xicun-2022.pdf", 200)
@@ -133,15 +151,15 @@ class DownloadAccessTests(TestCase):
         # select's options, Select.use_required_attribute's look at the first option).
         with self.assertNumQueries(8):
             self.client.get("/reports/")
-        contract = Evaluation.objects.get(code="xicun-2024-mid").contract
         base = Evaluation.objects.get(code="xicun-2024-mid")
+        contract = PerformanceEvaluation.objects.get(code="jingtai-2023").contract
         Evaluation.objects.create(
-            code="xicun-2024-final", contract=contract, kind=Evaluation.Kind.FINAL, date=date(2025, 12, 1),
-            period_start=base.period_start, period_end=date(2025, 11, 30), agency=base.agency,
+            code="jingtai-2023-mid", contract=contract, kind=Evaluation.Kind.MIDTERM, date=date(2023, 6, 1),
+            period_start=contract.start_date, period_end=date(2023, 5, 31), agency=base.agency,
         )
         with self.assertNumQueries(8):
             response = self.client.get("/reports/")
-        self.assertContains(response, "xicun-2024-final.pdf")
+        self.assertContains(response, "jingtai-2023-mid.pdf")
 
     def test_download_buttons_partial(self):
         from django.template.loader import render_to_string
@@ -203,7 +221,8 @@ class BundleTests(TestCase):
         self.assertEqual(response["Content-Type"], "application/zip")
         archive = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
         names = sorted(archive.namelist())
-        # One PDF per evaluation of 荔湾区 (seed 001's 评估 and seed 000's 绩效评价); nothing from 白云区/天河区.
+        # One PDF per finalised evaluation of 荔湾区 (seed 001's 评估 and seed 000's 绩效评价; the draft
+        # xicun-2024-final is not an official report yet); nothing from 白云区/天河区.
         pe_title = PerformanceEvaluation.objects.get(code="xicun-2022").title
         self.assertEqual(
             names, [f"xicun-2022_{pe_title}.pdf", "xicun-2024-mid_广州市西村街社工服务站 中期评估报告.pdf"]
@@ -273,7 +292,7 @@ class BundleTests(TestCase):
             requested_by=self.bureau, district=self.liwan, period_from=date(2022, 1, 1), period_to=date(2025, 12, 31)
         )
         self.render.side_effect = OSError("disk full")
-        with self.assertLogs("reports.services", level="ERROR"):
+        with self.assertLogs("reports.pdf_services", level="ERROR"):
             report_bundles_process()
         bundle.refresh_from_db()
         self.assertEqual(bundle.status, "failed")

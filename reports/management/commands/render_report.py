@@ -5,7 +5,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from reports import pdf
-from reports.services import ReportNotFound, report_source_for_code
+from reports.pdf_services import ReportNotFound, report_source_for_code
 
 
 class Command(BaseCommand):

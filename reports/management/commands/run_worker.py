@@ -11,7 +11,7 @@ import threading
 from django.core.management.base import BaseCommand
 from django.db import close_old_connections, connection
 
-from reports.services import report_bundles_process
+from reports.pdf_services import report_bundles_process
 
 
 class Command(BaseCommand):

@@ -1,0 +1,120 @@
+"""Who may do what with an evaluation (DOMAIN.md "Who uses it", issue 4). Built on evalportal.roles.
+
+Visibility (404 outside it) comes from `evalportal.roles.evaluations_visible_to`; this module adds the finer rules:
+which party a user may enter, who sees the rubric and its evidence, who may reopen, and the 回避 gate for
+evaluators (an assigned evaluator sees nothing of the station before declaring no conflict).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from evalportal.roles import evaluations_visible_to, is_admin
+
+from .models import Evaluation, EvaluationAssignment, Party
+
+if TYPE_CHECKING:
+    from stations.models import User
+
+
+class DeclarationRequired(Exception):
+    """An assigned evaluator has not yet declared (no) conflict of interest for this evaluation."""
+
+    def __init__(self, evaluation: Evaluation) -> None:
+        super().__init__(evaluation.code)
+        self.evaluation = evaluation
+
+
+def visible_evaluation(user: User, code: str, *, require_declaration: bool = True) -> Evaluation:
+    """The evaluation `code` if the user may open it, else Http404; DeclarationRequired for an undeclared evaluator."""
+    evaluation = (
+        evaluations_visible_to(user)
+        .select_related("contract__station__street", "agency", "supervision_centre")
+        .filter(code=code)
+        .first()
+    )
+    if evaluation is None:
+        raise Http404("评估不存在或无权查看。")
+    evaluation.user_assignment = assignment_for(user, evaluation)
+    if require_declaration and declaration_pending(user, evaluation):
+        raise DeclarationRequired(evaluation)
+    return evaluation
+
+
+def assignment_for(user: User, evaluation: Evaluation) -> EvaluationAssignment | None:
+    if not user.is_authenticated or user.role != "evaluator":
+        return None
+    cached = getattr(evaluation, "user_assignment", False)
+    if cached is not False:
+        return cached
+    return EvaluationAssignment.objects.filter(evaluation=evaluation, user=user).first()
+
+
+def declaration_pending(user: User, evaluation: Evaluation) -> bool:
+    if is_admin(user) or user.role != "evaluator":
+        return False
+    assignment = assignment_for(user, evaluation)
+    return assignment is None or assignment.declaration != EvaluationAssignment.Declaration.NO_CONFLICT
+
+
+def _same_district(user: User, evaluation: Evaluation) -> bool:
+    org = user.organisation
+    return bool(org and org.district_id and org.district_id == evaluation.contract.station.street.district_id)
+
+
+def is_district_bureau(user: User, evaluation: Evaluation) -> bool:
+    return user.is_authenticated and user.role == "bureau" and _same_district(user, evaluation)
+
+
+def parties_enterable_by(user: User, evaluation: Evaluation) -> list[str]:
+    """Which party's score and findings the user enters: 街道办 of the station's street → 购买方; 区民政局 of the district
+    → 监督方; 督导中心 (the evaluation's centre, if one is named) → 督导中心; an assigned evaluator who declared no
+    conflict → 第三方."""
+    if not user.is_authenticated:
+        return []
+    org = user.organisation
+    if user.role == "street" and org and org.street_id == evaluation.contract.station.street_id:
+        return [Party.BUYER]
+    if user.role == "bureau" and _same_district(user, evaluation):
+        return [Party.SUPERVISOR]
+    if user.role == "supervision" and org and evaluation.supervision_centre_id in (None, org.id):
+        return [Party.SUPERVISION_CENTRE]
+    if user.role == "evaluator":
+        assignment = assignment_for(user, evaluation)
+        if assignment and assignment.declaration == EvaluationAssignment.Declaration.NO_CONFLICT:
+            return [Party.THIRD_PARTY]
+    return []
+
+
+def can_enter(user: User, evaluation: Evaluation, party: str) -> bool:
+    return party in parties_enterable_by(user, evaluation)
+
+
+def can_view_rubric(user: User, evaluation: Evaluation) -> bool:
+    """The third party's item scores, notes and evidence: the declared evaluators, the district bureau, the supervision
+    centre and admins. Evidence may show service recipients (保密), so the street office sees only the totals."""
+    if is_admin(user) or user.role == "supervision":
+        return True
+    return is_district_bureau(user, evaluation) or can_enter(user, evaluation, Party.THIRD_PARTY)
+
+
+def can_reopen(user: User, evaluation: Evaluation) -> bool:
+    """Reopening needs the supervisor (区民政局 of the district), DOMAIN.md "Lifecycle"."""
+    return is_district_bureau(user, evaluation)
+
+
+def can_create_evaluation(user: User) -> bool:
+    return is_admin(user) or (user.is_authenticated and user.role == "bureau" and bool(user.organisation_id))
+
+
+def contracts_for_new_evaluation(user: User) -> QuerySet:
+    from stations.models import Contract
+
+    if is_admin(user):
+        return Contract.objects.all()
+    if can_create_evaluation(user) and user.organisation.district_id:
+        return Contract.objects.filter(station__street__district_id=user.organisation.district_id)
+    return Contract.objects.none()

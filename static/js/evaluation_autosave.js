@@ -1,0 +1,504 @@
+/*
+ * Autosave for the third-party scoring page (issue 4). Vanilla JS, no dependencies.
+ *
+ * Every [data-autosave] unit (a rubric item: score + note; a findings box: text) is saved a moment after the
+ * user stops typing, by a JSON POST carrying the version the user started from. What is typed is first written
+ * to localStorage (key: evalportal:<user>:<evaluation>:<unit key>), so a dropped connection, a closed tab or an
+ * expired session loses nothing: the page re-sends it on the `online` event, on a retry timer and on the next load.
+ * A 409 answer means someone else saved first: both versions are shown and the user chooses; nothing is dropped.
+ */
+(function () {
+  "use strict";
+
+  var root = document.getElementById("autosave-root");
+  if (!root || root.dataset.editable !== "1") return;
+
+  var DEBOUNCE_MS = 1200;
+  var RETRY_MIN_MS = 2000;
+  var RETRY_MAX_MS = 30000;
+  // Read the CSRF token at each request: logging in again in another tab rotates it, and a stale token would
+  // make every retry fail. The page's token is the fallback when the cookie is not readable.
+  function csrfToken() {
+    var match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
+    return match ? decodeURIComponent(match[1]) : root.dataset.csrf;
+  }
+  var prefix = "evalportal:" + root.dataset.user + ":" + root.dataset.evaluation + ":";
+  var findingUrl = root.dataset.findingUrl;
+  var units = [];
+  var flushing = false;
+  var flushAgain = false;
+  var retryTimer = null;
+  var retryDelay = RETRY_MIN_MS;
+  var online = navigator.onLine !== false;
+
+  function $(sel, el) { return (el || document).querySelector(sel); }
+  function $all(sel, el) { return Array.prototype.slice.call((el || document).querySelectorAll(sel)); }
+
+  function storage() {
+    try { return window.localStorage; } catch (e) { return null; }
+  }
+
+  // --- units --------------------------------------------------------------------------------------------------
+
+  function makeUnit(el) {
+    var unit = {
+      el: el,
+      key: el.dataset.key,
+      kind: el.dataset.kind,
+      url: el.dataset.kind === "item" ? el.dataset.url : findingUrl,
+      label: el.dataset.label,
+      max: el.dataset.max,
+      version: parseInt(el.dataset.version || "0", 10),
+      inputs: {},
+      server: {},
+      dirty: {},
+      edits: 0,
+      conflict: null,
+      error: null,
+      timer: null
+    };
+    $all("input[name], textarea[name]", el).forEach(function (input) {
+      if (input.type === "file") return;
+      unit.inputs[input.name] = input;
+      unit.server[input.name] = input.defaultValue;
+      input.addEventListener("input", function () { onEdit(unit, input.name); });
+      input.addEventListener("change", function () { onEdit(unit, input.name); });
+      input.addEventListener("blur", function () { if (isDirty(unit)) { schedule(unit, 0); } });
+    });
+    var keep = $(".keep-mine", el);
+    var take = $(".take-theirs", el);
+    if (keep) keep.addEventListener("click", function () { keepMine(unit); });
+    if (take) take.addEventListener("click", function () { takeTheirs(unit); });
+    return unit;
+  }
+
+  function storageKey(unit) { return prefix + unit.key; }
+
+  function isDirty(unit) { return Object.keys(unit.dirty).length > 0; }
+
+  function isBlank(unit) {
+    var main = unit.kind === "item" ? "score" : "text";
+    return !unit.server[main];
+  }
+
+  function values(unit, names) {
+    var out = {};
+    names.forEach(function (name) { out[name] = unit.inputs[name].value; });
+    return out;
+  }
+
+  function saveLocal(unit) {
+    var s = storage();
+    if (!s) return;
+    try {
+      s.setItem(storageKey(unit), JSON.stringify({
+        fields: values(unit, Object.keys(unit.dirty)), base: unit.version, at: Date.now()
+      }));
+    } catch (e) { /* storage full: the value is still in the page and in the queue */ }
+  }
+
+  function clearLocal(unit) {
+    var s = storage();
+    if (s) s.removeItem(storageKey(unit));
+  }
+
+  function restoreLocal(unit) {
+    var s = storage();
+    if (!s) return;
+    var raw = s.getItem(storageKey(unit));
+    if (!raw) return;
+    var saved;
+    try { saved = JSON.parse(raw); } catch (e) { s.removeItem(storageKey(unit)); return; }
+    var restored = false;
+    Object.keys(saved.fields || {}).forEach(function (name) {
+      var input = unit.inputs[name];
+      if (!input) return;
+      if (saved.fields[name] !== unit.server[name]) {
+        input.value = saved.fields[name];
+        unit.dirty[name] = true;
+        restored = true;
+      }
+    });
+    if (restored) {
+      // Resume from the version the user was editing: if someone saved since, the server says so (409).
+      unit.version = typeof saved.base === "number" ? saved.base : unit.version;
+      saveLocal(unit);
+    } else {
+      clearLocal(unit);
+    }
+  }
+
+  // --- validation (mirrors reports.services.parse_item_score; the server checks again) --------------------------
+
+  function validate(unit) {
+    if (unit.kind !== "item" || !unit.inputs.score) return null;
+    var raw = unit.inputs.score.value.trim();
+    if (raw === "") return null;
+    if (!/^-?\d+(\.\d+)?$/.test(raw)) return "“" + unit.label + "”的得分必须是数字。";
+    var value = parseFloat(raw);
+    if (value < 0) return "“" + unit.label + "”的得分不能小于 0 分。";
+    if (value > parseFloat(unit.max)) return "“" + unit.label + "”的得分不能超过 " + unit.max + " 分。";
+    if (/\.\d{2,}$/.test(raw) && !/\.\d0+$/.test(raw)) return "“" + unit.label + "”的得分最多保留一位小数。";
+    return null;
+  }
+
+  // --- state display ------------------------------------------------------------------------------------------
+
+  function setBadge(unit) {
+    var badge = $(".save-state", unit.el);
+    var errorBox = $(".item-error", unit.el);
+    var state, text;
+    if (unit.conflict) { state = "conflict"; text = "有冲突·未保存"; }
+    else if (unit.error) { state = "error"; text = "未保存"; }
+    else if (isDirty(unit)) { state = unit.sending ? "saving" : "unsaved"; text = unit.sending ? "保存中…" : "未保存"; }
+    else if (isBlank(unit)) { state = "saved"; text = unit.kind === "item" ? "未评分" : ""; }
+    else { state = "saved"; text = "已保存"; }
+    if (badge) {
+      badge.dataset.state = state;
+      badge.textContent = text;
+      badge.hidden = text === "";
+      badge.className = "badge save-state fs-6 " + (text === "未评分" ? "text-bg-light" : {
+        saved: "text-bg-success", saving: "text-bg-info", unsaved: "text-bg-warning",
+        error: "text-bg-danger", conflict: "text-bg-danger"
+      }[state]);
+    }
+    unit.el.classList.toggle("is-unsaved", state !== "saved");
+    if (errorBox) {
+      errorBox.textContent = unit.error || "";
+      errorBox.hidden = !unit.error;
+    }
+    updateSummary();
+  }
+
+  function unsavedUnits() {
+    return units.filter(function (u) { return isDirty(u) || u.conflict || u.error; });
+  }
+
+  function updateSummary() {
+    var n = unsavedUnits().length;
+    var counter = document.getElementById("unsaved-counter");
+    var summary = document.getElementById("save-summary");
+    document.getElementById("unsaved-count").textContent = String(n);
+    counter.hidden = n === 0;
+    summary.hidden = n !== 0;
+    summary.dataset.state = n === 0 ? "saved" : "unsaved";
+    root.dataset.unsaved = String(n);
+    document.getElementById("connection-banner").hidden = online;
+  }
+
+  function showAuth(message) {
+    var banner = document.getElementById("auth-banner");
+    banner.textContent = message || "";
+    banner.hidden = !message;
+  }
+
+  function updateProgress(rubric) {
+    if (!rubric) return;
+    var raw = document.getElementById("raw-total");
+    if (raw) raw.textContent = rubric.raw;
+    var scored = units.filter(function (u) {
+      return u.kind === "item" && u.inputs.score && u.server.score !== "";
+    }).length;
+    var count = document.getElementById("scored-count");
+    if (count) count.textContent = String(scored);
+  }
+
+  // --- editing and sending ------------------------------------------------------------------------------------
+
+  function onEdit(unit, name) {
+    if (unit.inputs[name].value === unit.server[name] && !unit.conflict) {
+      delete unit.dirty[name];
+    } else {
+      unit.dirty[name] = true;
+    }
+    unit.edits += 1;
+    unit.error = validate(unit);
+    if (isDirty(unit)) saveLocal(unit); else clearLocal(unit);
+    setBadge(unit);
+    schedule(unit, DEBOUNCE_MS);
+  }
+
+  function schedule(unit, delay) {
+    clearTimeout(unit.timer);
+    unit.timer = setTimeout(flush, delay);
+  }
+
+  function payload(unit) {
+    var body = { version: unit.version };
+    if (unit.kind === "item") {
+      Object.keys(unit.dirty).forEach(function (name) { body[name] = unit.inputs[name].value; });
+    } else {
+      var el = unit.el;
+      body.party = el.dataset.party;
+      body.section = el.dataset.section;
+      body.kind = el.dataset.findingKind;
+      body.areas = el.dataset.areas ? el.dataset.areas.split(",").map(function (x) { return parseInt(x, 10); }) : [];
+      body.text = unit.inputs.text.value;
+    }
+    return body;
+  }
+
+  function scheduleRetry() {
+    if (retryTimer) return;
+    retryTimer = setTimeout(function () {
+      retryTimer = null;
+      flush();
+    }, retryDelay);
+    retryDelay = Math.min(retryDelay * 2, RETRY_MAX_MS);
+  }
+
+  function send(unit) {
+    var sentEdits = unit.edits;
+    var body = payload(unit);
+    unit.sending = true;
+    setBadge(unit);
+    return fetch(unit.url, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken(), "Accept": "application/json" },
+      body: JSON.stringify(body)
+    }).then(function (response) {
+      var type = response.headers.get("Content-Type") || "";
+      if (type.indexOf("application/json") === -1) {
+        // A login page or a proxy error instead of our JSON: keep everything and try again later.
+        return { status: response.status, data: null };
+      }
+      return response.json().then(function (data) { return { status: response.status, data: data }; });
+    }).then(function (result) {
+      unit.sending = false;
+      var data = result.data;
+      if (result.status === 200 && data && data.ok) {
+        online = true;
+        retryDelay = RETRY_MIN_MS;
+        showAuth("");
+        unit.version = data.version;
+        Object.keys(body).forEach(function (name) {
+          if (unit.inputs[name]) unit.server[name] = String(body[name]);
+        });
+        if (unit.kind === "item" && data.item) {
+          unit.server.score = data.item.score === null ? "" : data.item.score;
+        }
+        if (unit.edits === sentEdits) {
+          unit.dirty = {};
+          clearLocal(unit);
+          if (unit.kind === "item" && unit.inputs.score && document.activeElement !== unit.inputs.score) {
+            unit.inputs.score.value = unit.server.score;
+          }
+        } else {
+          // Typed more while the request was in flight: keep those edits queued on top of the new version.
+          Object.keys(unit.dirty).forEach(function (name) {
+            if (unit.inputs[name].value === unit.server[name]) delete unit.dirty[name];
+          });
+          saveLocal(unit);
+        }
+        updateProgress(data.rubric);
+        setBadge(unit);
+        return "ok";
+      }
+      if (result.status === 409 && data && data.conflict) {
+        unit.conflict = data.current;
+        showConflict(unit, data.error);
+        setBadge(unit);
+        return "conflict";
+      }
+      if (result.status === 400 && data) {
+        unit.error = data.error;
+        setBadge(unit);
+        return "invalid";
+      }
+      if (result.status === 401 || result.status === 403) {
+        showAuth(data && data.error ? data.error : "登录已过期，请重新登录；已输入的内容保存在本机。");
+        setBadge(unit);
+        scheduleRetry();
+        return "stop";
+      }
+      setBadge(unit);
+      scheduleRetry();
+      return "stop";
+    }, function () {
+      // Network failure: offline, or the server could not be reached.
+      unit.sending = false;
+      online = false;
+      setBadge(unit);
+      scheduleRetry();
+      return "stop";
+    });
+  }
+
+  function flush() {
+    if (flushing) { flushAgain = true; return; }
+    var queue = units.filter(function (u) { return isDirty(u) && !u.conflict && !u.error; });
+    if (!queue.length) return;
+    flushing = true;
+    var i = 0;
+    function next() {
+      if (i >= queue.length) return done();
+      var unit = queue[i++];
+      if (!isDirty(unit) || unit.conflict || unit.error) return next();
+      send(unit).then(function (outcome) {
+        if (outcome === "stop") return done();
+        next();
+      });
+    }
+    function done() {
+      flushing = false;
+      updateSummary();
+      if (flushAgain) { flushAgain = false; flush(); }
+    }
+    next();
+  }
+
+  // --- conflicts ----------------------------------------------------------------------------------------------
+
+  function showConflict(unit, message) {
+    var panel = $(".conflict-panel", unit.el);
+    if (!panel) return;
+    $(".conflict-message", panel).textContent = message || "已被他人修改。";
+    var c = unit.conflict || {};
+    var parts = [];
+    if (unit.kind === "item") {
+      parts.push("对方的得分：" + (c.score === null || c.score === undefined ? "未评分" : c.score));
+      if (c.note) parts.push("对方的说明：" + c.note);
+      if (c.updated_by) parts.push("（" + c.updated_by + (c.updated_at ? " " + c.updated_at : "") + " 保存）");
+    } else {
+      parts.push("对方的内容：" + (c.text || "（空）"));
+    }
+    $(".conflict-theirs", panel).textContent = parts.join("；");
+    panel.hidden = false;
+  }
+
+  function hideConflict(unit) {
+    var panel = $(".conflict-panel", unit.el);
+    if (panel) panel.hidden = true;
+    unit.conflict = null;
+  }
+
+  function keepMine(unit) {
+    var c = unit.conflict;
+    if (!c) return;
+    unit.version = c.version;
+    Object.keys(unit.inputs).forEach(function (name) {
+      unit.server[name] = c[name] === null || c[name] === undefined ? "" : String(c[name]);
+      if (unit.inputs[name].value !== unit.server[name]) unit.dirty[name] = true; else delete unit.dirty[name];
+    });
+    hideConflict(unit);
+    if (isDirty(unit)) saveLocal(unit); else clearLocal(unit);
+    setBadge(unit);
+    schedule(unit, 0);
+  }
+
+  function takeTheirs(unit) {
+    var c = unit.conflict;
+    if (!c) return;
+    unit.version = c.version;
+    Object.keys(unit.inputs).forEach(function (name) {
+      var v = c[name] === null || c[name] === undefined ? "" : String(c[name]);
+      unit.server[name] = v;
+      unit.inputs[name].value = v;
+    });
+    unit.dirty = {};
+    unit.error = null;
+    hideConflict(unit);
+    clearLocal(unit);
+    setBadge(unit);
+  }
+
+  // --- evidence -----------------------------------------------------------------------------------------------
+
+  function evidenceError(item, message) {
+    var box = $(".evidence-error", item);
+    if (!box) return;
+    box.textContent = message || "";
+    box.hidden = !message;
+  }
+
+  function addEvidenceRow(item, a) {
+    var li = document.createElement("li");
+    li.dataset.attachment = a.id;
+    var link = document.createElement("a");
+    link.href = a.url; link.target = "_blank"; link.rel = "noopener"; link.textContent = a.name;
+    var del = document.createElement("button");
+    del.type = "button"; del.className = "btn btn-outline-secondary btn-sm evidence-delete ms-2";
+    del.dataset.url = a.delete_url; del.textContent = "删除";
+    li.appendChild(link); li.appendChild(del);
+    $(".evidence-list", item).appendChild(li);
+  }
+
+  function upload(item, input) {
+    var files = Array.prototype.slice.call(input.files || []);
+    var limit = parseInt(root.dataset.maxUploadMb, 10) * 1024 * 1024;
+    evidenceError(item, "");
+    files.forEach(function (file) {
+      if (file.size > limit) {
+        evidenceError(item, "“" + file.name + "”超过 " + root.dataset.maxUploadMb + " MB 的大小限制。");
+        return;
+      }
+      var form = new FormData();
+      form.append("file", file);
+      fetch(input.dataset.url, {
+        method: "POST", credentials: "same-origin", headers: { "X-CSRFToken": csrfToken(), "Accept": "application/json" }, body: form
+      }).then(function (r) { return r.json(); }).then(function (data) {
+        if (data.ok) addEvidenceRow(item, data.attachment); else evidenceError(item, data.error);
+      }, function () {
+        evidenceError(item, "网络不可用，“" + file.name + "”未上传；恢复网络后请重新添加。");
+      });
+    });
+    input.value = "";
+  }
+
+  root.addEventListener("change", function (event) {
+    var input = event.target;
+    if (input.classList && input.classList.contains("evidence-input")) {
+      upload(input.closest(".rubric-item"), input);
+    }
+  });
+
+  root.addEventListener("click", function (event) {
+    var button = event.target;
+    if (!button.classList || !button.classList.contains("evidence-delete")) return;
+    var item = button.closest(".rubric-item");
+    fetch(button.dataset.url, {
+      method: "POST", credentials: "same-origin", headers: { "X-CSRFToken": csrfToken(), "Accept": "application/json" }
+    }).then(function (r) { return r.json(); }).then(function (data) {
+      if (data.ok) button.closest("li").remove(); else evidenceError(item, data.error);
+    }, function () { evidenceError(item, "网络不可用，删除未完成。"); });
+  });
+
+  // --- wiring -------------------------------------------------------------------------------------------------
+
+  $all("[data-autosave]", root).forEach(function (el) { units.push(makeUnit(el)); });
+  units.forEach(function (unit) { restoreLocal(unit); unit.error = validate(unit); setBadge(unit); });
+  updateSummary();
+
+  window.addEventListener("online", function () {
+    online = true;
+    retryDelay = RETRY_MIN_MS;
+    clearTimeout(retryTimer); retryTimer = null;
+    updateSummary();
+    flush();
+  });
+  window.addEventListener("offline", function () { online = false; updateSummary(); });
+  // A safety net when the browser's online event never fires (captive portals, flaky Wi-Fi).
+  setInterval(function () { if (unsavedUnits().length) flush(); }, 15000);
+  window.addEventListener("beforeunload", function (event) {
+    if (unsavedUnits().length) { event.preventDefault(); event.returnValue = ""; }
+  });
+  document.addEventListener("visibilitychange", function () { if (document.visibilityState === "hidden") flush(); });
+
+  var submitForm = document.getElementById("submit-form");
+  if (submitForm) {
+    submitForm.addEventListener("submit", function (event) {
+      var n = unsavedUnits().length;
+      if (n) {
+        event.preventDefault();
+        var box = document.getElementById("submit-blocked");
+        box.textContent = "还有 " + n + " 项未保存，请等待保存完成（或处理冲突、错误）后再提交。";
+        box.hidden = false;
+        flush();
+      }
+    });
+  }
+
+  flush();
+  window.evaluationAutosave = { flush: flush, unsaved: function () { return unsavedUnits().length; } };
+})();

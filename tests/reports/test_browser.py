@@ -1,0 +1,188 @@
+"""On-site scoring in a real browser on a tablet viewport (820×1180): declare, score, lose the connection, keep
+scoring, come back online — every score arrives in the database. Debian's Chromium, never `playwright install`."""
+
+import os
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.test import Client
+from django.urls import reverse
+
+from reports.models import EvaluationAssignment, EvaluationItem, Finding
+
+from .factories import make_world
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # live_server runs the ORM inside Playwright's loop
+
+CHROMIUM = "/usr/bin/chromium"
+LAUNCH_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+               "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+SCREENSHOTS = Path(os.environ.get("EVALPORTAL_SCREENSHOTS", "/tmp/evalportal-screenshots"))
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="需要 /usr/bin/chromium（apt-get install chromium）"),
+]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
+        yield browser
+        browser.close()
+
+
+def logged_in_context(browser, live_server, user):
+    client = Client()
+    client.force_login(user)
+    context = browser.new_context(viewport={"width": 820, "height": 1180}, has_touch=True, locale="zh-CN")
+    context.add_cookies([{
+        "name": settings.SESSION_COOKIE_NAME, "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+        "url": live_server.url,
+    }])
+    return context
+
+
+def item_ids(evaluation):
+    return {
+        i.code: i.id for i in EvaluationItem.objects.filter(section__evaluation=evaluation)
+    }
+
+
+def test_evaluator_declares_scores_offline_and_every_score_arrives(browser, live_server, transactional_db):
+    from playwright.sync_api import expect
+
+    world = make_world("pw", declared=False)
+    ev = world.evaluation
+    ids = item_ids(ev)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    context = logged_in_context(browser, live_server, world.evaluator)
+    page = context.new_page()
+
+    # 回避 first: the declaration page shows the title and date, nothing of the station's data.
+    page.goto(live_server.url + reverse("evaluation_detail", args=[ev.code]))
+    expect(page.locator("h1")).to_have_text("回避声明")
+    assert "人员配备与到岗" not in page.content()
+    page.get_by_label("本人与该社工服务站、承接机构及其工作人员不存在利益冲突").check()
+    page.get_by_label("本人确认以上声明真实。").check()
+    page.get_by_role("button", name="提交声明").tap()
+    page.wait_for_url("**/scoring/")
+    assert EvaluationAssignment.objects.get(evaluation=ev, user=world.evaluator).declaration == "no_conflict"
+
+    def item(code):
+        return page.locator(f"#item-{ids[code]}")
+
+    # Online: a score is saved without any click.
+    item("1.1").locator("input[name=score]").fill("9")
+    expect(item("1.1").locator(".save-state")).to_have_attribute("data-state", "saved", timeout=10000)
+    assert EvaluationItem.objects.get(pk=ids["1.1"]).score == 9
+
+    # A score above the maximum is refused on the spot with the item's name, and kept until corrected.
+    item("1.3").locator("input[name=score]").fill("11")
+    expect(item("1.3").locator(".item-error")).to_have_text("“档案与台账”的得分不能超过 10 分。")
+
+    # The connection drops mid-entry; the evaluator keeps scoring.
+    context.set_offline(True)
+    item("1.2").locator("input[name=score]").fill("8.5")
+    item("1.2").locator("textarea[name=note]").fill("离线时填写：制度齐全，落实记录缺两个月")
+    item("1.3").locator("input[name=score]").fill("7")
+    area_slot = page.locator(f"[data-key='finding:third_party:areas:positive:{world.areas[0].id}']")
+    area_slot.locator("textarea").fill("片区1 建档及时，探访记录完整")
+    page.wait_for_timeout(2500)  # past the autosave delay: the saves were tried and failed
+    expect(page.locator("#connection-banner")).to_be_visible()
+    expect(page.locator("#unsaved-counter")).to_be_visible()
+    expect(page.locator("#unsaved-count")).to_have_text("3")
+    for code in ["1.2", "1.3"]:
+        expect(item(code).locator(".save-state")).to_have_text("未保存")
+    expect(area_slot.locator(".save-state")).to_have_text("未保存")
+    stored = page.evaluate("Object.keys(localStorage).filter(k => k.startsWith('evalportal:')).length")
+    assert stored == 3
+    page.screenshot(path=str(SCREENSHOTS / "scoring-offline.png"), full_page=False)
+    assert EvaluationItem.objects.get(pk=ids["1.2"]).score is None
+
+    # One more while offline, then the tab is closed: only the browser's storage has it.
+    item("2.1").locator("input[name=score]").fill("9.5")
+    page.wait_for_timeout(300)
+    page.close()
+
+    # Back online; a fresh page re-sends what was kept, and the online event flushes the rest.
+    context.set_offline(False)
+    page = context.new_page()
+    page.goto(live_server.url + reverse("evaluation_scoring", args=[ev.code]))
+    expect(page.locator("#save-summary")).to_be_visible(timeout=15000)
+    expect(page.locator("#unsaved-counter")).to_be_hidden()
+    page.screenshot(path=str(SCREENSHOTS / "scoring-online.png"), full_page=False)
+
+    scores = {i.code: i.score for i in EvaluationItem.objects.filter(section__evaluation=ev)}
+    assert {code: str(scores[code]) for code in ["1.1", "1.2", "1.3", "2.1"]} == {
+        "1.1": "9.0", "1.2": "8.5", "1.3": "7.0", "2.1": "9.5"
+    }
+    assert EvaluationItem.objects.get(pk=ids["1.2"]).note == "离线时填写：制度齐全，落实记录缺两个月"
+    finding = Finding.objects.get(evaluation=ev, party="third_party", section="areas", kind="positive")
+    assert (finding.text, list(finding.areas.all())) == ("片区1 建档及时，探访记录完整", [world.areas[0]])
+    assert page.evaluate("Object.keys(localStorage).filter(k => k.startsWith('evalportal:')).length") == 0
+    context.close()
+
+
+def test_online_event_flushes_without_reload(browser, live_server, transactional_db):
+    from playwright.sync_api import expect
+
+    world = make_world("pw2")
+    ev = world.evaluation
+    ids = item_ids(ev)
+    context = logged_in_context(browser, live_server, world.evaluator)
+    page = context.new_page()
+    page.goto(live_server.url + reverse("evaluation_scoring", args=[ev.code]))
+    context.set_offline(True)
+    page.locator(f"#item-{ids['3.1']} input[name=score]").fill("13")
+    page.locator(f"#item-{ids['3.2']} input[name=score]").fill("12.5")
+    expect(page.locator("#unsaved-count")).to_have_text("2")
+    page.wait_for_timeout(2000)
+    context.set_offline(False)
+    expect(page.locator("#unsaved-counter")).to_be_hidden(timeout=15000)
+    assert [str(EvaluationItem.objects.get(pk=ids[c]).score) for c in ["3.1", "3.2"]] == ["13.0", "12.5"]
+    context.close()
+
+
+def test_two_evaluators_on_one_item_the_second_chooses_and_nothing_is_lost(browser, live_server, transactional_db):
+    from playwright.sync_api import expect
+
+    from reports import services
+
+    world = make_world("pw3")
+    ev = world.evaluation
+    services.evaluation_declare(evaluation=ev, user=world.evaluator2, conflict=False)
+    ids = item_ids(ev)
+    url = live_server.url + reverse("evaluation_scoring", args=[ev.code])
+    first = logged_in_context(browser, live_server, world.evaluator)
+    second = logged_in_context(browser, live_server, world.evaluator2)
+    page1, page2 = first.new_page(), second.new_page()
+    page1.goto(url)
+    page2.goto(url)  # both opened the item at version 1
+
+    page1.locator(f"#item-{ids['2.2']} input[name=score]").fill("8")
+    expect(page1.locator(f"#item-{ids['2.2']} .save-state")).to_have_attribute("data-state", "saved", timeout=10000)
+    item2 = page2.locator(f"#item-{ids['2.2']}")
+    item2.locator("input[name=score]").fill("6.5")
+    expect(item2.locator(".conflict-panel")).to_be_visible(timeout=10000)
+    expect(item2.locator(".conflict-theirs")).to_contain_text("对方的得分：8.0")
+    expect(item2.locator("input[name=score]")).to_have_value("6.5")  # the second evaluator's input is still there
+    expect(page2.locator("#unsaved-count")).to_have_text("1")
+    assert str(EvaluationItem.objects.get(pk=ids["2.2"]).score) == "8.0"
+
+    item2.get_by_role("button", name="保留我的").tap()
+    expect(page2.locator("#unsaved-counter")).to_be_hidden(timeout=10000)
+    assert str(EvaluationItem.objects.get(pk=ids["2.2"]).score) == "6.5"
+
+    # Evidence: a PDF picked on the tablet is uploaded and listed, served only through the permission-checked view.
+    pdf = {"name": "现场记录.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4\n%%EOF\n"}
+    page1.locator(f"#item-{ids['2.2']} .evidence-input").set_input_files(pdf)
+    link = page1.locator(f"#item-{ids['2.2']} .evidence-list a")
+    expect(link).to_have_text("现场记录.pdf", timeout=10000)
+    assert link.get_attribute("href").startswith(f"/evaluations/{ev.code}/attachments/")
+    first.close()
+    second.close()
