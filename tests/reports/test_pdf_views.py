@@ -382,3 +382,15 @@ class ConcurrentClaimTests(TransactionTestCase):
         self.assertEqual(len(set(claimed)), 2, claimed)
         self.assertNotIn(None, claimed)
         self.assertEqual(ReportBundle.objects.filter(status="running").count(), 2)
+
+
+class EvaluationPageButtonTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        demo_load()
+
+    def test_evaluation_detail_page_offers_the_pdf(self):
+        self.client.force_login(User.objects.get(username="bureau_liwan"))
+        response = self.client.get("/evaluations/xicun-2024-mid/")
+        self.assertContains(response, 'href="/reports/evaluation/xicun-2024-mid.pdf"')
+        self.assertContains(response, "下载评估报告（PDF）")
