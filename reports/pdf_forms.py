@@ -16,11 +16,11 @@ class BundleForm(forms.Form):
         error_messages={"required": "请选择区。", "invalid_choice": "您无权打包下载该区的报告。"},
     )
     period_from = forms.DateField(
-        label="起始日期", widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}),
+        label="起始日期", widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date", "class": "form-control"}),
         error_messages={"required": "请填写起始日期。", "invalid": "起始日期格式不正确，应为 YYYY-MM-DD。"},
     )
     period_to = forms.DateField(
-        label="截止日期", widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}),
+        label="截止日期", widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date", "class": "form-control"}),
         error_messages={"required": "请填写截止日期。", "invalid": "截止日期格式不正确，应为 YYYY-MM-DD。"},
     )
 

@@ -100,5 +100,6 @@ def bundle_visible_to(user: User) -> QuerySet[ReportBundle]:
 
 
 def default_period(today: date) -> tuple[date, date]:
-    """The bundle form's default: the current calendar year."""
-    return date(today.year, 1, 1), date(today.year, 12, 31)
+    """The bundle form's default: last year and this year (a mid-term and a final evaluation straddle the turn of
+    the year: seed 001's contract runs 2024-12-11 → 2025-12-10)."""
+    return date(today.year - 1, 1, 1), date(today.year, 12, 31)

@@ -394,3 +394,25 @@ class EvaluationPageButtonTests(TestCase):
         response = self.client.get("/evaluations/xicun-2024-mid/")
         self.assertContains(response, 'href="/reports/evaluation/xicun-2024-mid.pdf"')
         self.assertContains(response, "下载评估报告（PDF）")
+
+
+class RunWorkerSignalTests(TestCase):
+    def test_sigterm_stops_the_loop_gracefully_and_restores_the_handler(self):
+        import os
+        import signal
+
+        calls = []
+
+        def process(*, should_stop):
+            calls.append(should_stop())
+            if len(calls) == 1:
+                os.kill(os.getpid(), signal.SIGTERM)  # the command's handler turns this into a stop request
+            return 0
+
+        before = signal.getsignal(signal.SIGTERM)
+        out = io.StringIO()
+        with mock.patch("reports.management.commands.run_worker.report_bundles_process", side_effect=process):
+            call_command("run_worker", "--poll", "30", stdout=out)  # returns only because of the signal
+        self.assertEqual(calls, [False])
+        self.assertIn("报告打包后台任务已停止（本次处理 0 个打包请求）。", out.getvalue())
+        self.assertIs(signal.getsignal(signal.SIGTERM), before)
