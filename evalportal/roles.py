@@ -95,3 +95,14 @@ def performance_evaluations_visible_to(user: User) -> QuerySet:
     if user.role == "street" and user.organisation and user.organisation.street_id:
         return PerformanceEvaluation.objects.filter(department__street_id=user.organisation.street_id)
     return PerformanceEvaluation.objects.none()
+
+
+def contracts_returnable_by(user: User) -> QuerySet:
+    """Contracts whose submitted quarters the user may return: the bureau of the contract's district (监督方)."""
+    from stations.models import Contract
+
+    if is_admin(user):
+        return Contract.objects.all()
+    if user.is_authenticated and user.role == "bureau" and user.organisation_id and user.organisation.district_id:
+        return Contract.objects.filter(station__street__district_id=user.organisation.district_id)
+    return Contract.objects.none()

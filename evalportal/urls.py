@@ -1,11 +1,21 @@
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.urls import include, path
+
+from evalportal import views
 
 admin.site.site_header = "社工服务站绩效评估平台 管理后台"
 admin.site.site_title = "evalportal 管理后台"
 admin.site.index_title = "数据管理"
 
 urlpatterns = [
+    path("", views.home, name="home"),
+    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path("contracts/", include("stations.urls")),
+    path("contracts/", include("indicators.urls")),
     path("admin/", admin.site.urls),
     path("reports/", include("reports.pdf_urls")),
     path("evaluations/", include("reports.urls")),

@@ -4,7 +4,9 @@ from django.contrib import admin
 
 from evalportal.admin_helpers import ModelAdmin
 
-from .models import IndicatorDefinition, MonthlyActual, Target
+from .models import AuditEntry, ImportBatch, IndicatorDefinition, MonthlyActual, QuarterSubmission, Target
+from .quarters import Quarter
+from .validation import format_value
 
 
 @admin.register(IndicatorDefinition)
@@ -17,8 +19,43 @@ class IndicatorDefinitionAdmin(ModelAdmin):
     list_editable = ["active"]
 
 
+class AuditedValueAdmin(ModelAdmin):
+    """Corrections of targets and actuals made in the admin are kept in the audit trail like the portal's (issue 3 §8)."""
+
+    subject = ""
+
+    def _entry(self, request, obj, action, old, new):
+        month = getattr(obj, "month", None)
+        area = obj.service_area.name if obj.service_area_id else "全站"
+        label = f"{area} · {obj.indicator.name}" + (f" · {month.year}年{month.month}月" if month else " · 协议量")
+        AuditEntry.objects.create(
+            user=request.user, action=action, subject=self.subject, object_id=obj.pk, contract=obj.contract,
+            quarter=Quarter.of(month).slug if month else "", service_area=obj.service_area, indicator=obj.indicator,
+            month=month, label=label, field="value", old_value=old, new_value=new, source="后台",
+        )
+
+    def save_model(self, request, obj, form, change):
+        old = ""
+        if change:
+            previous = type(obj).objects.filter(pk=obj.pk).values_list("value", flat=True).first()
+            old = format_value(previous, obj.indicator.value_type)
+        super().save_model(request, obj, form, change)
+        new = format_value(obj.value, obj.indicator.value_type)
+        if old != new:
+            self._entry(request, obj, AuditEntry.Action.UPDATE if change else AuditEntry.Action.CREATE, old, new)
+
+    def delete_model(self, request, obj):
+        self._entry(request, obj, AuditEntry.Action.DELETE, format_value(obj.value, obj.indicator.value_type), "")
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset.select_related("contract", "service_area", "indicator"):
+            self.delete_model(request, obj)
+
+
 @admin.register(Target)
-class TargetAdmin(ModelAdmin):
+class TargetAdmin(AuditedValueAdmin):
+    subject = "target"
     list_display = ["contract", "service_area", "indicator", "value", "version"]
     list_filter = ["indicator__scope", "contract__station", "indicator"]
     search_fields = ["indicator__name", "indicator__code", "contract__code", "contract__station__name"]
@@ -27,10 +64,57 @@ class TargetAdmin(ModelAdmin):
 
 
 @admin.register(MonthlyActual)
-class MonthlyActualAdmin(ModelAdmin):
+class MonthlyActualAdmin(AuditedValueAdmin):
+    subject = "actual"
     list_display = ["month", "contract", "service_area", "indicator", "value", "version", "updated_by", "updated_at"]
     list_filter = ["month", "indicator__scope", "contract__station", "indicator"]
     search_fields = ["indicator__name", "indicator__code", "contract__code", "contract__station__name"]
     list_select_related = ["contract__station", "service_area", "indicator", "updated_by"]
     autocomplete_fields = ["contract", "service_area", "indicator"]
     date_hierarchy = "month"
+
+
+@admin.register(QuarterSubmission)
+class QuarterSubmissionAdmin(ModelAdmin):
+    """Status changes belong in the portal (submit/return through indicators.services, audited); here read-only."""
+
+    list_display = ["contract", "year", "quarter", "status", "submitted_at", "returned_at", "version"]
+    list_filter = ["status", "year", "quarter"]
+    list_select_related = ["contract__station"]
+    search_fields = ["contract__code", "contract__station__name"]
+    readonly_fields = ["contract", "year", "quarter", "status", "submitted_at", "submitted_by", "returned_at",
+                       "returned_by", "return_reason", "version", "updated_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+
+class ReadOnlyAdmin(ModelAdmin):
+    """The audit trail and parsed uploads are records: viewable, never edited or deleted by hand."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(ReadOnlyAdmin):
+    list_display = ["at", "user", "action", "subject", "contract", "quarter", "label", "old_value", "new_value",
+                    "reason", "source"]
+    list_filter = ["action", "subject", "source"]
+    list_select_related = ["user", "contract__station"]
+    search_fields = ["label", "contract__code", "reason"]
+    date_hierarchy = "at"
+
+
+@admin.register(ImportBatch)
+class ImportBatchAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "user", "contract", "kind", "quarter", "file_name", "applied_at"]
+    list_filter = ["kind"]
+    list_select_related = ["user", "contract__station"]
+    exclude = ["payload", "token"]

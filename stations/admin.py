@@ -16,6 +16,7 @@ from .models import (
     ServiceProject,
     StaffMember,
     StaffMonth,
+    StaffTransfer,
     Station,
     Street,
     User,
@@ -207,3 +208,16 @@ class ActivityEntryAdmin(ModelAdmin):
     list_select_related = ["service_project", "service_area", "contract__station"]
     autocomplete_fields = ["contract", "service_project", "service_area"]
     date_hierarchy = "date"
+
+
+@admin.register(StaffTransfer)
+class StaffTransferAdmin(ModelAdmin):
+    """Transfers are recorded by stations.services.staff_transfer (it also moves the months' 片区); read-only here."""
+
+    list_display = ["date", "staff", "from_area", "to_area", "reason", "created_by"]
+    list_select_related = ["staff", "from_area", "to_area", "created_by"]
+    search_fields = ["staff__name", "reason"]
+    readonly_fields = ["staff", "date", "from_area", "to_area", "reason"]
+
+    def has_add_permission(self, request):
+        return False

@@ -7,5 +7,6 @@ class StationsConfig(AppConfig):
     verbose_name = "站点与机构"
 
     def ready(self) -> None:
-        # evalportal is the project package, not an app: its system checks register here.
-        from evalportal import checks  # noqa: F401
+        # evalportal is the project package, not an app: its system checks and the login/denial logging
+        # receivers (user ids only) register here.
+        from evalportal import checks, security  # noqa: F401

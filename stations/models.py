@@ -391,3 +391,29 @@ class ActivityEntry(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class StaffTransfer(models.Model):
+    """A staff member's move between 片区 from a given month on (seed 001 附件2: “2025年2月1日调入”)."""
+
+    staff = models.ForeignKey(StaffMember, on_delete=models.CASCADE, related_name="transfers", verbose_name="社工")
+    date = models.DateField("调动日期")
+    from_area = models.ForeignKey(
+        ServiceArea, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="调出片区"
+    )
+    to_area = models.ForeignKey(
+        ServiceArea, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="调入片区"
+    )
+    reason = models.CharField("原因", max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        "stations.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="录入人"
+    )
+    created_at = models.DateTimeField("录入时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "片区调动"
+        verbose_name_plural = "片区调动"
+        ordering = ["staff", "date", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.staff} {self.date:%Y-%m-%d} {self.from_area or '—'} → {self.to_area or '—'}"

@@ -1,2 +1,311 @@
+"""Contracts, staff register and activity ledger screens (issue 3 §2, §4, §5). Thin views: selectors and services."""
 
-# Create your views here.
+import secrets
+from datetime import date, timedelta
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Q
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+
+from evalportal.roles import contracts_editable_by, contracts_returnable_by, contracts_visible_to
+from evalportal.security import get_visible_or_404
+from evalportal.xlsx import XLSX_CONTENT_TYPE, UploadRejected, read_upload
+from indicators.dashboard import quarter_statuses
+from indicators.models import ImportBatch
+from indicators.quarters import Quarter, contract_quarters
+from indicators.services import ConcurrentEdit, EntryError
+
+from .excel import parse_staff_upload, staff_changes_by_quarter, staff_workbook
+from .forms import ActivityForm, StaffForm, TransferForm
+from .models import ActivityEntry, StaffMember, StaffTransfer
+from .register import read_staff_month_post, staff_month_grid
+from .services import activity_delete, activity_save, staff_months_save, staff_save, staff_transfer
+
+
+def visible_contract(request, code: str):
+    return get_visible_or_404(
+        request.user, contracts_visible_to(request.user).select_related("station__street__district"), code=code
+    )
+
+
+@login_required
+def contract_list(request):
+    contracts = contracts_visible_to(request.user).select_related("station__street__district", "operator")
+    return render(request, "stations/contract_list.html", {"contracts": contracts, "breadcrumbs": [("服务协议", None)]})
+
+
+@login_required
+def contract_detail(request, code: str):
+    contract = visible_contract(request, code)
+    today = timezone.localdate()
+    started = {(s.quarter.year, s.quarter.quarter): s for s in quarter_statuses(
+        contracts_visible_to(request.user).filter(pk=contract.pk), today)}
+    quarters = [(q, started.get((q.year, q.quarter))) for q in contract_quarters(contract.start_date, contract.end_date)]
+    return render(
+        request,
+        "stations/contract_detail.html",
+        {
+            "contract": contract,
+            "quarters": quarters,
+            "can_edit": contracts_editable_by(request.user).filter(pk=contract.pk).exists(),
+            "can_return": contracts_returnable_by(request.user).filter(pk=contract.pk).exists(),
+            "today": today,
+            "breadcrumbs": [("服务协议", reverse("contract_list")), (contract.station.name, None)],
+        },
+    )
+
+
+# --- staff register ----------------------------------------------------------------------------------------------
+
+
+def _editable(request, contract) -> bool:
+    return contracts_editable_by(request.user).filter(pk=contract.pk).exists()
+
+
+def _require_edit(request, contract) -> None:
+    if not _editable(request, contract):
+        raise PermissionDenied("无权限修改本协议的数据。")
+
+
+def _contract_crumbs(contract, *extra):
+    return [("服务协议", reverse("contract_list")), (contract.station.name, reverse("contract_detail", args=[contract.code])),
+            *extra]
+
+
+@login_required
+def staff_list(request, code: str):
+    contract = visible_contract(request, code)
+    staff = StaffMember.objects.filter(contract=contract).select_related("service_area").order_by("order", "id")
+    transfers = StaffTransfer.objects.filter(staff__contract=contract).select_related(
+        "staff", "from_area", "to_area"
+    ).order_by("-date", "-id")
+    quarters = contract_quarters(contract.start_date, contract.end_date)
+    current = Quarter.of(min(max(timezone.localdate(), contract.start_date), contract.end_date))
+    return render(request, "stations/staff_list.html", {
+        "contract": contract, "staff": staff, "transfers": transfers, "can_edit": _editable(request, contract),
+        "quarters": quarters, "current_quarter": current,
+        "breadcrumbs": _contract_crumbs(contract, ("社工名册", None)),
+    })
+
+
+@login_required
+def staff_edit(request, code: str, pk: int | None = None):
+    contract = visible_contract(request, code)
+    _require_edit(request, contract)
+    staff = get_visible_or_404(request.user, StaffMember.objects.filter(contract=contract), pk=pk) if pk else None
+    form = StaffForm(request.POST or None, instance=staff, contract=contract)
+    if request.method == "POST" and form.is_valid():
+        try:
+            staff_save(contract=contract, user=request.user, data=form.cleaned_data, staff=staff)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, "已保存社工信息。")
+            return redirect("staff_list", code=contract.code)
+    title = f"编辑社工：{staff.name}" if staff else "新增社工"
+    return render(request, "stations/staff_form.html", {
+        "contract": contract, "form": form, "title": title,
+        "breadcrumbs": _contract_crumbs(contract, ("社工名册", reverse("staff_list", args=[contract.code])), (title, None)),
+    })
+
+
+@login_required
+def staff_transfer_view(request, code: str, pk: int):
+    contract = visible_contract(request, code)
+    _require_edit(request, contract)
+    staff = get_visible_or_404(request.user, StaffMember.objects.filter(contract=contract).select_related("service_area"), pk=pk)
+    form = TransferForm(request.POST or None, contract=contract)
+    if request.method == "POST" and form.is_valid():
+        try:
+            staff_transfer(staff=staff, to_area=form.cleaned_data["to_area"], on=form.cleaned_data["date"],
+                           user=request.user, reason=form.cleaned_data["reason"])
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, f"已记录 {staff.name} 的片区调动。")
+            return redirect("staff_list", code=contract.code)
+    title = f"片区调动：{staff.name}（当前 {staff.service_area or '无片区'}）"
+    return render(request, "stations/staff_form.html", {
+        "contract": contract, "form": form, "title": title,
+        "breadcrumbs": _contract_crumbs(contract, ("社工名册", reverse("staff_list", args=[contract.code])), ("调动", None)),
+    })
+
+
+@login_required
+def staff_months(request, code: str, quarter: str):
+    """The monthly on-post grid of a quarter (人员到位 1/0.5/0, 社保, 工资) and the 附件2 figures to date."""
+    contract = visible_contract(request, code)
+    try:
+        quarter_obj = Quarter.parse(quarter)
+    except ValueError:
+        raise Http404("季度不存在。") from None
+    if quarter_obj not in contract_quarters(contract.start_date, contract.end_date):
+        raise Http404("该季度不在协议期内。")
+    can_edit = _editable(request, contract)
+    grid = staff_month_grid(contract=contract, quarter=quarter_obj)
+    status = 200
+    conflicts = []
+    if request.method == "POST":
+        if not can_edit:
+            raise PermissionDenied("无权限修改本协议的数据。")
+        changes, errors = read_staff_month_post(grid, request.POST)
+        if errors:
+            messages.error(request, f"有 {errors} 处填写有误，未保存任何数据。")
+            status = 400
+        else:
+            try:
+                saved = staff_months_save(contract=contract, quarter=quarter_obj, changes=changes, user=request.user)
+            except ConcurrentEdit as exc:
+                conflicts = exc.conflicts
+                messages.error(request, str(exc))
+                status = 409
+                grid.apply_conflicts(conflicts)
+            except EntryError as exc:
+                messages.error(request, str(exc))
+                status = 400
+            else:
+                messages.success(request, f"已保存 {saved} 条月度到岗记录。")
+                return redirect("staff_months", code=contract.code, quarter=quarter_obj.slug)
+    return render(request, "stations/staff_months.html", {
+        "contract": contract, "quarter": quarter_obj, "grid": grid, "can_edit": can_edit, "conflicts": conflicts,
+        "quarters": contract_quarters(contract.start_date, contract.end_date),
+        "breadcrumbs": _contract_crumbs(contract, ("社工名册", reverse("staff_list", args=[contract.code])),
+                                        (f"{quarter_obj.label}到岗情况", None)),
+    }, status=status)
+
+
+# --- activity ledger ---------------------------------------------------------------------------------------------
+
+
+@login_required
+def activity_list(request, code: str):
+    contract = visible_contract(request, code)
+    activities = ActivityEntry.objects.filter(contract=contract).select_related(
+        "service_project", "service_area"
+    ).order_by("-date", "-id")
+    page = Paginator(activities, 25).get_page(request.GET.get("page"))
+    return render(request, "stations/activity_list.html", {
+        "contract": contract, "page": page, "can_edit": _editable(request, contract),
+        "breadcrumbs": _contract_crumbs(contract, ("活动台账", None)),
+    })
+
+
+@login_required
+def activity_edit(request, code: str, pk: int | None = None):
+    contract = visible_contract(request, code)
+    _require_edit(request, contract)
+    activity = get_visible_or_404(request.user, ActivityEntry.objects.filter(contract=contract), pk=pk) if pk else None
+    form = ActivityForm(request.POST or None, instance=activity, contract=contract)
+    if request.method == "POST" and form.is_valid():
+        try:
+            activity_save(contract=contract, user=request.user, data=form.cleaned_data, activity=activity)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, "已保存活动。")
+            return redirect("activity_list", code=contract.code)
+    title = "编辑活动" if activity else "新增活动"
+    return render(request, "stations/activity_form.html", {
+        "contract": contract, "form": form, "title": title,
+        "breadcrumbs": _contract_crumbs(contract, ("活动台账", reverse("activity_list", args=[contract.code])),
+                                        (title, None)),
+    })
+
+
+@login_required
+def activity_delete_view(request, code: str, pk: int):
+    contract = visible_contract(request, code)
+    _require_edit(request, contract)
+    activity = get_visible_or_404(request.user, ActivityEntry.objects.filter(contract=contract), pk=pk)
+    if request.method == "POST":
+        activity_delete(activity=activity, user=request.user, reason=request.POST.get("reason", ""))
+        messages.success(request, f"已删除活动“{activity.name}”。")
+        return redirect("activity_list", code=contract.code)
+    return render(request, "stations/activity_confirm_delete.html", {
+        "contract": contract, "activity": activity,
+        "breadcrumbs": _contract_crumbs(contract, ("活动台账", reverse("activity_list", args=[contract.code])),
+                                        ("删除活动", None)),
+    })
+
+
+# --- staff register Excel (附件2) ---------------------------------------------------------------------------------
+
+
+@login_required
+def staff_export(request, code: str):
+    """附件2 as xlsx for a 考核期: ?from=YYYY-MM-DD&until=YYYY-MM-DD (default: contract start → today)."""
+    from .selectors import staff_on_post_table
+
+    contract = visible_contract(request, code)
+    try:
+        start = date.fromisoformat(request.GET.get("from") or contract.start_date.isoformat())
+        until = date.fromisoformat(request.GET.get("until") or timezone.localdate().isoformat())
+    except ValueError:
+        messages.error(request, "日期格式应为 YYYY-MM-DD。")
+        return redirect("staff_list", code=contract.code)
+    table = staff_on_post_table(contract, start, min(until, contract.end_date))
+    on_register = StaffMember.objects.filter(contract=contract).filter(
+        Q(joined_on__isnull=True) | Q(joined_on__lte=until), Q(left_on__isnull=True) | Q(left_on__gte=start)
+    ).order_by("order", "id")
+    response = HttpResponse(staff_workbook(table, also_staff=list(on_register)), content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = content_disposition_header(True, f"{contract.code}-社工到岗-{until:%Y%m%d}.xlsx")
+    return response
+
+
+@login_required
+def staff_import(request, code: str):
+    """Upload an 附件2 sheet: checked cell by cell, previewed, applied only on confirmation (values replace)."""
+    contract = visible_contract(request, code)
+    _require_edit(request, contract)
+    context = {"contract": contract, "errors": [], "upload_error": "", "batch": None,
+               "breadcrumbs": _contract_crumbs(contract, ("社工名册", reverse("staff_list", args=[contract.code])),
+                                               ("导入到岗情况", None))}
+    token = request.GET.get("token") or request.POST.get("token")
+    batch = None
+    if token:
+        batch = ImportBatch.objects.filter(
+            token=token, contract=contract, user=request.user, kind=ImportBatch.Kind.STAFF,
+            created_at__gte=timezone.now() - timedelta(hours=2),
+        ).first()
+        if batch is None:
+            raise Http404("导入批次不存在或已过期，请重新上传。")
+        context["batch"] = batch
+    if request.method == "POST" and batch is not None and batch.applied_at is None:
+        try:
+            with transaction.atomic():
+                saved = 0
+                for quarter, changes in sorted(staff_changes_by_quarter(batch.payload).items()):
+                    saved += staff_months_save(contract=contract, quarter=quarter, changes=changes, user=request.user,
+                                               source="Excel 导入")
+                batch.applied_at = timezone.now()
+                batch.save(update_fields=["applied_at"])
+        except (ConcurrentEdit, EntryError) as exc:
+            messages.error(request, str(exc) + " 请重新上传文件。")
+        else:
+            messages.success(request, f"已导入 {saved} 条月度到岗记录。")
+            return redirect("staff_list", code=contract.code)
+    elif request.method == "POST" and batch is None:
+        uploaded = request.FILES.get("file")
+        try:
+            parsed = parse_staff_upload(read_upload(uploaded), contract=contract)
+        except UploadRejected as exc:
+            context["upload_error"] = str(exc)
+            return render(request, "stations/staff_import.html", context, status=400)
+        if parsed.errors:
+            context["errors"] = parsed.errors
+            return render(request, "stations/staff_import.html", context, status=400)
+        batch = ImportBatch.objects.create(
+            token=secrets.token_urlsafe(24), user=request.user, contract=contract, kind=ImportBatch.Kind.STAFF,
+            file_name=(uploaded.name or "")[:200], payload=parsed.payload(),
+        )
+        return redirect(f"{reverse('staff_import', args=[contract.code])}?token={batch.token}")
+    return render(request, "stations/staff_import.html", context)

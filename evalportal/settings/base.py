@@ -1,6 +1,7 @@
 """Base settings for evalportal: everything secret or host-specific comes from the environment."""
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -30,6 +31,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "crispy_forms",
     "crispy_bootstrap5",
+    "axes",
     "stations",
     "indicators",
     "reports",
@@ -45,6 +47,13 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes requires: turns a locked-out login into the Chinese lockout page.
+    "axes.middleware.AxesMiddleware",
+]
+
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # must come first: refuses locked-out credentials
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "evalportal.urls"
@@ -59,6 +68,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "evalportal.context_processors.navigation",
             ],
         },
     },
@@ -77,10 +87,33 @@ AUTH_USER_MODEL = "stations.User"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "evalportal.validators.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "evalportal.validators.LettersAndDigitsValidator"},
 ]
+
+# Login lockout (issue 3): 5 failures lock the account name for 15 minutes (django-axes).
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+# By account name: a street office's staff share one public IP behind the office NAT, so an IP lockout would
+# lock out the whole office after one person's typos (hence axes.W006 is silenced below).
+AXES_LOCKOUT_PARAMETERS = ["username"]
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
+AXES_VERBOSE = False  # axes would log user names and IP addresses; evalportal.auth_log logs user ids only
+AXES_COOLOFF_MESSAGE = "登录失败次数过多，账户已锁定 15 分钟，请稍后再试。"
+
+# Idle timeout: the session expires 30 minutes after the last request.
+SESSION_COOKIE_AGE = 30 * 60
+SESSION_SAVE_EVERY_REQUEST = True
+
+# Excel uploads (issue 3 §6): size limit and zip-bomb guard, checked before openpyxl opens the file.
+EXCEL_UPLOAD_MAX_BYTES = 5 * 1024 * 1024
+EXCEL_MAX_UNCOMPRESSED_BYTES = 50 * 1024 * 1024
+EXCEL_MAX_COMPRESSION_RATIO = 100
+EXCEL_MAX_MEMBERS = 200
 
 LANGUAGE_CODE = "zh-hans"
 TIME_ZONE = "Asia/Shanghai"
@@ -112,5 +145,7 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
         # WeasyPrint logs every layout step at INFO; its warnings (missing glyphs, refused URLs) still show.
         "weasyprint": {"level": "WARNING"},
+        # django-axes puts user names and IP addresses in its messages: keep them out of the logs.
+        "axes": {"level": "CRITICAL"},
     },
 }

@@ -9,7 +9,7 @@ from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from indicators.models import IndicatorDefinition, MonthlyActual, Target
+from indicators.models import AuditEntry, ImportBatch, IndicatorDefinition, MonthlyActual, QuarterSubmission, Target
 from reports.models import (
     Evaluation,
     EvaluationAssignment,
@@ -39,6 +39,7 @@ from stations.models import (
     ServiceProject,
     StaffMember,
     StaffMonth,
+    StaffTransfer,
     Station,
     Street,
     User,
@@ -118,6 +119,11 @@ def build_world(i: int) -> dict:
                                   file=f"reports/rendered/e{i}.pdf", size=1000)
     ReportBundle.objects.create(requested_by=evaluator, district=district, period_from=datetime.date(2025, 1, 1),
                                 period_to=datetime.date(2025, 12, 31))
+    # entry branch: quarter submissions, audit trail, parsed uploads, staff transfers
+    QuarterSubmission.objects.create(contract=contract, year=2025, quarter=1)
+    AuditEntry.objects.create(action="create", subject="actual", contract=contract, label="片区一 · 入户探访")
+    ImportBatch.objects.create(token=f"t{i}", user=evaluator, contract=contract, kind="actuals")
+    StaffTransfer.objects.create(staff=staff, date=datetime.date(2025, 2, 1), from_area=area, to_area=None)
     return {"contract": contract, "staff": staff, "evaluation": evaluation, "performance": performance}
 
 
@@ -151,7 +157,8 @@ class AdminTests(TestCase):
             obj = model.objects.first()
             with self.subTest(model=model.__name__):
                 self.assertEqual(self.client.get(self.url(model, "changelist")).status_code, 200)
-                # Append-only models (evidence uploads, the evaluation history) have no add page by design.
+                # Append-only models (evidence uploads, the evaluation history, the audit trail, quarter submissions,
+                # parsed uploads, staff transfers) have no add page by design.
                 can_add = admin.site._registry[model].has_add_permission(self._request())
                 self.assertEqual(self.client.get(self.url(model, "add")).status_code, 200 if can_add else 403)
                 self.assertEqual(self.client.get(self.url(model, "change", obj.pk)).status_code, 200)
@@ -174,7 +181,7 @@ class AdminTests(TestCase):
         office = Organisation.objects.get(kind="street")
         response = self.client.post(
             self.url(User, "add"),
-            {"username": "street_test", "password1": "evalportal-demo", "password2": "evalportal-demo",
+            {"username": "street_test", "password1": "evalportal-demo-2025", "password2": "evalportal-demo-2025",
              "usable_password": "true", "role": "street", "organisation": office.pk, "display_name": "测试员"},
         )
         self.assertEqual(response.status_code, 302, response.content.decode()[:2000])

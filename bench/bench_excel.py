@@ -1,0 +1,158 @@
+"""Excel benchmark (issue 3): import of a 5,000-row actuals sheet, openpyxl alone on the same file, 附件1 export.
+
+What is measured (figures printed, no assertions):
+- the quarter entry template is wide: one row per 片区 × indicator with the quarter's 3 month columns. A 5,000-row
+  sheet is generated as 250 片区 × 20 per-片区 indicators (15,000 month cells, every one filled);
+- "import: check + plan" = evalportal.xlsx safety checks (zip directory, XML scan) + openpyxl read-only parse + every
+  cell validated + changes planned against the stored values (indicators.excel.parse_entry_upload);
+- "import: apply" = indicators.services.actuals_save of the 15,000 planned cells (bulk insert + audit rows);
+- "openpyxl alone" = openpyxl.load_workbook(read_only=True) and reading every cell value of the same file;
+- "export 附件1" = indicators.selectors.indicator_completion_table + indicators.excel.completion_workbook at a
+  5-month cut-off, for the 250-片区 contract and for a realistic 30-片区 one.
+Time is wall-clock (time.perf_counter) of a run without tracing; peak memory is tracemalloc's peak of a second,
+traced run (Python allocations only), plus the process's max RSS at the end (resource.getrusage).
+Runs on a throw-away test database (SQLite in memory unless DATABASE_URL points elsewhere).
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import resource
+import sys
+import time
+import tracemalloc
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "evalportal.settings.test")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.db import connection  # noqa: E402
+from django.test.utils import setup_test_environment  # noqa: E402
+
+AREAS, INDICATORS = 250, 20
+
+
+def measure(label: str, fn, rows: int | None = None, traced: bool = True):
+    """Time one run of fn; then, when `traced` (fn has no side effects), run it again under tracemalloc for the peak."""
+    started = time.perf_counter()
+    result = fn()
+    elapsed = time.perf_counter() - started
+    peak_text = "      —  "
+    if traced:
+        tracemalloc.start()
+        fn()
+        peak_text = f"{tracemalloc.get_traced_memory()[1] / 1048576:7.1f} MB"
+        tracemalloc.stop()
+    extra = f"  ({rows} rows)" if rows else ""
+    print(f"{label:<42} {elapsed:7.2f} s   peak {peak_text}{extra}")
+    return result
+
+
+def build(n_areas: int, code: str):
+    from indicators.models import IndicatorDefinition, Target
+    from stations.models import Contract, District, Organisation, ServiceArea, Station, Street, User
+
+    district, _ = District.objects.get_or_create(code="bench", defaults={"name": "基准区"})
+    bureau, _ = Organisation.objects.get_or_create(name="基准区民政局", defaults={"kind": "bureau", "district": district})
+    operator, _ = Organisation.objects.get_or_create(name="基准承接机构", defaults={"kind": "operator"})
+    street = Street.objects.create(code=code, district=district, name=f"{code}街道")
+    office = Organisation.objects.create(name=f"{code}街道办", kind="street", street=street)
+    station = Station.objects.create(code=code, street=street, name=f"{code}社工服务站")
+    contract = Contract.objects.create(
+        code=code, title="基准项目", station=station, operator=operator, buyer=office, supervisor=bureau,
+        start_date=date(2024, 12, 11), end_date=date(2025, 12, 10), budget=Decimal("2400000.00"),
+    )
+    user = User.objects.create(username=f"street_{code}", role="street", organisation=office)
+    if not IndicatorDefinition.objects.exists():
+        IndicatorDefinition.objects.bulk_create([
+            IndicatorDefinition(code=f"ind{i:02d}", name=f"指标{i:02d}", group=f"指标组{i // 3}", short_name=f"分项{i}",
+                                unit="个", order=i, accumulation="stock" if i == 0 else "flow")
+            for i in range(INDICATORS)
+        ])
+    areas = ServiceArea.objects.bulk_create(
+        [ServiceArea(contract=contract, name=f"片区{i + 1}", order=i + 1, social_workers=3) for i in range(n_areas)]
+    )
+    indicators = list(IndicatorDefinition.objects.all())
+    Target.objects.bulk_create(
+        [Target(contract=contract, service_area=a, indicator=ind, value=Decimal(600)) for a in areas for ind in indicators]
+    )
+    return contract, user
+
+
+def main() -> None:
+    import openpyxl
+
+    from indicators.entry import entry_grid
+    from indicators.excel import changes_from_payload, completion_workbook, entry_template, parse_entry_upload
+    from indicators.quarters import Quarter
+    from indicators.selectors import indicator_completion_table
+    from indicators.services import actuals_save
+
+    setup_test_environment()
+    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
+    try:
+        print(f"database: {connection.vendor}; {AREAS} 片区 × {INDICATORS} indicators = {AREAS * INDICATORS} rows, "
+              f"3 month columns each ({AREAS * INDICATORS * 3} cells)")
+        contract, user = build(AREAS, "big")
+        q1 = Quarter(2025, 1)
+        grid = entry_grid(contract=contract, quarter=q1, user=user)
+        template = measure("template download (entry_template)", lambda: entry_template(grid))
+        wb = openpyxl.load_workbook(io.BytesIO(template))
+        ws = wb["完成量填报"]
+        row_index = 0
+        for row in ws.iter_rows(min_row=5, min_col=8, max_col=10):
+            row_index += 1
+            for offset, cell in enumerate(row):
+                cell.value = (row_index * 7 + offset) % 500
+        buf = io.BytesIO()
+        wb.save(buf)
+        data = buf.getvalue()
+        print(f"{'uploaded file':<42} {len(data) / 1024:7.0f} KB")
+
+        parsed = measure("import: check + plan (parse_entry_upload)",
+                         lambda: parse_entry_upload(data, contract=contract, quarter=q1), rows=row_index)
+        assert not parsed.errors, parsed.errors[:3]
+
+        def openpyxl_alone():
+            book = openpyxl.load_workbook(io.BytesIO(data), read_only=True)
+            count = sum(1 for row in book["完成量填报"].iter_rows(values_only=True) for _ in row)
+            book.close()
+            return count
+
+        measure("openpyxl alone (read_only, every cell)", openpyxl_alone, rows=row_index)
+        changes = changes_from_payload(parsed.payload())
+        result = measure("import: apply (actuals_save, 1st time)",
+                         lambda: actuals_save(contract=contract, quarter=q1, changes=changes, user=user, source="bench"),
+                         traced=False)
+        print(f"{'':<42} {result.created} cells created, audit rows written")
+        again = parse_entry_upload(data, contract=contract, quarter=q1)
+        print(f"{'same file again: planned changes':<42} {len(again.changes):7d}")
+
+        # 附件1 export on the big contract and on a realistic one (30 片区, 4 months of actuals)
+        cutoff = date(2025, 3, 31)
+        measure(f"export 附件1 ({AREAS} 片区)", lambda: completion_workbook(indicator_completion_table(contract, cutoff)))
+        small, small_user = build(30, "small")
+        from indicators.models import IndicatorDefinition, MonthlyActual
+
+        MonthlyActual.objects.bulk_create([
+            MonthlyActual(contract=small, service_area=a, indicator=ind, month=m, value=Decimal(40))
+            for a in small.service_areas.all() for ind in IndicatorDefinition.objects.all()
+            for m in (date(2024, 12, 1), date(2025, 1, 1), date(2025, 2, 1), date(2025, 3, 1))
+        ])
+        measure("export 附件1 (30 片区)", lambda: completion_workbook(indicator_completion_table(small, cutoff)))
+        rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(f"{'process max RSS':<42} {rss:7.0f} MB")
+    finally:
+        connection.creation.destroy_test_db(old_name, verbosity=0)
+
+
+if __name__ == "__main__":
+    main()

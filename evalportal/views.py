@@ -1,0 +1,39 @@
+"""The home page per role (issue 3 §2)."""
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+from django.utils import timezone
+
+from evalportal.roles import (
+    contracts_editable_by,
+    contracts_returnable_by,
+    contracts_visible_to,
+    evaluations_visible_to,
+)
+from indicators.dashboard import home_summary
+from reports.models import Evaluation
+
+
+@login_required
+def home(request):
+    user = request.user
+    today = timezone.localdate()
+    if user.role == "street":
+        contracts = contracts_editable_by(user)
+    elif user.role == "bureau":
+        contracts = contracts_returnable_by(user)
+    else:
+        contracts = contracts_visible_to(user)
+    summary = home_summary(contracts, today)
+    results = list(
+        evaluations_visible_to(user)
+        .filter(status=Evaluation.Status.FINALISED)
+        .select_related("contract__station")
+        .order_by("-date", "code")[:6]
+    )
+    return render(
+        request,
+        "home.html",
+        {"summary": summary, "results": results, "today": today, "can_review": user.role in ("bureau", "admin")
+         or user.is_superuser},
+    )

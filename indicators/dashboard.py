@@ -1,0 +1,90 @@
+"""What the home page shows per role (issue 3 §2): quarters due, quarters returned, quarters awaiting review.
+
+Three queries whatever the number of contracts: contracts, their quarter submissions, (evaluations in the view).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import QuerySet
+
+from stations.models import Contract
+
+from .models import QuarterSubmission
+from .quarters import Quarter, contract_quarters, is_open_for_entry, is_overdue
+
+
+@dataclass
+class QuarterStatus:
+    contract: Contract
+    quarter: Quarter
+    submission: QuarterSubmission | None
+    today: date
+
+    @property
+    def status(self) -> str:
+        return self.submission.status if self.submission else QuarterSubmission.Status.DRAFT
+
+    @property
+    def status_label(self) -> str:
+        return QuarterSubmission.Status(self.status).label
+
+    @property
+    def deadline(self) -> date:
+        return self.quarter.deadline
+
+    @property
+    def overdue(self) -> bool:
+        return self.status != QuarterSubmission.Status.SUBMITTED and is_overdue(self.quarter, self.today)
+
+    @property
+    def days_left(self) -> int:
+        return (self.deadline - self.today).days
+
+    @property
+    def days_overdue(self) -> int:
+        return max(-self.days_left, 0)
+
+
+def quarter_statuses(contracts: QuerySet, today: date) -> list[QuarterStatus]:
+    """Every started quarter of the given contracts with its submission (two queries)."""
+    contract_list = list(contracts.select_related("station"))
+    submissions = {
+        (s.contract_id, s.year, s.quarter): s
+        for s in QuarterSubmission.objects.filter(contract__in=[c.pk for c in contract_list]).select_related(
+            "returned_by", "submitted_by"
+        )
+    }
+    result = []
+    for contract in contract_list:
+        for quarter in contract_quarters(contract.start_date, contract.end_date):
+            if not is_open_for_entry(quarter, today):
+                continue
+            result.append(
+                QuarterStatus(contract, quarter, submissions.get((contract.pk, quarter.year, quarter.quarter)), today)
+            )
+    return result
+
+
+@dataclass
+class HomeSummary:
+    due: list[QuarterStatus]  # not yet submitted, oldest deadline first
+    returned: list[QuarterStatus]
+    awaiting_review: list[QuarterStatus]  # submitted (the bureau may return them)
+
+
+def home_summary(contracts: QuerySet, today: date) -> HomeSummary:
+    statuses = quarter_statuses(contracts, today)
+    due = sorted(
+        (s for s in statuses if s.status != QuarterSubmission.Status.SUBMITTED),
+        key=lambda s: (s.deadline, s.contract.code),
+    )
+    returned = [s for s in due if s.status == QuarterSubmission.Status.RETURNED]
+    submitted = sorted(
+        (s for s in statuses if s.status == QuarterSubmission.Status.SUBMITTED),
+        key=lambda s: s.submission.submitted_at,
+        reverse=True,
+    )
+    return HomeSummary(due=due, returned=returned, awaiting_review=submitted)

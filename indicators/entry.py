@@ -1,0 +1,244 @@
+"""Read side of the quarterly entry screen (issue 3 §3): the grid of 片区 × indicators × the quarter's months.
+
+A constant number of queries whatever the number of 片区 (contract, areas, indicators, targets, actuals,
+submission). Cumulative actuals, 完成率 and pace follow indicators.calculations — the same rules the page's
+JavaScript (static/js/quarter_entry.js) applies while the user types; the server is the source of truth.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from evalportal.roles import contracts_editable_by, contracts_returnable_by
+from stations.models import Contract, ServiceArea
+
+from .calculations import (
+    accumulate,
+    completion_rate,
+    contract_months,
+    format_indicator_value,
+    format_percent,
+    months_in_period,
+    pace_fraction,
+)
+from .models import IndicatorDefinition, MonthlyActual, QuarterSubmission, Target
+from .quarters import Quarter, month_in_period
+from .validation import PLACES, format_value
+
+LOCK_SUBMITTED = "已提交"
+LOCK_OUTSIDE = "不在协议期内"
+LOCK_NO_PERMISSION = "无权限"
+
+
+@dataclass
+class GridCell:
+    month: date
+    name: str  # form field name
+    value: Decimal | None
+    version: int
+    open: bool  # month inside the contract period
+    lock_reason: str = ""  # why the cell cannot be edited ("" = editable)
+    text: str = ""  # what the input shows (the posted text after a failed save)
+    original_text: str = ""  # the stored value when the page was loaded (tells a change from an untouched cell)
+    error: str = ""
+    conflict: str = ""
+
+    @property
+    def editable(self) -> bool:
+        return not self.lock_reason
+
+
+@dataclass
+class GridRow:
+    indicator: IndicatorDefinition
+    area: ServiceArea | None
+    target: Decimal | None
+    prior: Decimal | None  # flow: sum of months before the quarter; stock: latest value before the quarter
+    cells: list[GridCell]
+    elapsed_months: int
+    total_months: int
+
+    @property
+    def places(self) -> int:
+        return PLACES[self.indicator.value_type]
+
+    @property
+    def cumulative(self) -> Decimal | None:
+        values = {c.month: c.value for c in self.cells if c.value is not None}
+        quarter_value = accumulate(values, self.indicator.accumulation, [c.month for c in self.cells])
+        if self.indicator.accumulation == IndicatorDefinition.Accumulation.STOCK:
+            return quarter_value if quarter_value is not None else self.prior
+        if quarter_value is None and self.prior is None:
+            return None
+        return (self.prior or Decimal(0)) + (quarter_value or Decimal(0))
+
+    @property
+    def rate(self) -> Decimal | None:
+        return completion_rate(self.cumulative, self.target)
+
+    @property
+    def percent(self) -> str:
+        return format_percent(self.rate)
+
+    @property
+    def expected(self) -> Decimal | None:
+        """On-pace amount (calculations.expected_to_date), divided last so that x.5 rounds as the page's JS does."""
+        if self.target is None:
+            return None
+        if self.indicator.accumulation == IndicatorDefinition.Accumulation.STOCK:
+            return self.target
+        return self.target * self.elapsed_months / Decimal(self.total_months)
+
+    @property
+    def behind(self) -> bool:
+        """calculations.is_behind_pace, compared exactly: actual × total < target × elapsed."""
+        if not self.target:
+            return False
+        actual = self.cumulative or Decimal(0)
+        if self.indicator.accumulation == IndicatorDefinition.Accumulation.STOCK:
+            return actual < self.target
+        return actual * self.total_months < self.target * self.elapsed_months
+
+    def fmt(self, value: Decimal | None) -> str:
+        """As 附件1 prints it (calculations.format_indicator_value): hours drop a whole ".0" (1080, 783.5)."""
+        return format_indicator_value(value, self.indicator.value_type)
+
+    @property
+    def target_text(self) -> str:
+        return self.fmt(self.target)
+
+    @property
+    def cumulative_text(self) -> str:
+        return self.fmt(self.cumulative)
+
+    @property
+    def expected_text(self) -> str:
+        return self.fmt(self.expected)
+
+    @property
+    def prior_raw(self) -> str:
+        return "" if self.prior is None else f"{self.prior:f}"
+
+    @property
+    def target_raw(self) -> str:
+        return "" if self.target is None else f"{self.target:f}"
+
+
+@dataclass
+class GridSection:
+    area: ServiceArea | None
+    rows: list[GridRow]
+
+    @property
+    def title(self) -> str:
+        return self.area.name if self.area else "全站指标"
+
+
+@dataclass
+class EntryGrid:
+    contract: Contract
+    quarter: Quarter
+    months: list[date]
+    open_months: list[date]
+    submission: QuarterSubmission | None
+    can_edit: bool
+    can_return: bool
+    lock_reason: str  # reason for the whole quarter ("" when editable)
+    fraction: Decimal
+    cutoff: date
+    elapsed_months: int
+    total_months: int
+    sections: list[GridSection] = field(default_factory=list)
+
+    @property
+    def status(self) -> str:
+        return self.submission.status if self.submission else QuarterSubmission.Status.DRAFT
+
+    @property
+    def status_label(self) -> str:
+        return self.submission.get_status_display() if self.submission else QuarterSubmission.Status.DRAFT.label
+
+    @property
+    def version(self) -> int:
+        return self.submission.version if self.submission else 1  # a new QuarterSubmission starts at 1
+
+    def cells(self):
+        for section in self.sections:
+            for row in section.rows:
+                for cell in row.cells:
+                    yield section, row, cell
+
+    def editable_cells(self):
+        return [(s, r, c) for s, r, c in self.cells() if c.editable]
+
+
+def cell_name(area_id: int | None, indicator_id: int, month: date) -> str:
+    return f"c-{area_id or 0}-{indicator_id}-{month:%Y%m}"
+
+
+def quarter_cutoff(contract: Contract, quarter: Quarter) -> date:
+    return min(quarter.end, contract.end_date)
+
+
+def entry_grid(*, contract: Contract, quarter: Quarter, user) -> EntryGrid:
+    """The grid for one quarter, with what each cell shows and whether (and why not) it can be edited."""
+    areas = list(contract.service_areas.all())
+    indicators = list(IndicatorDefinition.objects.filter(active=True))
+    area_indicators = [i for i in indicators if i.scope == IndicatorDefinition.Scope.AREA]
+    station_indicators = [i for i in indicators if i.scope == IndicatorDefinition.Scope.STATION]
+    if not areas:  # a contract without 片区 enters everything station-wide
+        station_indicators = indicators
+    targets = {
+        (t.service_area_id, t.indicator_id): t.value for t in Target.objects.filter(contract=contract)
+    }
+    history: dict[tuple[int | None, int], dict[date, tuple[Decimal, int]]] = {}
+    for area_id, indicator_id, month, value, version in MonthlyActual.objects.filter(
+        contract=contract, month__lte=quarter.end
+    ).values_list("service_area_id", "indicator_id", "month", "value", "version"):
+        history.setdefault((area_id, indicator_id), {})[month] = (value, version)
+    submission = QuarterSubmission.objects.filter(
+        contract=contract, year=quarter.year, quarter=quarter.quarter
+    ).first()
+    can_edit = contracts_editable_by(user).filter(pk=contract.pk).exists()
+    can_return = contracts_returnable_by(user).filter(pk=contract.pk).exists()
+    submitted = submission is not None and submission.status == QuarterSubmission.Status.SUBMITTED
+    lock_reason = LOCK_NO_PERMISSION if not can_edit else (LOCK_SUBMITTED if submitted else "")
+    months = quarter.months
+    open_months = [m for m in months if month_in_period(m, contract.start_date, contract.end_date)]
+    cutoff = quarter_cutoff(contract, quarter)
+    fraction = pace_fraction(contract.start_date, contract.end_date, cutoff)
+    total_months = contract_months(contract.start_date, contract.end_date)
+    elapsed_months = min(len(months_in_period(contract.start_date, cutoff)), total_months)
+    prior_months = [m for m in months_in_period(contract.start_date, quarter.start) if m < quarter.start]
+
+    def build_row(area: ServiceArea | None, indicator: IndicatorDefinition) -> GridRow:
+        area_id = area.pk if area else None
+        by_month = history.get((area_id, indicator.pk), {})
+        prior = accumulate({m: v for m, (v, _) in by_month.items()}, indicator.accumulation, prior_months)
+        cells = []
+        for month in months:
+            value, version = by_month.get(month, (None, 0))
+            is_open = month in open_months
+            cells.append(
+                GridCell(
+                    month=month, name=cell_name(area_id, indicator.pk, month), value=value, version=version,
+                    open=is_open, lock_reason=lock_reason or ("" if is_open else LOCK_OUTSIDE),
+                    text=format_value(value, indicator.value_type),
+                    original_text=format_value(value, indicator.value_type),
+                )
+            )
+        return GridRow(
+            indicator=indicator, area=area, target=targets.get((area_id, indicator.pk)), prior=prior,
+            cells=cells, elapsed_months=elapsed_months, total_months=total_months,
+        )
+
+    sections = [GridSection(area, [build_row(area, i) for i in area_indicators]) for area in areas if area_indicators]
+    if station_indicators:
+        sections.append(GridSection(None, [build_row(None, i) for i in station_indicators]))
+    return EntryGrid(
+        contract=contract, quarter=quarter, months=months, open_months=open_months, submission=submission,
+        can_edit=can_edit, can_return=can_return, lock_reason=lock_reason, fraction=fraction, cutoff=cutoff,
+        elapsed_months=elapsed_months, total_months=total_months, sections=sections,
+    )

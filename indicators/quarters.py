@@ -1,0 +1,89 @@
+"""Quarters of a contract and their deadlines: pure rules, no ORM (issue 3 §2, §3).
+
+Entry screens group a contract's months by calendar quarter. The quarters of a contract are the calendar
+quarters that intersect its service period; inside a quarter only the months that intersect the period can be
+entered (2024-12-11 → 2025-12-10: 2024 Q4 has only December open).
+
+Deadline rule (one place): a quarter's data is due on the 15th of the month after the quarter ends
+(2025 Q1 → 2025-04-15).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from .calculations import add_months, month_end
+
+DEADLINE_DAY = 15
+
+
+@dataclass(frozen=True, order=True)
+class Quarter:
+    year: int
+    quarter: int  # 1..4
+
+    @classmethod
+    def of(cls, day: date) -> Quarter:
+        return cls(day.year, (day.month - 1) // 3 + 1)
+
+    @classmethod
+    def parse(cls, text: str) -> Quarter:
+        """"2025-Q1" / "2025q1" → Quarter(2025, 1); ValueError otherwise."""
+        match = re.fullmatch(r"(\d{4})-?[Qq]([1-4])", text.strip())
+        if not match:
+            raise ValueError(f"季度格式应为 2025-Q1，收到“{text}”。")
+        return cls(int(match.group(1)), int(match.group(2)))
+
+    @property
+    def slug(self) -> str:
+        return f"{self.year}-Q{self.quarter}"
+
+    @property
+    def label(self) -> str:
+        return f"{self.year}年第{'一二三四'[self.quarter - 1]}季度"
+
+    @property
+    def start(self) -> date:
+        return date(self.year, 3 * (self.quarter - 1) + 1, 1)
+
+    @property
+    def end(self) -> date:
+        return month_end(add_months(self.start, 2))
+
+    @property
+    def months(self) -> list[date]:
+        return [add_months(self.start, i) for i in range(3)]
+
+    @property
+    def deadline(self) -> date:
+        """Due date: the 15th of the month after the quarter ends."""
+        return add_months(self.start, 3).replace(day=DEADLINE_DAY)
+
+    def next(self) -> Quarter:
+        return Quarter.of(add_months(self.start, 3))
+
+
+def month_in_period(month: date, start: date, end: date) -> bool:
+    """A calendar month (first day) is open for entry when it intersects the contract period."""
+    return month_end(month) >= start and month <= end
+
+
+def contract_quarters(start: date, end: date) -> list[Quarter]:
+    """Calendar quarters intersecting the contract period, in order."""
+    quarters = []
+    current = Quarter.of(start)
+    while current.start <= end:
+        quarters.append(current)
+        current = current.next()
+    return quarters
+
+
+def is_overdue(quarter: Quarter, today: date) -> bool:
+    return today > quarter.deadline
+
+
+def is_open_for_entry(quarter: Quarter, today: date) -> bool:
+    """A quarter becomes due once it has started (data for its first month can be entered)."""
+    return quarter.start <= today

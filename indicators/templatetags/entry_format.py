@@ -1,0 +1,23 @@
+"""Number formatting for entry screens: explicit, as the reports print them."""
+
+from decimal import Decimal
+
+from django import template
+
+from indicators.calculations import format_percent, to_wan
+
+register = template.Library()
+
+
+@register.filter
+def wan(amount) -> str:
+    """Yuan → 万元 with two decimals (2400000 → "240.00")."""
+    if amount in (None, ""):
+        return "/"
+    return f"{to_wan(Decimal(amount)):,.2f}"
+
+
+@register.filter
+def pct(rate) -> str:
+    """A rate (0.7686) → "76.86%"; None → "/"."""
+    return format_percent(rate)

@@ -1,0 +1,149 @@
+/* Quarterly entry grid: live cumulative actual, 完成率 and pace while typing; keyboard movement.
+ *
+ * Same rules as indicators/calculations.py and indicators/validation.py (the server is the source of truth):
+ * - flow (累计型): cumulative = prior months + this quarter's months; stock (存量型): latest month with a value,
+ *   else the latest value before the quarter;
+ * - 完成率 = cumulative ÷ target, half-up to 2 decimals; "/" without a target (or target 0);
+ * - on pace = target × elapsed ÷ total months (stock: the whole target); behind when cumulative is below it.
+ * Arithmetic is exact: values are scaled to hundredths and held in BigInt, so 538/700 shows 76.86% as Python does.
+ */
+(function () {
+  "use strict";
+  var form = document.getElementById("entry-form");
+  if (!form) return;
+  var elapsed = BigInt(form.dataset.elapsed || "0");
+  var total = BigInt(form.dataset.total || "1");
+  var TYPE_MESSAGES = { 0: "应为整数。", 1: "应为最多一位小数的时数。", 2: "应为最多两位小数的金额。" };
+
+  // "1,234.5" -> 123450n (hundredths); "" -> null; invalid -> {error}
+  function parseScaled(text, places) {
+    var cleaned = String(text).replace(/[,，\s]/g, "")
+      .replace(/[０-９]/g, function (c) { return String.fromCharCode(c.charCodeAt(0) - 0xFEE0); })
+      .replace(/．/g, ".").replace(/－/g, "-");
+    if (cleaned === "") return null;
+    if (/^-\d*\.?\d*$/.test(cleaned) && cleaned !== "-") return { error: "不能为负数。" };
+    var m = /^(\d+)(?:\.(\d*))?$/.exec(cleaned) || /^()\.(\d+)$/.exec(cleaned);
+    if (!m) return { error: "请输入数字。" };
+    var frac = (m[2] || "").replace(/0+$/, "");
+    if (frac.length > places) return { error: TYPE_MESSAGES[places] };
+    return BigInt(m[1] || "0") * 100n + BigInt((frac + "00").slice(0, 2));
+  }
+
+  function halfUpDiv(num, den) { // num, den >= 0, den > 0: round(num / den) half up
+    return (2n * num + den) / (2n * den);
+  }
+
+  function fmtScaled(scaled, places) { // hundredths -> string with `places` decimals, half up
+    return fmtScaled2(scaled, 1n, places);
+  }
+
+  function fmtPercent(actual, target) {
+    if (target === null || target === 0n) return "/";
+    var hundredths = halfUpDiv((actual || 0n) * 10000n, target); // percent × 100
+    var s = hundredths.toString().padStart(3, "0");
+    return s.slice(0, s.length - 2) + "." + s.slice(s.length - 2) + "%";
+  }
+
+  function scaledOrNull(text) {
+    if (text === undefined || text === "") return null;
+    var r = parseScaled(text, 2);
+    return (r === null || typeof r === "object") ? null : r;
+  }
+
+  function recompute(row) {
+    var places = parseInt(row.dataset.places, 10);
+    var acc = row.dataset.acc;
+    var target = scaledOrNull(row.dataset.target);
+    var prior = scaledOrNull(row.dataset.prior);
+    var values = [];
+    var invalid = false;
+    row.querySelectorAll("td.entry-cell").forEach(function (td) {
+      var input = td.querySelector("input.cell-input");
+      if (input) {
+        var parsed = parseScaled(input.value, places);
+        var feedback = td.querySelector(".cell-error");
+        if (parsed !== null && typeof parsed === "object") {
+          invalid = true;
+          input.classList.add("is-invalid");
+          input.setAttribute("aria-invalid", "true");
+          if (feedback) feedback.textContent = parsed.error;
+          values.push(null);
+        } else {
+          input.classList.remove("is-invalid");
+          input.removeAttribute("aria-invalid");
+          if (feedback) feedback.textContent = "";
+          values.push(parsed);
+        }
+      } else {
+        var locked = td.querySelector(".cell-locked");
+        values.push(locked ? scaledOrNull(locked.dataset.value) : null);
+      }
+    });
+    var cumulative = null;
+    if (acc === "stock") {
+      for (var i = values.length - 1; i >= 0; i--) { if (values[i] !== null) { cumulative = values[i]; break; } }
+      if (cumulative === null) cumulative = prior;
+    } else {
+      var any = prior !== null;
+      var sum = prior || 0n;
+      values.forEach(function (v) { if (v !== null) { sum += v; any = true; } });
+      cumulative = any ? sum : null;
+    }
+    row.querySelector(".js-cumulative").textContent = cumulative === null ? "/" : fmtScaled(cumulative, places);
+    row.querySelector(".js-rate").textContent = invalid ? "?" : fmtPercent(cumulative, target);
+    var expected = null;
+    var behind = false;
+    if (target !== null) {
+      if (acc === "stock") {
+        expected = target;
+        behind = target !== 0n && (cumulative || 0n) < target;
+      } else {
+        expected = halfUpDiv(target * elapsed, total); // hundredths, for display below
+        behind = target !== 0n && (cumulative || 0n) * total < target * elapsed;
+        row.querySelector(".js-expected").textContent = fmtScaled2(target * elapsed, total, places);
+      }
+    }
+    if (acc === "stock" || target === null) {
+      row.querySelector(".js-expected").textContent = expected === null ? "/" : fmtScaled(expected, places);
+    }
+    var pace = row.querySelector(".js-pace");
+    if (target === null) pace.innerHTML = '<span class="text-muted">/</span>';
+    else if (invalid) pace.innerHTML = '<span class="text-muted">?</span>';
+    else pace.innerHTML = behind ? '<span class="badge text-bg-warning">落后</span>' : '<span class="badge text-bg-success">达到</span>';
+  }
+
+  // (num / den) hundredths, rounded half up to `places` decimals, printed as 附件1 does
+  // (calculations.format_indicator_value): hours drop a whole ".0" (1080, 783.5); money keeps two decimals.
+  function fmtScaled2(num, den, places) {
+    var unit = 10n ** BigInt(2 - places);
+    var q = halfUpDiv(num, den * unit);
+    if (places === 0) return q.toString();
+    if (places === 1 && q % 10n === 0n) return (q / 10n).toString();
+    var s = q.toString().padStart(places + 1, "0");
+    return s.slice(0, s.length - places) + "." + s.slice(s.length - places);
+  }
+
+  var inputs = Array.prototype.slice.call(form.querySelectorAll("input.cell-input"));
+  inputs.forEach(function (input) {
+    input.addEventListener("input", function () { recompute(input.closest("tr")); });
+    input.addEventListener("keydown", function (event) {
+      if (event.key !== "Enter" && event.key !== "ArrowDown" && event.key !== "ArrowUp") return;
+      event.preventDefault();
+      var up = event.key === "ArrowUp" || (event.key === "Enter" && event.shiftKey);
+      var col = input.dataset.col;
+      var index = inputs.indexOf(input);
+      var step = up ? -1 : 1;
+      for (var i = index + step; i >= 0 && i < inputs.length; i += step) {
+        if (inputs[i].dataset.col === col) { inputs[i].focus(); inputs[i].select(); return; }
+      }
+    });
+  });
+  form.querySelectorAll("tr.entry-row").forEach(recompute);
+
+  var submit = document.getElementById("submit-quarter");
+  if (submit) {
+    submit.addEventListener("click", function (event) {
+      if (!window.confirm(submit.dataset.confirm)) event.preventDefault();
+    });
+  }
+})();
