@@ -17,5 +17,6 @@ urlpatterns = [
     path("contracts/", include("stations.urls")),
     path("contracts/", include("indicators.urls")),
     path("admin/", admin.site.urls),
+    path("reports/", include("reports.pdf_urls")),
     path("evaluations/", include("reports.urls")),
 ]

@@ -16,6 +16,8 @@ from .models import (
     PartyScore,
     PerformanceEvaluation,
     PerformanceIndicator,
+    RenderedReport,
+    ReportBundle,
     RubricItem,
     RubricSection,
     RubricTemplate,
@@ -219,6 +221,27 @@ class ExpenseLineAdmin(ModelAdmin):
     list_select_related = ["evaluation"]
     autocomplete_fields = ["evaluation"]
 
+
+@admin.register(RenderedReport)
+class RenderedReportAdmin(ModelAdmin):
+    list_display = ["kind", "code", "fingerprint_short", "size", "render_seconds", "created_at"]
+    list_filter = ["kind"]
+    search_fields = ["code", "fingerprint"]
+    readonly_fields = ["kind", "code", "fingerprint", "file", "size", "render_seconds", "created_at"]
+
+    @admin.display(description="数据指纹")
+    def fingerprint_short(self, obj):
+        return obj.fingerprint[:12]
+
+
+@admin.register(ReportBundle)
+class ReportBundleAdmin(ModelAdmin):
+    list_display = ["district", "period_from", "period_to", "requested_by", "status", "progress_done",
+                    "progress_total", "created_at", "finished_at"]
+    list_filter = ["status", "district"]
+    list_select_related = ["district", "requested_by"]
+    readonly_fields = ["file", "progress_done", "progress_total", "started_at", "finished_at", "heartbeat_at",
+                       "created_at"]
 
 # --- Evidence and history (issue 4) ---
 

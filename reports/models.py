@@ -409,6 +409,87 @@ class ExpenseLine(models.Model):
         return self.name
 
 
+# --- PDF reports: the rendered file cache and the district ZIP bundles (issue 5) ------------------------------------
+
+
+class RenderedReport(models.Model):
+    """A rendered PDF kept per version of the data behind it: the fingerprint hashes the report's HTML, which holds
+    every figure of the built context and the template's output, so any change to either renders afresh."""
+
+    class Kind(models.TextChoices):
+        EVALUATION = "evaluation", "评估报告"
+        PERFORMANCE = "performance", "绩效评价报告"
+
+    kind = models.CharField("报告类型", max_length=20, choices=Kind.choices)
+    code = models.SlugField("评估代码", max_length=50)
+    fingerprint = models.CharField("数据指纹", max_length=64)
+    file = models.FileField("PDF 文件", upload_to="reports/rendered/%Y/%m/")
+    size = models.PositiveIntegerField("文件大小（字节）")
+    render_seconds = models.DecimalField("渲染耗时（秒）", max_digits=7, decimal_places=3, null=True, blank=True)
+    created_at = models.DateTimeField("生成时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "已生成报告"
+        verbose_name_plural = "已生成报告"
+        ordering = ["kind", "code", "-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "code", "fingerprint"], name="rendered_report_unique_version"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.code} {self.fingerprint[:10]}"
+
+
+class ReportBundle(models.Model):
+    """All reports of a district for a period in one ZIP, built by `manage.py run_worker`, not in the web request."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "排队中"
+        RUNNING = "running", "生成中"
+        DONE = "done", "已完成"
+        FAILED = "failed", "失败"
+
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="report_bundles", verbose_name="申请人"
+    )
+    district = models.ForeignKey(
+        "stations.District", on_delete=models.PROTECT, related_name="report_bundles", verbose_name="区"
+    )
+    period_from = models.DateField("起始日期")
+    period_to = models.DateField("截止日期")
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.QUEUED)
+    progress_done = models.PositiveIntegerField("已完成份数", default=0)
+    progress_total = models.PositiveIntegerField("总份数", default=0)
+    file = models.FileField("ZIP 文件", upload_to="reports/bundles/%Y/%m/", blank=True)
+    error = models.TextField("错误信息", blank=True)
+    created_at = models.DateTimeField("申请时间", auto_now_add=True)
+    started_at = models.DateTimeField("开始时间", null=True, blank=True)
+    finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+    heartbeat_at = models.DateTimeField("最近进度时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "报告打包下载"
+        verbose_name_plural = "报告打包下载"
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(period_to__gte=models.F("period_from")), name="bundle_period_order"),
+            models.CheckConstraint(
+                condition=Q(progress_done__lte=models.F("progress_total")), name="bundle_progress_within_total"
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "created_at"], name="bundle_status_created_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.district} {self.period_from}–{self.period_to} {self.get_status_display()}"
+
+    @property
+    def percent(self) -> int:
+        if self.status == self.Status.DONE:
+            return 100
+        if not self.progress_total:
+            return 0
+        return int(self.progress_done * 100 / self.progress_total)
+
 def evidence_upload_to(instance: "EvidenceAttachment", filename: str) -> str:
     """Private path under MEDIA_ROOT: a random name, never the uploader's file name (served only by a view)."""
     import uuid

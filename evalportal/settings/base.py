@@ -143,6 +143,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
+        # WeasyPrint logs every layout step at INFO; its warnings (missing glyphs, refused URLs) still show.
+        "weasyprint": {"level": "WARNING"},
         # django-axes puts user names and IP addresses in its messages: keep them out of the logs.
         "axes": {"level": "CRITICAL"},
     },

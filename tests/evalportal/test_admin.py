@@ -22,6 +22,8 @@ from reports.models import (
     PartyScore,
     PerformanceEvaluation,
     PerformanceIndicator,
+    RenderedReport,
+    ReportBundle,
     RubricItem,
     RubricSection,
     RubricTemplate,
@@ -113,6 +115,10 @@ def build_world(i: int) -> dict:
     level1 = PerformanceIndicator.objects.create(evaluation=performance, level=1, name="过程")
     PerformanceIndicator.objects.create(evaluation=performance, parent=level1, level=2, name="资金管理")
     ExpenseLine.objects.create(evaluation=performance, order=1, name="人员费用", amount=Decimal("1000.00"))
+    RenderedReport.objects.create(kind="evaluation", code=evaluation.code, fingerprint=f"{i:064d}",
+                                  file=f"reports/rendered/e{i}.pdf", size=1000)
+    ReportBundle.objects.create(requested_by=evaluator, district=district, period_from=datetime.date(2025, 1, 1),
+                                period_to=datetime.date(2025, 12, 31))
     # entry branch: quarter submissions, audit trail, parsed uploads, staff transfers
     QuarterSubmission.objects.create(contract=contract, year=2025, quarter=1)
     AuditEntry.objects.create(action="create", subject="actual", contract=contract, label="片区一 · 入户探访")

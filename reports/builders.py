@@ -1,0 +1,545 @@
+"""One builder per report kind: everything a PDF template prints, read here through the selectors.
+
+Templates only format what these return and run no queries (tests render them inside assertNumQueries(0)). The
+number of queries of a builder does not grow with 片区, indicators, staff or findings.
+
+- `build_evaluation_report_context(evaluation)`: 评估报告 (seed 001);
+- `build_performance_report_context(pe)`: 绩效评价报告 (seed 002; the judged variant of seed 000; the narrative
+  reports of seeds 003/004).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import Prefetch
+from django.utils.safestring import mark_safe
+
+from indicators.calculations import (
+    adjustment_rate,
+    execution_rate,
+    format_percent,
+    format_quantity,
+    tranche_amount,
+)
+from indicators.scoring import EVALUATION_GRADES, PERFORMANCE_GRADES
+from indicators.selectors import CompletionCell, indicator_completion_table
+from stations.models import ActivityEntry, ServiceArea, StaffMember
+from stations.selectors import staff_on_post_table
+
+from .charts import BarSeries, completion_bar_chart
+from .models import PARTY_WEIGHTS, Evaluation, Finding, Party, PerformanceEvaluation
+from .selectors import evaluation_summary, performance_tree
+
+CN_NUMERALS = "一二三四五六七八九十"
+# Seed 001 附件1 prints the per-片区 indicators in two tables of seven indicators (21 figure columns each).
+ATTACHMENT1_INDICATORS_PER_TABLE = 7
+
+# Seed 001 §二(五) lists the weights in this order.
+WEIGHT_ORDER = [Party.SUPERVISOR, Party.BUYER, Party.SUPERVISION_CENTRE, Party.THIRD_PARTY]
+WEIGHT_LABELS = {
+    Party.SUPERVISOR: "项目监督方（区民政局）",
+    Party.BUYER: "项目购买方（街道办事处）",
+    Party.SUPERVISION_CENTRE: "市督导中心",
+    Party.THIRD_PARTY: "第三方评估机构",
+}
+RESULT_LABELS = {
+    Party.BUYER: "购买方评估",
+    Party.SUPERVISOR: "监督方评估",
+    Party.SUPERVISION_CENTRE: "督导中心评估",
+    Party.THIRD_PARTY: "第三方评估",
+}
+CERTIFICATE_SHORT = {
+    StaffMember.Certificate.INTERMEDIATE: "社会工作师",
+    StaffMember.Certificate.ASSISTANT: "助理社会工作师",
+    StaffMember.Certificate.NONE: "已接受社会工作行业组织管理、培训",
+}
+_BLANK_LINE = re.compile(r"\n\s*\n")
+
+
+def cn_numeral(n: int) -> str:
+    """1 → 一 … 10 → 十, 11 → 十一 (section numbers)."""
+    if n <= 10:
+        return CN_NUMERALS[n - 1]
+    return "十" + CN_NUMERALS[n - 11] if n < 20 else str(n)
+
+
+def split_paragraphs(text: str) -> list[str]:
+    return [p.strip() for p in _BLANK_LINE.split((text or "").replace("\r\n", "\n")) if p.strip()]
+
+
+def grade_band_text(bands) -> list[str]:
+    """Seed 001 §二(五) / seed 002 §三(二) from the bands in indicators.scoring (one source for the rule)."""
+    lines = []
+    previous = None
+    for lower, _code, label in bands:
+        if lower < 0:
+            lines.append(f"{previous} 分以下为“{label}”")
+        elif previous is None:
+            lines.append(f"{lower}（含 {lower}）分以上为“{label}”")
+        else:
+            lines.append(f"{lower}（含 {lower}）至 {previous} 分为“{label}”")
+        previous = lower
+    return lines
+
+
+def _report_meta(title: str, author: str, created: date | None, *, subject: str, draft: bool = False) -> dict:
+    return {
+        "title": title,
+        "author": author,
+        "created": created.isoformat() if created else "",
+        "subject": subject,
+        "draft": draft,
+        "generator": "evalportal",
+    }
+
+
+# --- 评估报告 (seed 001) ----------------------------------------------------------------------------------------
+
+
+@dataclass
+class FindingBlock:
+    """值得肯定的地方 / 需要关注的地方 of one party (and section, and 片区 group): paragraphs in order."""
+
+    title: str = ""
+    positive: list[str] = field(default_factory=list)
+    concern: list[str] = field(default_factory=list)
+
+    @property
+    def empty(self) -> bool:
+        return not self.positive and not self.concern
+
+
+def _blocks(findings: list[Finding]) -> FindingBlock:
+    block = FindingBlock()
+    for finding in findings:
+        target = block.positive if finding.kind == Finding.Kind.POSITIVE else block.concern
+        target.extend(split_paragraphs(finding.text))
+    return block
+
+
+@dataclass(frozen=True)
+class AttachmentTable:
+    """One landscape table of 附件1: a slice of the per-片区 columns with their header groups."""
+
+    groups: list[tuple[str, int]]
+    columns: list
+    rows: list[tuple[str, int, list[CompletionCell], bool]]  # (片区, 投入社工人数, cells, is_total)
+
+
+def _attachment_tables(table) -> list[AttachmentTable]:
+    """Split the per-片区 columns into tables of ≤ 7 indicators without splitting a header group."""
+    chunks: list[list[tuple[str, int]]] = [[]]
+    for label, span in table.groups:
+        used = sum(s for _, s in chunks[-1])
+        if chunks[-1] and used + span > ATTACHMENT1_INDICATORS_PER_TABLE:
+            chunks.append([])
+        chunks[-1].append((label, span))
+    result = []
+    start = 0
+    all_rows = [(r.name, r.social_workers, r.cells, False) for r in table.area_rows]
+    if table.total_row is not None:
+        r = table.total_row
+        all_rows.append((r.name, r.social_workers, r.cells, True))
+    for groups in chunks:
+        if not groups:
+            continue
+        width = sum(s for _, s in groups)
+        stop = start + width
+        result.append(
+            AttachmentTable(
+                groups=groups,
+                columns=table.area_columns[start:stop],
+                rows=[(name, workers, cells[start:stop], total) for name, workers, cells, total in all_rows],
+            )
+        )
+        start = stop
+    return result
+
+
+def _indicator_label(indicator) -> str:
+    if indicator.short_name and indicator.group and indicator.group != indicator.short_name:
+        return f"{indicator.group}{indicator.short_name}"
+    return indicator.name
+
+
+def _completion_sentences(table) -> list[str]:
+    """§六(二)2 服务指标完成情况 from the 合计 row (or the station rows of a contract without 片区)."""
+    cells = table.total_row.cells if table.total_row is not None else [r.cell for r in table.station_rows]
+    by_group: OrderedDict[str, list[CompletionCell]] = OrderedDict()
+    for cell in cells:
+        if cell.target is None and cell.actual is None:
+            continue
+        by_group.setdefault(cell.indicator.group or cell.indicator.name, []).append(cell)
+    sentences = []
+    for group, group_cells in by_group.items():
+        done = "，".join(
+            f"{(c.indicator.short_name or '')}{format_quantity(c.actual, c.indicator.decimal_places)}"
+            f"{c.indicator.unit}"
+            if c.indicator.short_name
+            else f"{format_quantity(c.actual, c.indicator.decimal_places)}{c.indicator.unit}"
+            for c in group_cells
+        )
+        rates = "、".join(c.percent for c in group_cells)
+        sentences.append(f"{group}完成{done}，完成协议指标量的 {rates}")
+    return sentences
+
+
+def _staff_mark(facts, attribute: str) -> str:
+    if facts is None:
+        return ""
+    if attribute == "on_post":
+        value = facts.on_post
+        if value == 1:
+            return "√"
+        return "/" if value == 0 else format_quantity(value, 1)
+    return "√" if getattr(facts, attribute) else ""
+
+
+def _staff_rows(rows) -> list[dict]:
+    result = []
+    for row in rows:
+        member = row.staff
+        term = " - ".join(
+            part for part in [member.employment_start.strftime("%Y.%m.%d") if member.employment_start else "",
+                              member.contract_term] if part
+        )
+        result.append(
+            {
+                "order": member.order,
+                "name": member.name,
+                "title": member.title,
+                "certificate": CERTIFICATE_SHORT.get(member.certificate, member.get_certificate_display()),
+                "term": term,
+                "months": [
+                    (_staff_mark(m, "on_post"), _staff_mark(m, "social_insurance"), _staff_mark(m, "salary_paid"))
+                    for m in row.months
+                ],
+                "effective": row.effective,
+                "two_years": row.two_years,
+                "note": member.note,
+            }
+        )
+    return result
+
+
+def build_evaluation_report_context(evaluation: Evaluation) -> dict:
+    """Everything the 评估报告 prints (seed 001), from the database. Constant number of queries."""
+    evaluation = (
+        Evaluation.objects.select_related(
+            "contract__station__street__district", "contract__operator", "contract__buyer", "contract__supervisor",
+            "agency", "supervision_centre",
+        )
+        .prefetch_related(
+            Prefetch(
+                "findings",
+                queryset=Finding.objects.order_by("order", "id").prefetch_related(
+                    Prefetch("areas", queryset=ServiceArea.objects.order_by("order", "id"))
+                ),
+            ),
+            Prefetch(
+                "contract__service_areas",
+                queryset=ServiceArea.objects.order_by("order", "id").prefetch_related("communities"),
+            ),
+        )
+        .get(pk=evaluation.pk)
+    )
+    contract = evaluation.contract
+    station = contract.station
+    summary = evaluation_summary(evaluation)
+    completion = indicator_completion_table(contract, evaluation.period_end)
+    staff = staff_on_post_table(contract, evaluation.period_start, evaluation.period_end)
+    findings = list(evaluation.findings.all())
+    areas = list(contract.service_areas.all())
+
+    def org_label(org) -> str:
+        return (org.short_name or org.name) if org else ""
+
+    # 三–五: the other parties, each with its general findings (any section, in order).
+    party_titles = [
+        (Party.SUPERVISOR, f"监督方评估（{org_label(contract.supervisor)}）"),
+        (Party.BUYER, f"购买方评估（{org_label(contract.buyer)}）"),
+        (Party.SUPERVISION_CENTRE, "督导中心评估"),
+    ]
+    party_blocks = []
+    for party, title in party_titles:
+        block = _blocks([f for f in findings if f.party == party])
+        block.title = title
+        party_blocks.append(block)
+
+    # 六: the third party, by section; the 片区 findings grouped by the set of 片区 they speak about.
+    third = [f for f in findings if f.party == Party.THIRD_PARTY]
+    third_general = _blocks([f for f in third if f.section == Finding.Section.GENERAL])
+    third_management = _blocks([f for f in third if f.section == Finding.Section.PROJECT_MANAGEMENT])
+    third_delivery = _blocks([f for f in third if f.section == Finding.Section.SERVICE_DELIVERY])
+    area_groups: OrderedDict[tuple[int, ...], list[Finding]] = OrderedDict()
+    area_names: dict[tuple[int, ...], str] = {}
+    for finding in third:
+        if finding.section != Finding.Section.AREAS:
+            continue
+        finding_areas = list(finding.areas.all())
+        key = tuple(a.id for a in finding_areas)
+        area_groups.setdefault(key, []).append(finding)
+        area_names[key] = "、".join(a.name for a in finding_areas) or "各片区"
+    area_blocks = []
+    for key, group in area_groups.items():
+        block = _blocks(group)
+        block.title = f"{area_names[key]}社工点服务情况"
+        area_blocks.append(block)
+
+    scores = {line.party: line for line in summary.parties}
+    weights = [
+        {"label": WEIGHT_LABELS[p], "weight": scores[p].weight if p in scores else PARTY_WEIGHTS[p]}
+        for p in WEIGHT_ORDER
+    ]
+    results = [
+        {"label": RESULT_LABELS[line.party], "weight": line.weight, "points": line.points, "submitted": line.submitted}
+        for line in summary.parties
+    ]
+
+    chart_labels = [_indicator_label(c) for c in completion.area_columns]
+    chart = completion_bar_chart(
+        chart_labels,
+        [BarSeries(name=row.name, rates=[c.rate for c in row.cells]) for row in completion.area_rows],
+        pace=completion.pace,
+    ) if completion.area_rows and completion.area_columns else ""
+
+    figures = staff.figures
+    title = f"{station.name} {evaluation.get_kind_display()}报告"
+    draft = evaluation.status != Evaluation.Status.FINALISED
+    return {
+        "report": _report_meta(
+            title, evaluation.agency.name, evaluation.date, subject=evaluation.get_kind_display(), draft=draft
+        ),
+        "evaluation": evaluation,
+        "contract": contract,
+        "station": station,
+        "cover_parties": [
+            ("项目监督方", contract.supervisor.name),
+            ("项目购买方", contract.buyer.name),
+            ("项目承办方", contract.operator.name),
+            ("项目评估方", evaluation.agency.name),
+        ],
+        "supervisor_short": org_label(contract.supervisor),
+        "areas": [{"name": a.name, "communities": [c.name for c in a.communities.all()]} for a in areas],
+        "area_count_cn": cn_numeral(len(areas)) if areas else "",
+        "months_count": len(completion.months),
+        "weights": weights,
+        "grade_bands": grade_band_text(EVALUATION_GRADES),
+        "party_blocks": party_blocks,
+        "third_general": third_general,
+        "third_management": third_management,
+        "third_delivery": third_delivery,
+        "area_blocks": area_blocks,
+        "completion_sentences": _completion_sentences(completion),
+        "summary": summary,
+        "results": results,
+        "conclusion": split_paragraphs(evaluation.conclusion),
+        "completion": completion,
+        "attachment_tables": _attachment_tables(completion),
+        "chart_svg": mark_safe(chart),  # built from escaped labels in reports.charts
+        "staff": staff,
+        "certified_rows": _staff_rows(staff.certified_rows),
+        "uncertified_rows": _staff_rows(staff.uncertified_rows),
+        "figures": figures,
+        "figures_text": {
+            "two_years_share": format_percent(figures.two_years_share),
+            "retention_rate": format_percent(figures.retention_rate),
+            "surplus_label": "超配" if figures.surplus >= 0 else "缺配",
+            "surplus": format_quantity(abs(figures.surplus), 1).removesuffix(".0"),
+            "training": format_quantity(figures.training_hours_per_worker_month, 2)
+            if figures.training_hours_per_worker_month is not None else "/",
+        },
+    }
+
+
+# --- 绩效评价报告 (seeds 000, 002–004) ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OutlineRow:
+    """One row of the 指标体系 / 指标分析 tables: a node at its level, with its (sub)total."""
+
+    level: int
+    name: str
+    max_points: Decimal | None
+    score: Decimal | None
+    rate: Decimal | None
+    is_leaf: bool
+    target_text: str = ""
+    actual_text: str = ""
+    judgement: str = ""
+    reason: str = ""
+    parent_name: str = ""
+
+
+def _outline(roots) -> list[OutlineRow]:
+    rows: list[OutlineRow] = []
+
+    def walk(node, parent_name: str = "") -> None:
+        indicator = node.indicator
+        rows.append(
+            OutlineRow(
+                level=node.level, name=node.name, max_points=node.total_max, score=node.total_score, rate=node.rate,
+                is_leaf=node.is_leaf,
+                target_text=indicator.target_text if indicator else "",
+                actual_text=indicator.actual_text if indicator else "",
+                judgement=node.judgement_label,
+                reason=indicator.reason if indicator else "",
+                parent_name=parent_name,
+            )
+        )
+        for child in node.children:
+            walk(child, node.name)
+
+    for root in roots:
+        walk(root)
+    return rows
+
+
+def build_performance_report_context(pe: PerformanceEvaluation) -> dict:
+    """Everything the 绩效评价报告 prints, from the database. Constant number of queries."""
+    pe = (
+        PerformanceEvaluation.objects.select_related(
+            "department__street__district", "contract__station", "contract__operator", "contract__buyer",
+        )
+        .prefetch_related("expenses")
+        .get(pk=pe.pk)
+    )
+    tree = performance_tree(pe)
+    contract = pe.contract
+    method = pe.method
+    has_points = tree.max_total is not None
+    judged = method == PerformanceEvaluation.Method.JUDGED or any(leaf.judgement_label for leaf in tree.leaves)
+
+    expenses = list(pe.expenses.all())
+    budget = None
+    if pe.budget_initial is not None or pe.budget_full_year is not None or pe.budget_executed is not None:
+        budget = {
+            "initial": pe.budget_initial,
+            "full_year": pe.budget_full_year,
+            "executed": pe.budget_executed,
+            "adjustment_rate": adjustment_rate(pe.budget_initial, pe.budget_full_year),
+            "execution_rate": execution_rate(pe.budget_executed, pe.budget_full_year)
+            if pe.budget_executed is not None else None,
+        }
+
+    contract_facts = None
+    tranches: list[dict] = []
+    targets: list[dict] = []
+    ledgers: list[dict] = []
+    if contract is not None:
+        contract_facts = contract
+        tranches = [
+            {
+                "order": t.order, "percentage": t.percentage, "condition": t.get_condition_display(), "note": t.note,
+                "amount": tranche_amount(contract.budget, t.percentage),
+            }
+            for t in contract.tranches.order_by("order")
+        ]
+        table = indicator_completion_table(contract, contract.end_date)
+        cells = (
+            [c for c in table.total_row.cells if c.target is not None or c.actual is not None]
+            if table.total_row is not None else []
+        ) + [r.cell for r in table.station_rows]
+        targets = [
+            {
+                "name": c.indicator.name, "unit": c.indicator.unit,
+                "target": c.target_display, "actual": c.actual_display, "percent": c.percent,
+            }
+            for c in cells
+        ]
+        entries = list(
+            ActivityEntry.objects.filter(contract=contract)
+            .select_related("service_project")
+            .order_by("service_project__order", "service_project_id", "date", "id")
+        )
+        by_project: OrderedDict[int | None, dict] = OrderedDict()
+        for entry in entries:
+            project = entry.service_project
+            key = project.id if project else None
+            if key not in by_project:
+                by_project[key] = {
+                    "title": f"{project.get_kind_display()}：{project.name}" if project else "其他活动",
+                    "entries": [],
+                    "has_nature": False,
+                }
+            by_project[key]["entries"].append(entry)
+            by_project[key]["has_nature"] |= bool(entry.nature)
+        for ledger in by_project.values():
+            ledger["participants"] = sum(e.participants for e in ledger["entries"])
+        ledgers = list(by_project.values())
+
+    # Section numbers follow what the report has (a narrative report has no indicator tables).
+    sections: list[str] = ["overview"]
+    if tree.roots:
+        sections.append("system")
+    if pe.organisation_text or has_points:
+        sections.append("organisation")
+    if tree.roots or targets:
+        sections.append("analysis")
+    sections.append("conclusion")
+    if pe.experience or pe.problems or pe.suggestions:
+        sections.append("lessons")
+    numbers = {name: cn_numeral(i) for i, name in enumerate(sections, start=1)}
+    text = {
+        name: split_paragraphs(getattr(pe, name))
+        for name in [
+            "background", "basis", "goals", "funding", "implementation", "organisation_text", "conclusion",
+            "experience", "problems", "suggestions",
+        ]
+    }
+    overview_present = {
+        "background": bool(text["background"]),
+        "basis": bool(text["basis"] or (contract is not None and contract.procurement_number)),
+        "goals": bool(text["goals"]),
+        "funding": bool(text["funding"] or budget or expenses or tranches),
+        "implementation": bool(text["implementation"] or ledgers),
+    }
+    lessons_present = {name: bool(text[name]) for name in ("experience", "problems", "suggestions")}
+
+    grade_label = tree.grade[1] if tree.grade else (pe.get_declared_grade_display() if pe.declared_grade else "")
+    score_total = tree.score_total if tree.score_total is not None else pe.declared_score
+    if contract is not None and contract.end_date.year == pe.year:
+        created = contract.end_date
+    else:
+        created = date(pe.year, 12, 31)
+    outline = _outline(tree.roots)
+    return {
+        "report": _report_meta(pe.title, pe.department.name, created, subject="绩效评价报告"),
+        "pe": pe,
+        "tree": tree,
+        "outline": outline,
+        "level2_rows": [r for r in outline if r.level == 2],
+        "level1_rows": [r for r in outline if r.level == 1],
+        "has_points": has_points,
+        "judged": judged,
+        "judged_rows": [r for r in outline if r.is_leaf and (r.judgement or r.target_text)],
+        "budget": budget,
+        "expenses": expenses,
+        "expense_total": sum((e.amount for e in expenses), Decimal(0)) if expenses else None,
+        "contract": contract_facts,
+        "tranches": tranches,
+        "targets": targets,
+        "ledgers": ledgers,
+        "numbers": numbers,
+        "grade_bands": grade_band_text(PERFORMANCE_GRADES),
+        "grade_label": grade_label,
+        "score_total": score_total,
+        "text": text,
+        "overview_numbers": _subsection_numbers(overview_present),
+        "lesson_numbers": _subsection_numbers(lessons_present),
+    }
+
+
+def _subsection_numbers(present: dict[str, bool]) -> dict[str, str]:
+    """（一）（二）… for the subsections a report has, in order; absent ones get no number."""
+    numbers: dict[str, str] = {}
+    for name, shown in present.items():
+        if shown:
+            numbers[name] = f"（{cn_numeral(len(numbers) + 1)}）"
+    return numbers

@@ -1,0 +1,124 @@
+"""The one module that calls WeasyPrint (STYLE.md "Templates"; issue 5).
+
+- `render_html(template, context)` renders a report template to the HTML WeasyPrint will lay out;
+- `html_fingerprint(html)` is the version of that report: the HTML holds every figure of the built context and the
+  template's output, plus the stylesheet's bytes and `RENDERER_VERSION`, so equal fingerprints give equal PDFs;
+- `render_pdf(html)` lays it out. WeasyPrint is imported inside the function: the import alone costs ~0.9 s
+  (ENVIRONMENT.md), which web workers must not pay at start-up or for pages that never render a PDF;
+- `StaticOnlyFetcher` is the only way resources reach WeasyPrint: `/static/…` URLs of the report's own base URL are
+  served from the project's static files (staticfiles finders); `file://`, `http(s)://` anywhere else, `data:` and
+  everything else is refused and recorded, so a finding with `<img src="file:///etc/passwd">` embeds nothing even if
+  escaping ever failed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import mimetypes
+import posixpath
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from django.contrib.staticfiles import finders
+from django.core.exceptions import SuspiciousFileOperation
+from django.template.loader import render_to_string
+
+logger = logging.getLogger(__name__)
+
+# Bump when the rendering changes in a way the HTML does not show (WeasyPrint options, fetcher rules).
+RENDERER_VERSION = "1"
+# Never resolvable (RFC 2606 .invalid): a relative URL in a report resolves here and nowhere on the network.
+BASE_URL = "https://evalportal.invalid/"
+STATIC_PREFIX = "/static/"
+REPORT_STYLESHEET = "reports/pdf.css"
+
+
+class RefusedURL(ValueError):
+    """A resource outside the project's static files; WeasyPrint logs it and renders without it."""
+
+
+@dataclass
+class FetchLog:
+    """What WeasyPrint asked for during one render: served static paths and refused URLs (tests read both)."""
+
+    served: list[str] = field(default_factory=list)
+    refused: list[str] = field(default_factory=list)
+
+    @property
+    def requested(self) -> list[str]:
+        return self.served + self.refused
+
+
+def static_path_for(url: str) -> Path | None:
+    """The file behind a `/static/…` URL of the report's base URL, found like `collectstatic` finds it; else None."""
+    parts = urlsplit(url)
+    base = urlsplit(BASE_URL)
+    if (parts.scheme, parts.netloc) != (base.scheme, base.netloc) or parts.query or parts.fragment:
+        return None
+    path = unquote(parts.path)
+    if not path.startswith(STATIC_PREFIX):
+        return None
+    relative = path[len(STATIC_PREFIX):]
+    normalised = posixpath.normpath(relative)
+    if not relative or normalised != relative or normalised.startswith(("../", "/")) or "\\" in relative:
+        return None
+    try:
+        found = finders.find(normalised)
+    except SuspiciousFileOperation:
+        return None
+    return Path(found) if found else None
+
+
+def make_url_fetcher(log: FetchLog | None = None):
+    """A WeasyPrint URLFetcher that serves only the project's static files (see the module docstring)."""
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    fetch_log = log if log is not None else FetchLog()
+
+    class StaticOnlyFetcher(URLFetcher):
+        def __init__(self):
+            super().__init__(allowed_protocols=(), allow_redirects=False)
+            self.log = fetch_log
+
+        def fetch(self, url, headers=None):
+            path = static_path_for(url)
+            if path is None:
+                self.log.refused.append(url)
+                logger.warning("PDF: refused resource outside the static files: %.200s", url)
+                raise RefusedURL(f"只允许使用本系统的静态文件：{url[:200]}")
+            self.log.served.append(url)
+            mime_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+            return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": mime_type})
+
+    return StaticOnlyFetcher()
+
+
+@lru_cache(maxsize=1)
+def _stylesheet_digest() -> str:
+    found = finders.find(REPORT_STYLESHEET)
+    return hashlib.sha256(Path(found).read_bytes()).hexdigest() if found else "missing"
+
+
+def render_html(template_name: str, context: dict) -> str:
+    """The report's HTML. Templates only format what the builder put in the context: they run no queries."""
+    return render_to_string(template_name, {**context, "stylesheet_url": STATIC_PREFIX + REPORT_STYLESHEET})
+
+
+def html_fingerprint(html: str) -> str:
+    """sha256 of everything the PDF is made from: the HTML, the stylesheet's bytes and the renderer version."""
+    digest = hashlib.sha256()
+    for part in (RENDERER_VERSION, _stylesheet_digest(), html):
+        digest.update(part.encode("utf-8"))
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+def render_pdf(html: str, *, fetch_log: FetchLog | None = None) -> bytes:
+    """Lay out `html` as a PDF (A4 and fonts come from the stylesheet; metadata from <title>/<meta>)."""
+    import weasyprint
+
+    document = weasyprint.HTML(string=html, base_url=BASE_URL, url_fetcher=make_url_fetcher(fetch_log))
+    return document.write_pdf()

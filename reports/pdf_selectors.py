@@ -1,0 +1,105 @@
+"""Reads for the PDF downloads: which reports a user may download, and what a district bundle holds.
+
+Access always starts from evalportal.roles (one place for who sees what); evaluators additionally need their own
+"no conflict" declaration (回避, DOMAIN.md) before they may download a report of the station.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.db.models import QuerySet
+
+from evalportal.roles import evaluations_visible_to, is_admin, performance_evaluations_visible_to
+from stations.models import District, User
+
+from .models import Evaluation, EvaluationAssignment, PerformanceEvaluation, ReportBundle
+
+
+def evaluations_reportable_by(user: User) -> QuerySet[Evaluation]:
+    """Evaluations whose report the user may download."""
+    qs = evaluations_visible_to(user)
+    if user.is_authenticated and user.role == User.Role.EVALUATOR and not is_admin(user):
+        qs = qs.filter(
+            assignments__user=user, assignments__declaration=EvaluationAssignment.Declaration.NO_CONFLICT
+        ).distinct()
+    return qs
+
+
+def performance_evaluations_reportable_by(user: User) -> QuerySet[PerformanceEvaluation]:
+    return performance_evaluations_visible_to(user)
+
+
+def report_list_for(user: User) -> tuple[list[Evaluation], list[PerformanceEvaluation]]:
+    """The report download page: two queries whatever the number of reports."""
+    evaluations = list(
+        evaluations_reportable_by(user)
+        .select_related("contract__station__street__district", "agency")
+        .order_by("-date", "code")
+    )
+    performance = list(
+        performance_evaluations_reportable_by(user)
+        .select_related("department__street__district")
+        .order_by("-year", "code")
+    )
+    return evaluations, performance
+
+
+def bundle_districts_for(user: User) -> QuerySet[District]:
+    """Districts whose reports the user may bundle: a bureau its own district; admin and the supervision centre any."""
+    if not user.is_authenticated:
+        return District.objects.none()
+    if is_admin(user) or user.role == User.Role.SUPERVISION:
+        return District.objects.order_by("code")
+    if user.role == User.Role.BUREAU and user.organisation_id and user.organisation.district_id:
+        return District.objects.filter(id=user.organisation.district_id)
+    return District.objects.none()
+
+
+def bundle_evaluations(bundle: ReportBundle) -> list[Evaluation]:
+    """The district's finalised 评估 dated within the period that the requester may download.
+
+    A bundle collects the official reports: an evaluation still in progress is downloadable on its own (marked
+    未定稿) but not bundled."""
+    return list(
+        evaluations_reportable_by(bundle.requested_by)
+        .filter(
+            status=Evaluation.Status.FINALISED,
+            contract__station__street__district_id=bundle.district_id,
+            date__gte=bundle.period_from,
+            date__lte=bundle.period_to,
+        )
+        .order_by("date", "code")
+    )
+
+
+def bundle_performance_evaluations(bundle: ReportBundle) -> list[PerformanceEvaluation]:
+    """The district's 绩效评价 of the years the period touches that the requester may download."""
+    return list(
+        performance_evaluations_reportable_by(bundle.requested_by)
+        .filter(
+            department__street__district_id=bundle.district_id,
+            year__gte=bundle.period_from.year,
+            year__lte=bundle.period_to.year,
+        )
+        .order_by("year", "code")
+    )
+
+
+def bundles_of(user: User, *, limit: int = 10) -> list[ReportBundle]:
+    return list(ReportBundle.objects.filter(requested_by=user).select_related("district")[:limit])
+
+
+def bundle_visible_to(user: User) -> QuerySet[ReportBundle]:
+    """A bundle is its requester's (an admin sees all)."""
+    if not user.is_authenticated:
+        return ReportBundle.objects.none()
+    if is_admin(user):
+        return ReportBundle.objects.all()
+    return ReportBundle.objects.filter(requested_by=user)
+
+
+def default_period(today: date) -> tuple[date, date]:
+    """The bundle form's default: last year and this year (a mid-term and a final evaluation straddle the turn of
+    the year: seed 001's contract runs 2024-12-11 → 2025-12-10)."""
+    return date(today.year - 1, 1, 1), date(today.year, 12, 31)

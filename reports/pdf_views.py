@@ -1,0 +1,131 @@
+"""Report downloads: the PDF of an evaluation or performance evaluation, and a district's reports as one ZIP.
+
+Every view filters through evalportal.roles (via reports.pdf_selectors) and answers 404 for anything outside.
+Rendering a PDF happens at most once per version of its data (services.rendered_report_fetch); ZIPs are built by
+`manage.py run_worker`, never in the request.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from .models import ReportBundle
+from .pdf_forms import BundleForm
+from .pdf_selectors import (
+    bundle_districts_for,
+    bundle_visible_to,
+    bundles_of,
+    default_period,
+    evaluations_reportable_by,
+    performance_evaluations_reportable_by,
+    report_list_for,
+)
+from .pdf_services import rendered_report_fetch, report_bundle_request, report_filename, report_source
+
+
+def _pdf_response(obj) -> FileResponse:
+    rendered, title = rendered_report_fetch(source=report_source(obj))
+    response = FileResponse(
+        rendered.file.open("rb"), content_type="application/pdf", as_attachment=True,
+        filename=report_filename(rendered, title),
+    )
+    response["Cache-Control"] = "private, no-cache"
+    return response
+
+
+@login_required
+@require_GET
+def evaluation_pdf(request, code: str):
+    evaluation = get_object_or_404(evaluations_reportable_by(request.user), code=code)
+    return _pdf_response(evaluation)
+
+
+@login_required
+@require_GET
+def performance_pdf(request, code: str):
+    pe = get_object_or_404(performance_evaluations_reportable_by(request.user), code=code)
+    return _pdf_response(pe)
+
+
+@login_required
+@require_GET
+def report_list(request):
+    evaluations, performance = report_list_for(request.user)
+    districts = bundle_districts_for(request.user)
+    start, end = default_period(timezone.localdate())
+    form = BundleForm(districts=districts, initial={"period_from": start, "period_to": end}) if districts else None
+    return render(
+        request, "reports/report_list.html",
+        {"evaluation_list": evaluations, "performance_list": performance, "form": form, "bundles": bundles_of(request.user)},
+    )
+
+
+@login_required
+@require_POST
+def bundle_create(request):
+    districts = bundle_districts_for(request.user)
+    if not districts.exists():
+        raise Http404("没有可打包下载的区。")
+    form = BundleForm(request.POST, districts=districts)
+    if form.is_valid():
+        try:
+            bundle = report_bundle_request(user=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            for message in exc.messages:
+                form.add_error(None, message)
+        else:
+            messages.success(request, "已提交打包请求，报告将在后台生成，完成后可在本页下载。")
+            return redirect("report_bundle_detail", pk=bundle.pk)
+    evaluations, performance = report_list_for(request.user)
+    return render(
+        request, "reports/report_list.html",
+        {"evaluation_list": evaluations, "performance_list": performance, "form": form, "bundles": bundles_of(request.user)},
+        status=400,
+    )
+
+
+def _status_payload(bundle: ReportBundle) -> dict:
+    return {
+        "id": bundle.pk,
+        "status": bundle.status,
+        "status_display": bundle.get_status_display(),
+        "done": bundle.progress_done,
+        "total": bundle.progress_total,
+        "percent": bundle.percent,
+        "error": bundle.error,
+        "download_url": reverse("report_bundle_download", args=[bundle.pk])
+        if bundle.status == ReportBundle.Status.DONE else "",
+    }
+
+
+@login_required
+@require_GET
+def bundle_detail(request, pk: int):
+    bundle = get_object_or_404(bundle_visible_to(request.user).select_related("district"), pk=pk)
+    return render(request, "reports/bundle_detail.html", {"bundle": bundle, "status": _status_payload(bundle)})
+
+
+@login_required
+@require_GET
+def bundle_status(request, pk: int):
+    bundle = get_object_or_404(bundle_visible_to(request.user), pk=pk)
+    return JsonResponse(_status_payload(bundle), json_dumps_params={"ensure_ascii": False})
+
+
+@login_required
+@require_GET
+def bundle_download(request, pk: int):
+    bundle = get_object_or_404(
+        bundle_visible_to(request.user).select_related("district"), pk=pk, status=ReportBundle.Status.DONE
+    )
+    if not bundle.file:
+        raise Http404("打包文件不存在。")
+    name = f"{bundle.district.name}报告_{bundle.period_from:%Y%m%d}-{bundle.period_to:%Y%m%d}.zip"
+    return FileResponse(bundle.file.open("rb"), content_type="application/zip", as_attachment=True, filename=name)
