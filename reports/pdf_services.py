@@ -193,6 +193,8 @@ def _progress(bundle: ReportBundle, done: int) -> None:
 
 def _zip_name(source: ReportSource, title: str, used: set[str]) -> str:
     base = f"{source.code}_{title}".replace("/", "-").replace("\\", "-").strip()
+    if isinstance(source.obj, Evaluation) and source.obj.status == Evaluation.Status.DRAFT:
+        base += "（未定稿）"
     name = f"{base}.pdf"
     counter = 2
     while name in used:

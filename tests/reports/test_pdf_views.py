@@ -216,17 +216,22 @@ class BundleTests(TestCase):
         self.assertIn("本次处理 1 个打包请求", out.getvalue())
 
         status = self.client.get(f"/reports/bundles/{bundle.pk}/status.json").json()
-        self.assertEqual((status["status"], status["done"], status["total"], status["percent"]), ("done", 2, 2, 100))
+        self.assertEqual((status["status"], status["done"], status["total"], status["percent"]), ("done", 3, 3, 100))
         self.assertEqual(status["download_url"], f"/reports/bundles/{bundle.pk}/download/")
         response = self.client.get(status["download_url"])
         self.assertEqual(response["Content-Type"], "application/zip")
         archive = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
         names = sorted(archive.namelist())
-        # One PDF per finalised evaluation of 荔湾区 (seed 001's 评估 and seed 000's 绩效评价; the draft
-        # xicun-2024-final is not an official report yet); nothing from 白云区/天河区.
+        # One PDF per evaluation of 荔湾区 (seed 001's 评估, the draft final marked 未定稿, and seed 000's 绩效评价);
+        # nothing from 白云区/天河区.
         pe_title = PerformanceEvaluation.objects.get(code="xicun-2022").title
         self.assertEqual(
-            names, [f"xicun-2022_{pe_title}.pdf", "xicun-2024-mid_广州市西村街社工服务站 中期评估报告.pdf"]
+            names,
+            [
+                f"xicun-2022_{pe_title}.pdf",
+                "xicun-2024-final_广州市西村街社工服务站 末期评估报告（未定稿）.pdf",
+                "xicun-2024-mid_广州市西村街社工服务站 中期评估报告.pdf",
+            ],
         )
         for name in names:
             self.assertTrue(archive.read(name).startswith(b"%PDF-"))
@@ -242,10 +247,10 @@ class BundleTests(TestCase):
     def test_unchanged_reports_are_not_rendered_again_for_a_second_bundle(self):
         self.request_bundle()
         report_bundles_process()
-        self.assertEqual(self.render.call_count, 2)
+        self.assertEqual(self.render.call_count, 3)
         self.request_bundle()
         report_bundles_process()
-        self.assertEqual(self.render.call_count, 2)
+        self.assertEqual(self.render.call_count, 3)
         self.assertEqual(ReportBundle.objects.filter(status="done").count(), 2)
 
     def test_bureau_cannot_bundle_another_district(self):
