@@ -4,7 +4,6 @@ bureau returns it with a reason; the street office sees the reason. Debian's Chr
 Screenshots at 1366×768 and on a tablet (820×1180) are written to $EVALPORTAL_SCREENSHOTS (default /tmp/...)."""
 
 import io
-import os
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -13,30 +12,11 @@ import openpyxl
 import pytest
 
 from indicators.models import MonthlyActual, QuarterSubmission
+from tests.browser import SCREENSHOTS
 
 from .factories import PASSWORD, build_world
 
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # live_server runs the ORM inside Playwright's loop
-
-CHROMIUM = "/usr/bin/chromium"
-LAUNCH_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-               "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-SCREENSHOTS = Path(os.environ.get("EVALPORTAL_SCREENSHOTS", "/tmp/evalportal-screenshots"))
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="需要 /usr/bin/chromium（apt-get install chromium）"),
-]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
-        yield browser
-        browser.close()
+pytestmark = [pytest.mark.browser]
 
 
 def login(page, live_server, username):

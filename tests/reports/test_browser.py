@@ -1,8 +1,6 @@
 """On-site scoring in a real browser on a tablet viewport (820×1180): declare, score, lose the connection, keep
 scoring, come back online — every score arrives in the database. Debian's Chromium, never `playwright install`."""
 
-import os
-from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -10,30 +8,11 @@ from django.test import Client
 from django.urls import reverse
 
 from reports.models import EvaluationAssignment, EvaluationItem, Finding
+from tests.browser import SCREENSHOTS
 
 from .factories import make_world
 
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # live_server runs the ORM inside Playwright's loop
-
-CHROMIUM = "/usr/bin/chromium"
-LAUNCH_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-               "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-SCREENSHOTS = Path(os.environ.get("EVALPORTAL_SCREENSHOTS", "/tmp/evalportal-screenshots"))
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="需要 /usr/bin/chromium（apt-get install chromium）"),
-]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
-        yield browser
-        browser.close()
+pytestmark = [pytest.mark.browser]
 
 
 def logged_in_context(browser, live_server, user):
