@@ -5,10 +5,12 @@ no conflict. Query counts do not grow with the number of evaluations.
 """
 
 from decimal import Decimal
+from unittest import mock
 
 from django.test import TestCase
 from django.urls import reverse
 
+from reports import services
 from reports.models import Evaluation, PerformanceEvaluation
 from stations.models import Organisation
 
@@ -128,3 +130,24 @@ class ButtonQueryCountTests(TestCase):
         with self.assertNumQueries(7 + SESSION_RENEWAL):
             response = self.client.get(reverse("evaluation_overview"))
         self.assertContains(response, "下载评估报告（PDF）", count=13)
+
+
+class OtherEvaluatorsConflictTests(TestCase):
+    """One evaluator's 回避 (conflict) removes only that evaluator, not the colleagues who declared no conflict."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.w = make_world("x")
+        services.evaluation_declare(evaluation=cls.w.evaluation, user=cls.w.evaluator2, conflict=True)
+
+    def test_declared_colleague_keeps_the_evaluation_and_its_report(self):
+        self.client.force_login(self.w.evaluator)
+        self.assertEqual(self.client.get(reverse("evaluation_detail", args=[self.w.evaluation.code])).status_code, 200)
+        self.assertContains(self.client.get(reverse("evaluation_overview")), pdf_url(self.w.evaluation.code), count=1)
+        with mock.patch("reports.pdf.render_pdf", return_value=b"%PDF-1.7\n"):
+            self.assertEqual(self.client.get(pdf_url(self.w.evaluation.code)).status_code, 200)
+
+    def test_the_conflicted_evaluator_is_out(self):
+        self.client.force_login(self.w.evaluator2)
+        self.assertEqual(self.client.get(reverse("evaluation_detail", args=[self.w.evaluation.code])).status_code, 404)
+        self.assertEqual(self.client.get(pdf_url(self.w.evaluation.code)).status_code, 404)
