@@ -306,6 +306,16 @@ class BundleTests(TestCase):
         status = self.client.get(f"/reports/bundles/{bundle.pk}/status.json").json()
         self.assertEqual((status["status_display"], status["download_url"]), ("失败", ""))
 
+    def test_failure_while_listing_the_reports_marks_the_bundle_failed(self):
+        bundle = ReportBundle.objects.create(
+            requested_by=self.bureau, district=self.liwan, period_from=date(2022, 1, 1), period_to=date(2025, 12, 31)
+        )
+        with mock.patch("reports.pdf_services.bundle_evaluations", side_effect=RuntimeError("boom")), \
+                self.assertLogs("reports.pdf_services", level="ERROR"):
+            self.assertEqual(report_bundles_process(), 1)
+        bundle.refresh_from_db()
+        self.assertEqual((bundle.status, bundle.error), ("failed", "生成失败：RuntimeError。请稍后重试，或联系系统管理员。"))
+
     def test_stale_running_bundle_is_requeued(self):
         bundle = ReportBundle.objects.create(
             requested_by=self.bureau, district=self.liwan, period_from=date(2022, 1, 1), period_to=date(2025, 12, 31),
