@@ -111,3 +111,22 @@ class DetailPageQueryTests(TestCase):
             self.client.force_login(world.bureau)
             with self.assertNumQueries(self.DETAIL_QUERIES):
                 self.client.get(reverse("evaluation_detail", args=[world.evaluation.code]))
+
+
+class PartyPageQueryTests(TestCase):
+    """购买方 / 监督方 / 督导中心 entry page: session, user, organisation, evaluation, party score, 片区, findings +
+    finding areas — the same for 3 and 30 片区 with a finding in every 片区."""
+
+    PARTY_QUERIES = 8 + SESSION_RENEWAL
+
+    def test_party_page_is_constant_for_3_and_30_areas(self):
+        for world in [make_world("s", areas=3), make_world("l", areas=30)]:
+            for area in world.areas:
+                services.finding_save(evaluation=world.evaluation, party="buyer", user=world.street_user,
+                                      section="areas", kind="concern", area_ids=[area.id],
+                                      text=f"{area.name}需要关注", version=0)
+            self.client.force_login(world.street_user)
+            url = reverse("evaluation_party", args=[world.evaluation.code, "buyer"])
+            with self.assertNumQueries(self.PARTY_QUERIES):
+                response = self.client.get(url)
+            self.assertContains(response, f"片区{len(world.areas)}需要关注")
