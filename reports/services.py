@@ -522,6 +522,9 @@ class FinalResult:
 def evaluation_finalise(*, evaluation: Evaluation, user: User | None) -> FinalResult:
     """Compute and freeze the total (Σ party points) and grade (seed 001 §二(五) bands): 89.08 → 良好."""
     evaluation = Evaluation.objects.select_for_update().get(pk=evaluation.pk)
+    if evaluation.status == Evaluation.Status.FINALISED:
+        # Frozen exactly once: a second call (two last submissions racing, a retried request) never recomputes.
+        raise ValidationError("该评估已定稿，总分和等级不能重新计算；如需修改请由区民政局重新开启。")
     scores = sorted(
         PartyScore.objects.select_for_update().filter(evaluation=evaluation), key=lambda s: Party.values.index(s.party)
     )

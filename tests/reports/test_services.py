@@ -217,6 +217,18 @@ class FinalisationTests(TestCase):
         with self.assertRaisesMessage(ValidationError, "以下评估方尚未提交：项目购买方（街道办事处）、项目监督方（区民政局）、市督导中心、第三方评估机构。"):
             services.evaluation_finalise(evaluation=world.evaluation, user=world.bureau)
 
+    def test_a_finalised_evaluation_is_never_finalised_again(self):
+        world = make_world()
+        score_all_items(world, SCORES_102_5)
+        submit_others(world)
+        services.party_score_submit(evaluation=world.evaluation, party=Party.THIRD_PARTY, user=world.evaluator)
+        frozen = Evaluation.objects.get(pk=world.evaluation.pk)
+        with self.assertRaisesMessage(ValidationError, "该评估已定稿，总分和等级不能重新计算；如需修改请由区民政局重新开启。"):
+            services.evaluation_finalise(evaluation=world.evaluation, user=world.bureau)
+        ev = Evaluation.objects.get(pk=world.evaluation.pk)
+        self.assertEqual((ev.total_score, ev.grade, ev.finalised_at), (Decimal("89.08"), "good", frozen.finalised_at))
+        self.assertEqual(ev.events.filter(action="finalised").count(), 1)
+
     def test_a_submitted_score_is_locked_until_reopened_with_a_reason(self):
         world = make_world()
         score_all_items(world, SCORES_102_5)
