@@ -55,6 +55,7 @@
       edits: 0,
       conflict: null,
       error: null,
+      lost: [],
       timer: null
     };
     $all("input[name], textarea[name]", el).forEach(function (input) {
@@ -79,6 +80,16 @@
   function isBlank(unit) {
     var main = unit.kind === "item" ? "score" : "text";
     return !unit.server[main];
+  }
+
+  // "5" and "5.0" are the same score (the server answers with one decimal); other fields compare as text.
+  function sameValue(name, a, b) {
+    a = a === null || a === undefined ? "" : String(a);
+    b = b === null || b === undefined ? "" : String(b);
+    if (a === b) return true;
+    if (name !== "score") return false;
+    var num = /^\s*-?\d+(\.\d+)?\s*$/;
+    return num.test(a) && num.test(b) && parseFloat(a) === parseFloat(b);
   }
 
   function values(unit, names) {
@@ -113,7 +124,7 @@
     Object.keys(saved.fields || {}).forEach(function (name) {
       var input = unit.inputs[name];
       if (!input) return;
-      if (saved.fields[name] !== unit.server[name]) {
+      if (!sameValue(name, saved.fields[name], unit.server[name])) {
         input.value = saved.fields[name];
         unit.dirty[name] = true;
         restored = true;
@@ -206,7 +217,7 @@
   // --- editing and sending ------------------------------------------------------------------------------------
 
   function onEdit(unit, name) {
-    if (unit.inputs[name].value === unit.server[name] && !unit.conflict) {
+    if (sameValue(name, unit.inputs[name].value, unit.server[name]) && !unit.conflict) {
       delete unit.dirty[name];
     } else {
       unit.dirty[name] = true;
@@ -247,6 +258,58 @@
     retryDelay = Math.min(retryDelay * 2, RETRY_MAX_MS);
   }
 
+  function sentFields(unit, body) {
+    return (unit.kind === "item" ? ["score", "note"] : ["text"]).filter(function (n) { return n in body; });
+  }
+
+  function sentValues(unit, body) {
+    var out = {};
+    sentFields(unit, body).forEach(function (name) { out[name] = body[name]; });
+    return out;
+  }
+
+  function matches(unit, fields, current) {
+    return Object.keys(fields).every(function (name) { return sameValue(name, fields[name], current[name]); });
+  }
+
+  // A 409 that is no conflict: the server holds exactly what this request carries, or exactly what an earlier
+  // request of this page carried whose answer was lost (timeout, dropped connection) — our own save, one version on.
+  function ownSave(unit, body, current) {
+    if (!current || typeof current.version !== "number") return false;
+    if (matches(unit, sentValues(unit, body), current)) return true;
+    return unit.lost.some(function (attempt) {
+      return current.version === attempt.base + 1 && matches(unit, attempt.fields, current);
+    });
+  }
+
+  // The server confirmed `body` at `version`; `stored` is what it now holds. Edits typed since the request left
+  // (sentEdits null: whatever differs from `stored`) stay unsaved and in localStorage, sent next on the new version.
+  function accepted(unit, body, sentEdits, version, stored) {
+    online = true;
+    retryDelay = RETRY_MIN_MS;
+    showAuth("");
+    unit.version = version;
+    unit.lost = [];
+    sentFields(unit, body).forEach(function (name) { unit.server[name] = String(body[name]); });
+    Object.keys(stored || {}).forEach(function (name) {
+      if (unit.inputs[name]) unit.server[name] = stored[name] === null ? "" : String(stored[name]);
+    });
+    if (sentEdits !== null && unit.edits === sentEdits) {
+      unit.dirty = {};
+      clearLocal(unit);
+    } else {
+      Object.keys(unit.dirty).forEach(function (name) {
+        if (sameValue(name, unit.inputs[name].value, unit.server[name])) delete unit.dirty[name];
+      });
+      if (isDirty(unit)) saveLocal(unit); else clearLocal(unit);
+    }
+    // Show the stored value in every field that is neither being typed in nor waiting to be sent.
+    Object.keys(unit.inputs).forEach(function (name) {
+      var input = unit.inputs[name];
+      if (!unit.dirty[name] && document.activeElement !== input) input.value = unit.server[name];
+    });
+  }
+
   function send(unit) {
     var sentEdits = unit.edits;
     var body = payload(unit);
@@ -268,31 +331,17 @@
       unit.sending = false;
       var data = result.data;
       if (result.status === 200 && data && data.ok) {
-        online = true;
-        retryDelay = RETRY_MIN_MS;
-        showAuth("");
-        unit.version = data.version;
-        Object.keys(body).forEach(function (name) {
-          if (unit.inputs[name]) unit.server[name] = String(body[name]);
-        });
-        if (unit.kind === "item" && data.item) {
-          unit.server.score = data.item.score === null ? "" : data.item.score;
-        }
-        if (unit.edits === sentEdits) {
-          unit.dirty = {};
-          clearLocal(unit);
-          if (unit.kind === "item" && unit.inputs.score && document.activeElement !== unit.inputs.score) {
-            unit.inputs.score.value = unit.server.score;
-          }
-        } else {
-          // Typed more while the request was in flight: keep those edits queued on top of the new version.
-          Object.keys(unit.dirty).forEach(function (name) {
-            if (unit.inputs[name].value === unit.server[name]) delete unit.dirty[name];
-          });
-          saveLocal(unit);
-        }
+        accepted(unit, body, sentEdits, data.version, unit.kind === "item" ? data.item : data.finding);
         updateProgress(data.rubric);
         setBadge(unit);
+        return "ok";
+      }
+      if (result.status === 409 && data && data.conflict && ownSave(unit, body, data.current)) {
+        // An earlier attempt arrived but its answer was lost (or the page was reloaded mid-request): adopt the
+        // stored version; whatever differs from it stays unsaved and is sent next.
+        accepted(unit, {}, null, data.current.version, data.current);
+        setBadge(unit);
+        if (isDirty(unit)) schedule(unit, 0);
         return "ok";
       }
       if (result.status === 409 && data && data.conflict) {
@@ -316,7 +365,9 @@
       scheduleRetry();
       return "stop";
     }, function () {
-      // Network failure: offline, or the server could not be reached.
+      // Network failure: offline, or the server could not be reached — or the answer was lost on its way back,
+      // so the server may hold this attempt: remember it to recognise our own save in a later 409.
+      unit.lost.push({ base: body.version, fields: sentValues(unit, body) });
       unit.sending = false;
       online = false;
       setBadge(unit);

@@ -165,3 +165,54 @@ def test_two_evaluators_on_one_item_the_second_chooses_and_nothing_is_lost(brows
     assert link.get_attribute("href").startswith(f"/evaluations/{ev.code}/attachments/")
     first.close()
     second.close()
+
+
+def scoring_page(browser, live_server, world):
+    context = logged_in_context(browser, live_server, world.evaluator)
+    page = context.new_page()
+    return context, page, live_server.url + reverse("evaluation_scoring", args=[world.evaluation.code])
+
+
+def test_a_save_whose_answer_was_lost_is_not_reported_as_a_conflict(browser, live_server, transactional_db):
+    """Weak connection: the server stores the score but the answer never reaches the tablet. The retry meets its own
+    save (version moved on, same values): no 冲突 panel, the item is 已保存, localStorage is emptied."""
+    from playwright.sync_api import expect
+
+    world = make_world("pw4")
+    ids = item_ids(world.evaluation)
+    context, page, url = scoring_page(browser, live_server, world)
+    lost = []
+
+    def lose_first_answer(route):
+        if lost:
+            route.continue_()
+            return
+        lost.append(route.request.post_data_json)
+        route.fetch()  # the server saves …
+        route.abort("connectionreset")  # … and the answer is lost on the way back
+
+    page.route("**/items/*/autosave/", lose_first_answer)
+    page.goto(url)
+    item = page.locator(f"#item-{ids['1.4']}")
+    item.locator("input[name=score]").fill("7")
+    item.locator("textarea[name=note]").fill("账目清楚")
+    expect(item.locator(".save-state")).to_have_attribute("data-state", "saved", timeout=15000)
+    expect(item.locator(".save-state")).to_have_text("已保存")
+    expect(item.locator(".conflict-panel")).to_be_hidden()
+    expect(page.locator("#unsaved-counter")).to_be_hidden()
+    assert len(lost) == 1 and lost[0]["version"] == 1 and lost[0]["score"] == "7"
+    stored = EvaluationItem.objects.get(pk=ids["1.4"])
+    assert (str(stored.score), stored.note) == ("7.0", "账目清楚")
+    events = world.evaluation.events.filter(item=stored).order_by("id").values_list("field", "old_value", "new_value")
+    assert sorted(events) == [("note", "", "账目清楚"), ("score", "", "7.0")]
+    assert page.evaluate("Object.keys(localStorage).filter(k => k.startsWith('evalportal:')).length") == 0
+
+    # The same after a reload in the middle of a save: the kept "7" is the stored 7.0, nothing to send or resolve.
+    key = f"evalportal:{world.evaluator.pk}:{world.evaluation.code}:item:{ids['1.4']}"
+    page.evaluate("([k, v]) => localStorage.setItem(k, v)", [key, '{"fields": {"score": "7"}, "base": 1, "at": 0}'])
+    page.reload()
+    expect(item.locator(".save-state")).to_have_text("已保存")
+    page.wait_for_timeout(1500)
+    expect(item.locator(".conflict-panel")).to_be_hidden()
+    assert page.evaluate("(k) => localStorage.getItem(k)", key) is None
+    context.close()
