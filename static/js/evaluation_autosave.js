@@ -350,6 +350,12 @@
         setBadge(unit);
         return "conflict";
       }
+      if (result.status === 400 && data && unit.edits !== sentEdits) {
+        // The refusal is about a value the user has since changed: the newer value is queued and is what counts.
+        unit.error = validate(unit);
+        setBadge(unit);
+        return "invalid";
+      }
       if (result.status === 400 && data) {
         unit.error = data.error;
         setBadge(unit);

@@ -216,3 +216,35 @@ def test_a_save_whose_answer_was_lost_is_not_reported_as_a_conflict(browser, liv
     expect(item.locator(".conflict-panel")).to_be_hidden()
     assert page.evaluate("(k) => localStorage.getItem(k)", key) is None
     context.close()
+
+
+def test_a_refusal_of_an_older_value_does_not_block_the_corrected_one(browser, live_server, transactional_db):
+    """The server refuses a note of 5001 字 while the evaluator has already shortened it: the late 400 must not stick
+    to the new text (shown as an error, never sent) — the corrected note is saved."""
+    from playwright.sync_api import expect
+
+    world = make_world("pw5")
+    ids = item_ids(world.evaluation)
+    context, page, url = scoring_page(browser, live_server, world)
+    held = []
+
+    def hold_first(route):
+        if held:
+            route.continue_()
+        else:
+            held.append(route)
+
+    page.route("**/items/*/autosave/", hold_first)
+    page.goto(url)
+    item = page.locator(f"#item-{ids['2.3']}")
+    note = item.locator("textarea[name=note]")
+    note.fill("长" * 5001)
+    page.wait_for_timeout(1800)  # past the autosave delay: the long note is on its way
+    assert len(held) == 1
+    note.fill("小组记录完整")
+    held[0].continue_()  # the refusal of the long note arrives after the correction
+    expect(item.locator(".save-state")).to_have_attribute("data-state", "saved", timeout=15000)
+    expect(item.locator(".save-state")).to_have_text("未评分")  # saved; only the score is still to be given
+    expect(item.locator(".item-error")).to_be_hidden()
+    assert EvaluationItem.objects.get(pk=ids["2.3"]).note == "小组记录完整"
+    context.close()
