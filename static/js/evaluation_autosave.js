@@ -16,6 +16,9 @@
   var DEBOUNCE_MS = 1200;
   var RETRY_MIN_MS = 2000;
   var RETRY_MAX_MS = 30000;
+  // A request on a weak connection can hang for minutes; saves go one at a time, so one hung request would hold
+  // every other item back. Give up after this long and retry (a late arrival is recognised as our own save).
+  var REQUEST_TIMEOUT_MS = window.EVALPORTAL_AUTOSAVE_TIMEOUT_MS || 20000;
   // Read the CSRF token at each request: logging in again in another tab rotates it, and a stale token would
   // make every retry fail. The page's token is the fallback when the cookie is not readable.
   function csrfToken() {
@@ -315,9 +318,12 @@
     var body = payload(unit);
     unit.sending = true;
     setBadge(unit);
+    var controller = typeof AbortController === "function" ? new AbortController() : null;
+    var timeout = controller ? setTimeout(function () { controller.abort(); }, REQUEST_TIMEOUT_MS) : null;
     return fetch(unit.url, {
       method: "POST",
       credentials: "same-origin",
+      signal: controller ? controller.signal : undefined,
       headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken(), "Accept": "application/json" },
       body: JSON.stringify(body)
     }).then(function (response) {
@@ -328,6 +334,7 @@
       }
       return response.json().then(function (data) { return { status: response.status, data: data }; });
     }).then(function (result) {
+      clearTimeout(timeout);
       unit.sending = false;
       var data = result.data;
       if (result.status === 200 && data && data.ok) {
@@ -373,6 +380,7 @@
     }, function () {
       // Network failure: offline, or the server could not be reached — or the answer was lost on its way back,
       // so the server may hold this attempt: remember it to recognise our own save in a later 409.
+      clearTimeout(timeout);
       unit.lost.push({ base: body.version, fields: sentValues(unit, body) });
       unit.sending = false;
       online = false;

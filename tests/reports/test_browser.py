@@ -248,3 +248,31 @@ def test_a_refusal_of_an_older_value_does_not_block_the_corrected_one(browser, l
     expect(item.locator(".item-error")).to_be_hidden()
     assert EvaluationItem.objects.get(pk=ids["2.3"]).note == "小组记录完整"
     context.close()
+
+
+def test_a_hung_request_does_not_hold_back_every_other_save(browser, live_server, transactional_db):
+    """Saves go one at a time; a request that never gets an answer (weak Wi-Fi) is given up after the timeout and
+    retried, so the items typed after it are still saved."""
+    from playwright.sync_api import expect
+
+    world = make_world("pw6")
+    ids = item_ids(world.evaluation)
+    context, page, url = scoring_page(browser, live_server, world)
+    context.add_init_script("window.EVALPORTAL_AUTOSAVE_TIMEOUT_MS = 1500;")
+    held = []
+
+    def hang_first(route):
+        if held:
+            route.continue_()
+        else:
+            held.append(route)  # never answered
+
+    page.route("**/items/*/autosave/", hang_first)
+    page.goto(url)
+    page.locator(f"#item-{ids['2.4']} input[name=score]").fill("8")
+    page.wait_for_timeout(1500)
+    assert len(held) == 1
+    page.locator(f"#item-{ids['2.5']} input[name=score]").fill("9.5")
+    expect(page.locator("#unsaved-counter")).to_be_hidden(timeout=20000)
+    assert [str(EvaluationItem.objects.get(pk=ids[c]).score) for c in ["2.4", "2.5"]] == ["8.0", "9.5"]
+    context.close()
