@@ -76,7 +76,34 @@
     return unit;
   }
 
-  function storageKey(unit) { return prefix + unit.key; }
+  // Each tab keeps its own entries (key …#<tab>): two tabs on the same page must not overwrite, or clear after their own
+  // save, what the other one still has to send. sessionStorage keeps the tab's id across reloads.
+  var TAB_ID = (function () {
+    var id = null;
+    try { id = window.sessionStorage.getItem("evalportal:tab"); } catch (e) { /* private mode */ }
+    if (!id) {
+      id = Date.now().toString(36) + Math.random().toString(36).slice(2, 10);
+      try { window.sessionStorage.setItem("evalportal:tab", id); } catch (e) { /* private mode */ }
+    }
+    return id;
+  })();
+
+  function storageKey(unit) { return prefix + unit.key + "#" + TAB_ID; }
+
+  // The unit's entries of every tab (and of the page before tabs had their own), as {key, saved, own}.
+  function entriesFor(unit, s) {
+    var base = prefix + unit.key;
+    var own = storageKey(unit);
+    var out = [];
+    for (var i = 0; i < s.length; i++) {
+      var k = s.key(i);
+      if (k !== base && k.indexOf(base + "#") !== 0) continue;
+      var saved = null;
+      try { saved = JSON.parse(s.getItem(k)); } catch (e) { saved = null; }
+      out.push({ key: k, saved: saved, own: k === own });
+    }
+    return out;
+  }
 
   function isDirty(unit) { return Object.keys(unit.dirty).length > 0; }
 
@@ -116,30 +143,36 @@
     if (s) s.removeItem(storageKey(unit));
   }
 
+  function differing(unit, saved) {
+    var fields = (saved && saved.fields) || {};
+    return Object.keys(fields).filter(function (name) {
+      return unit.inputs[name] && !sameValue(name, fields[name], unit.server[name]);
+    });
+  }
+
+  // On load: this tab's entry (a reload), else the newest one another tab left (closed, crashed, or still open — then
+  // both send it and the second finds it already stored). Entries the server already holds are removed.
   function restoreLocal(unit) {
     var s = storage();
     if (!s) return;
-    var raw = s.getItem(storageKey(unit));
-    if (!raw) return;
-    var saved;
-    try { saved = JSON.parse(raw); } catch (e) { s.removeItem(storageKey(unit)); return; }
-    var restored = false;
-    Object.keys(saved.fields || {}).forEach(function (name) {
-      var input = unit.inputs[name];
-      if (!input) return;
-      if (!sameValue(name, saved.fields[name], unit.server[name])) {
-        input.value = saved.fields[name];
-        unit.dirty[name] = true;
-        restored = true;
-      }
+    var pending = entriesFor(unit, s).filter(function (entry) {
+      if (differing(unit, entry.saved).length) return true;
+      s.removeItem(entry.key);
+      return false;
     });
-    if (restored) {
-      // Resume from the version the user was editing: if someone saved since, the server says so (409).
-      unit.version = typeof saved.base === "number" ? saved.base : unit.version;
-      saveLocal(unit);
-    } else {
-      clearLocal(unit);
-    }
+    if (!pending.length) return;
+    pending.sort(function (a, b) {
+      return (b.own - a.own) || (((b.saved && b.saved.at) || 0) - ((a.saved && a.saved.at) || 0));
+    });
+    var chosen = pending[0];
+    differing(unit, chosen.saved).forEach(function (name) {
+      unit.inputs[name].value = chosen.saved.fields[name];
+      unit.dirty[name] = true;
+    });
+    // Resume from the version the user was editing: if someone saved since, the server says so (409).
+    unit.version = typeof chosen.saved.base === "number" ? chosen.saved.base : unit.version;
+    saveLocal(unit);
+    if (!chosen.own) s.removeItem(chosen.key);  // adopted: this tab keeps it now and sends it
   }
 
   // --- validation (mirrors reports.services.parse_item_score; the server checks again) --------------------------

@@ -276,3 +276,41 @@ def test_a_hung_request_does_not_hold_back_every_other_save(browser, live_server
     expect(page.locator("#unsaved-counter")).to_be_hidden(timeout=20000)
     assert [str(EvaluationItem.objects.get(pk=ids[c]).score) for c in ["2.4", "2.5"]] == ["8.0", "9.5"]
     context.close()
+
+
+def test_two_tabs_never_overwrite_or_clear_each_others_unsent_text(browser, live_server, transactional_db):
+    """The same evaluator in two tabs of one browser (one localStorage). Tab B's note cannot reach the server; tab A
+    saves the same item meanwhile. B's note must stay in the browser's storage, and a page opened after B is closed
+    picks it up and, once the evaluator chooses, saves it."""
+    from playwright.sync_api import expect
+
+    world = make_world("pw7")
+    ids = item_ids(world.evaluation)
+    context, page_a, url = scoring_page(browser, live_server, world)
+    page_b = context.new_page()
+    page_b.route("**/items/*/autosave/", lambda route: route.abort("internetdisconnected"))
+    page_a.goto(url)
+    page_b.goto(url)
+    item_a, item_b = page_a.locator(f"#item-{ids['1.1']}"), page_b.locator(f"#item-{ids['1.1']}")
+
+    item_b.locator("textarea[name=note]").fill("乙页：到岗记录待核")
+    expect(item_b.locator(".save-state")).to_have_text("未保存")
+    page_b.wait_for_timeout(1500)  # B has tried and failed
+    item_a.locator("input[name=score]").fill("8")
+    item_a.locator("textarea[name=note]").fill("甲页说明")
+    expect(item_a.locator(".save-state")).to_have_attribute("data-state", "saved", timeout=10000)
+    kept = page_a.evaluate("Object.keys(localStorage).filter(k => k.startsWith('evalportal:'))"
+                           ".map(k => localStorage.getItem(k))")
+    assert len(kept) == 1 and "乙页：到岗记录待核" in kept[0]
+
+    page_b.close()  # B never got through
+    page_c = context.new_page()
+    page_c.goto(url)
+    item_c = page_c.locator(f"#item-{ids['1.1']}")
+    expect(item_c.locator("textarea[name=note]")).to_have_value("乙页：到岗记录待核")
+    expect(item_c.locator(".conflict-panel")).to_be_visible(timeout=10000)  # A saved the item since B started
+    item_c.get_by_role("button", name="保留我的").click()
+    expect(page_c.locator("#unsaved-counter")).to_be_hidden(timeout=10000)
+    stored = EvaluationItem.objects.get(pk=ids["1.1"])
+    assert (str(stored.score), stored.note) == ("8.0", "乙页：到岗记录待核")
+    context.close()
