@@ -136,7 +136,12 @@ def evaluation_declaration(request: HttpRequest, evaluation: Evaluation) -> Http
     form = DeclarationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         conflict = form.cleaned_data["declaration"] == "conflict"
-        services.evaluation_declare(evaluation=evaluation, user=request.user, conflict=conflict)
+        try:
+            services.evaluation_declare(evaluation=evaluation, user=request.user, conflict=conflict)
+        except ValidationError as exc:
+            # Declared meanwhile in another tab: the first declaration stands.
+            messages.error(request, _message(exc))
+            return redirect("evaluation_overview")
         if conflict:
             messages.info(request, "已记录您的回避声明，您已退出本次评估。")
             return redirect("evaluation_overview")

@@ -143,6 +143,26 @@ class DeclarationGateTests(ViewTestCase):
         self.assertTrue(self.ev.events.filter(action="declared_no_conflict", actor=self.world.evaluator2).exists())
         self.assertRedirects(self.client.get(url), reverse("evaluation_detail", args=[self.ev.code]))
 
+    def test_a_declaration_made_meanwhile_in_another_tab_stands_and_the_second_is_refused_clearly(self):
+        from unittest import mock
+
+        from django.contrib.messages import get_messages
+
+        declare = services.evaluation_declare
+
+        def other_tab_first(**kwargs):
+            declare(evaluation=kwargs["evaluation"], user=kwargs["user"], conflict=False)
+            return declare(**kwargs)
+
+        self.as_user(self.world.evaluator2)
+        with mock.patch.object(services, "evaluation_declare", side_effect=other_tab_first):
+            response = self.client.post(reverse("evaluation_declaration", args=[self.ev.code]),
+                                        {"declaration": "conflict", "confirm": "on"})
+        self.assertRedirects(response, reverse("evaluation_overview"))
+        self.assertEqual([str(m) for m in get_messages(response.wsgi_request)], ["您已就该评估作出回避声明，不能更改。"])
+        assignment = EvaluationAssignment.objects.get(evaluation=self.ev, user=self.world.evaluator2)
+        self.assertEqual(assignment.declaration, "no_conflict")
+
     def test_declaring_a_conflict_removes_access(self):
         self.as_user(self.world.evaluator2)
         response = self.client.post(reverse("evaluation_declaration", args=[self.ev.code]),
