@@ -314,3 +314,32 @@ def test_two_tabs_never_overwrite_or_clear_each_others_unsent_text(browser, live
     stored = EvaluationItem.objects.get(pk=ids["1.1"])
     assert (str(stored.score), stored.note) == ("8.0", "乙页：到岗记录待核")
     context.close()
+
+
+def test_after_the_session_expires_the_kept_text_is_sent_once_logged_in_again(browser, live_server, transactional_db):
+    """Session timeout (401) while scoring: the page says so and keeps the score and the finding; after logging in
+    again (in another tab: a new session cookie) the retries send them without any click."""
+    from playwright.sync_api import expect
+
+    world = make_world("pw8")
+    ids = item_ids(world.evaluation)
+    context, page, url = scoring_page(browser, live_server, world)
+    page.goto(url)
+    context.clear_cookies(name=settings.SESSION_COOKIE_NAME)  # the 30-minute idle timeout
+    page.locator(f"#item-{ids['3.1']} input[name=score]").fill("14")
+    slot = page.locator("[data-key^='finding:third_party:management:concern:']")
+    slot.locator("textarea").fill("督导记录需按月归档")
+    expect(page.locator("#auth-banner")).to_contain_text("登录已过期", timeout=10000)
+    expect(page.locator("#unsaved-count")).to_have_text("2")
+    assert EvaluationItem.objects.get(pk=ids["3.1"]).score is None
+
+    client = Client()
+    client.force_login(world.evaluator)  # logged in again
+    context.add_cookies([{"name": settings.SESSION_COOKIE_NAME,
+                          "value": client.cookies[settings.SESSION_COOKIE_NAME].value, "url": live_server.url}])
+    expect(page.locator("#unsaved-counter")).to_be_hidden(timeout=20000)
+    expect(page.locator("#auth-banner")).to_be_hidden()
+    assert str(EvaluationItem.objects.get(pk=ids["3.1"]).score) == "14.0"
+    finding = Finding.objects.get(evaluation=world.evaluation, party="third_party", section="management", kind="concern")
+    assert finding.text == "督导记录需按月归档"
+    context.close()
