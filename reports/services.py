@@ -380,6 +380,7 @@ def finding_save(
     if len(text) > 20000:
         raise ValidationError("评估意见不能超过 20000 字。")
     finding = _finding_for_slot(evaluation, party, section, kind, area_ids)
+    slot_field = f"finding:{section}:{kind}:{','.join(map(str, area_ids))}"
     current_version = finding.version if finding else 0
     if current_version != version:
         raise EditConflict("该评估意见已被他人修改，请确认使用哪一个版本。", finding_state(finding))
@@ -392,7 +393,15 @@ def finding_save(
             finding.delete()
         finding = None
     elif finding is None:
-        finding = Finding(evaluation=evaluation, party=party, section=section, kind=kind, text=text, version=1)
+        # A slot emptied and written again must not start at version 1 again: an editor still holding the old
+        # finding's version would overwrite the new text unnoticed. Every change of the slot left one event, so
+        # their count + 1 is a version the slot never had.
+        previous = EvaluationEvent.objects.filter(
+            evaluation=evaluation, party=party, action=EvaluationEvent.Action.FINDING_SAVED, field=slot_field
+        ).count()
+        finding = Finding(
+            evaluation=evaluation, party=party, section=section, kind=kind, text=text, version=previous + 1
+        )
         finding.full_clean()
         finding.save()
         finding.areas.set(area_ids)
@@ -402,7 +411,7 @@ def finding_save(
         finding.full_clean()
         finding.save()
     _event(evaluation, user, EvaluationEvent.Action.FINDING_SAVED, party=party,
-           field=f"finding:{section}:{kind}:{','.join(map(str, area_ids))}", old_value=old, new_value=text)
+           field=slot_field, old_value=old, new_value=text)
     return finding
 
 

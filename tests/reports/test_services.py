@@ -295,6 +295,22 @@ class FinalisationTests(TestCase):
         self.assertEqual(Finding.objects.filter(evaluation=ev).count(), 1)
 
 
+    def test_a_slot_emptied_and_written_again_never_reuses_an_old_version(self):
+        world = make_world()
+        ev = world.evaluation
+        kwargs = {"evaluation": ev, "party": Party.THIRD_PARTY, "section": "management", "kind": "concern",
+                  "area_ids": []}
+        first = services.finding_save(user=world.evaluator, text="档案未按月归档", version=0, **kwargs)
+        self.assertEqual(first.version, 1)  # evaluator 1 keeps editing from version 1 …
+        self.assertIsNone(services.finding_save(user=world.evaluator2, text="", version=1, **kwargs))
+        again = services.finding_save(user=world.evaluator2, text="督导记录缺三月份", version=0, **kwargs)
+        self.assertEqual(again.version, 3)
+        with self.assertRaises(services.EditConflict) as ctx:  # … and is told, instead of overwriting
+            services.finding_save(user=world.evaluator, text="档案未按月归档，已提醒", version=1, **kwargs)
+        self.assertEqual(ctx.exception.current, {"id": again.id, "text": "督导记录缺三月份", "version": 3})
+        self.assertEqual(Finding.objects.get(evaluation=ev, section="management").text, "督导记录缺三月份")
+
+
 class TrancheTests(TestCase):
     def test_tranche_amounts_and_conditions(self):
         world = make_world()
