@@ -11,7 +11,52 @@
   "use strict";
 
   var root = document.getElementById("autosave-root");
-  if (!root || root.dataset.editable !== "1") return;
+  if (!root) return;
+  if (root.dataset.editable !== "1") { showKeptText(); return; }
+
+  // A read-only page (submitted, finalised) sends nothing, but text typed here earlier and never uploaded may still be
+  // kept in this browser: say so and show it beside its item instead of hiding it; it stays kept for a reopening.
+  function showKeptText() {
+    var s;
+    try { s = window.localStorage; } catch (e) { return; }
+    if (!s) return;
+    var base = "evalportal:" + root.dataset.user + ":" + root.dataset.evaluation + ":";
+    var labels = { score: "得分", note: "评分说明", text: "内容" };
+    var count = 0;
+    Array.prototype.slice.call(root.querySelectorAll("[data-autosave]")).forEach(function (el) {
+      var key = base + el.dataset.key;
+      var parts = [];
+      for (var i = 0; i < s.length; i++) {
+        var k = s.key(i);
+        if (k !== key && k.indexOf(key + "#") !== 0) continue;
+        var saved = null;
+        try { saved = JSON.parse(s.getItem(k)); } catch (e) { saved = null; }
+        var fields = (saved && saved.fields) || {};
+        Object.keys(fields).forEach(function (name) {
+          var input = el.querySelector("[name='" + name + "']");
+          if (!input || sameValue(name, fields[name], input.defaultValue)) return;
+          parts.push((labels[name] || name) + "：" + (fields[name] || "（空）"));
+        });
+      }
+      if (!parts.length) return;
+      count += 1;
+      el.classList.add("is-unsaved");
+      var badge = el.querySelector(".save-state");
+      if (badge) {
+        badge.dataset.state = "kept";
+        badge.textContent = "本机未上传";
+        badge.className = "badge save-state fs-6 text-bg-warning";
+        badge.hidden = false;
+      }
+      var box = el.querySelector(".item-error");
+      if (box) { box.textContent = "本机保存了未上传的内容——" + parts.join("；"); box.hidden = false; }
+    });
+    var banner = document.getElementById("kept-banner");
+    if (banner && count) {
+      banner.textContent = "本机还有 " + count + " 项未上传的内容（见下方各项）：评分已提交或已定稿，须由区民政局重新开启后才能上传；内容保留在本机。";
+      banner.hidden = false;
+    }
+  }
 
   var DEBOUNCE_MS = 1200;
   var RETRY_MIN_MS = 2000;

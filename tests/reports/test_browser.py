@@ -343,3 +343,39 @@ def test_after_the_session_expires_the_kept_text_is_sent_once_logged_in_again(br
     finding = Finding.objects.get(evaluation=world.evaluation, party="third_party", section="management", kind="concern")
     assert finding.text == "督导记录需按月归档"
     context.close()
+
+
+def test_a_read_only_page_shows_text_still_kept_in_the_browser(browser, live_server, transactional_db):
+    """A colleague submitted the third party while this tablet still held an unsent score: the page is read-only now,
+    but it says what is kept in the browser (and keeps it for a reopening) instead of hiding it."""
+    from playwright.sync_api import expect
+
+    from reports import services
+
+    from .factories import SCORES_102_5, score_all_items
+
+    world = make_world("pw9")
+    ev = world.evaluation
+    ids = item_ids(ev)
+    context, page, url = scoring_page(browser, live_server, world)
+    page.goto(url)
+    context.set_offline(True)
+    page.locator(f"#item-{ids['2.2']} input[name=score]").fill("6")
+    page.wait_for_timeout(1500)
+    score_all_items(world, SCORES_102_5)  # meanwhile the colleague scores everything and submits
+    services.party_score_submit(evaluation=ev, party="third_party", user=world.evaluator)
+    page.close()
+    context.set_offline(False)
+    page = context.new_page()
+    page.goto(url)
+    expect(page.locator(f"#item-{ids['2.2']} input[name=score]")).to_be_disabled()
+    expect(page.locator(f"#item-{ids['2.2']} input[name=score]")).to_have_value("8.0")
+    expect(page.locator("#kept-banner")).to_contain_text("本机还有 1 项未上传的内容")
+    expect(page.locator(f"#item-{ids['2.2']} .item-error")).to_have_text("本机保存了未上传的内容——得分：6")
+    expect(page.locator(f"#item-{ids['2.2']} .save-state")).to_have_text("本机未上传")
+    expect(page.locator(f"#item-{ids['2.1']} .save-state")).to_have_text("已保存")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.locator(f"#item-{ids['2.2']}").scroll_into_view_if_needed()
+    page.screenshot(path=str(SCREENSHOTS / "scoring-kept-read-only.png"))
+    assert page.evaluate("Object.keys(localStorage).filter(k => k.startsWith('evalportal:')).length") == 1
+    context.close()
