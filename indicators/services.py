@@ -104,7 +104,7 @@ def _lock_submission(contract: Contract, quarter: Quarter) -> QuarterSubmission:
     )
 
 
-def _user_label(user) -> str:
+def user_label(user) -> str:
     if user is None:
         return "（未知用户）"
     return user.display_name or user.username
@@ -192,7 +192,7 @@ def actuals_save(
                     label=_cell_label(areas.get(change.area_id), indicator, change.month),
                     current_value=format_value(current_value, indicator.value_type),
                     current_version=current_version,
-                    changed_by=_user_label(current.updated_by) if current else _last_deleter(contract, change),
+                    changed_by=user_label(current.updated_by) if current else _last_deleter(contract, change),
                     changed_at=current.updated_at if current else None,
                     your_value=format_value(change.value, indicator.value_type),
                 )
@@ -270,7 +270,7 @@ def _last_deleter(contract: Contract, change: CellChange) -> str:
         .select_related("user")
         .first()
     )
-    return _user_label(entry.user) if entry else "（未知用户）"
+    return user_label(entry.user) if entry else "（未知用户）"
 
 
 @transaction.atomic
