@@ -124,7 +124,7 @@ def quarter_entry(request, code: str, quarter: str):
                     if conflict:
                         cell.conflict = (
                             f"{conflict.changed_by} 已改为 {conflict.current_value or '（空）'}"
-                            + (f"（{conflict.changed_at:%m-%d %H:%M}）" if conflict.changed_at else "")
+                            + (f"（{timezone.localtime(conflict.changed_at):%m-%d %H:%M}）" if conflict.changed_at else "")
                         )
                         cell.version = conflict.current_version  # saving again overwrites knowingly
                         cell.original_text = conflict.current_value
