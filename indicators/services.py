@@ -7,6 +7,7 @@ records each change in AuditEntry (who, when, old → new, reason).
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -19,7 +20,7 @@ from django.utils import timezone
 from evalportal.roles import contracts_editable_by, contracts_returnable_by
 from stations.models import Contract, ServiceArea
 
-from .models import AuditEntry, IndicatorDefinition, MonthlyActual, QuarterSubmission, Target
+from .models import AuditEntry, ImportBatch, IndicatorDefinition, MonthlyActual, QuarterSubmission, Target
 from .quarters import Quarter, contract_quarters, month_in_period
 from .validation import InvalidValue, check_value, format_value
 
@@ -405,3 +406,35 @@ def quarter_save(
             expected_version += 1  # our own save just moved the version
         quarter_submit(contract=contract, quarter=quarter, user=user, expected_version=expected_version)
     return result
+
+
+# --- Excel import previews ---------------------------------------------------------------------------------------
+
+
+def import_batches_purge(*, now: datetime | None = None) -> int:
+    """Delete the import previews older than ImportBatch.TTL (applied or not); returns how many were deleted."""
+    cutoff = (now or timezone.now()) - ImportBatch.TTL
+    deleted, _ = ImportBatch.objects.filter(created_at__lt=cutoff).delete()
+    return deleted
+
+
+@transaction.atomic
+def import_batch_store(
+    *, user, contract: Contract, kind: str, payload: dict, file_name: str = "", quarter: Quarter | None = None
+) -> ImportBatch:
+    """Keep a fully valid upload for its preview under a random token; expired previews are purged first."""
+    import_batches_purge()
+    batch = ImportBatch(
+        token=secrets.token_urlsafe(24), user=user, contract=contract, kind=kind,
+        quarter=quarter.slug if quarter else "", file_name=(file_name or "")[:200], payload=payload,
+    )
+    batch.full_clean()
+    batch.save()
+    return batch
+
+
+def import_batch_for(*, user, contract: Contract, token: str, kind: str) -> ImportBatch | None:
+    """The user's own unexpired preview of this contract, or None."""
+    return ImportBatch.objects.filter(
+        token=token, contract=contract, user=user, kind=kind, created_at__gte=timezone.now() - ImportBatch.TTL
+    ).first()

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import secrets
-from datetime import date, timedelta
+from datetime import date
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -25,7 +24,16 @@ from .entry import EntryGrid, entry_grid
 from .excel import changes_from_payload, completion_workbook, entry_template, parse_entry_upload
 from .models import AuditEntry, ImportBatch
 from .quarters import Quarter, contract_quarters
-from .services import CellChange, CellErrors, ConcurrentEdit, EntryError, quarter_return, quarter_save
+from .services import (
+    CellChange,
+    CellErrors,
+    ConcurrentEdit,
+    EntryError,
+    import_batch_for,
+    import_batch_store,
+    quarter_return,
+    quarter_save,
+)
 from .validation import InvalidValue, format_value, parse_value
 
 
@@ -210,9 +218,6 @@ def quarter_audit(request, code: str, quarter: str):
 
 # --- Excel -------------------------------------------------------------------------------------------------------
 
-IMPORT_TTL = timedelta(hours=2)
-
-
 def _xlsx_response(data: bytes, filename: str) -> HttpResponse:
     response = HttpResponse(data, content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = content_disposition_header(True, filename)
@@ -246,18 +251,16 @@ def quarter_import(request, code: str, quarter: str):
         if parsed.errors:
             context["errors"] = parsed.errors
             return render(request, "indicators/quarter_import.html", context, status=400)
-        batch = ImportBatch.objects.create(
-            token=secrets.token_urlsafe(24), user=request.user, contract=contract, kind=ImportBatch.Kind.ACTUALS,
-            quarter=quarter_obj.slug, file_name=(uploaded.name or "")[:200], payload=parsed.payload(),
+        batch = import_batch_store(
+            user=request.user, contract=contract, kind=ImportBatch.Kind.ACTUALS, quarter=quarter_obj,
+            file_name=uploaded.name, payload=parsed.payload(),
         )
         return redirect("import_preview", code=contract.code, token=batch.token)
     return render(request, "indicators/quarter_import.html", context)
 
 
 def _user_batch(request, contract: Contract, token: str) -> ImportBatch:
-    batch = ImportBatch.objects.filter(
-        token=token, contract=contract, user=request.user, created_at__gte=timezone.now() - IMPORT_TTL
-    ).first()
+    batch = import_batch_for(user=request.user, contract=contract, token=token, kind=ImportBatch.Kind.ACTUALS)
     if batch is None:
         raise Http404("导入批次不存在或已过期，请重新上传。")
     return batch
@@ -268,8 +271,6 @@ def import_preview(request, code: str, token: str):
     """Preview of an uploaded file's changes; POST applies them through the same service as the browser."""
     contract = visible_contract(request, code)
     batch = _user_batch(request, contract, token)
-    if batch.kind != ImportBatch.Kind.ACTUALS:
-        raise Http404("导入批次类型不符。")
     quarter_obj = Quarter.parse(batch.quarter)
     if request.method == "POST" and batch.applied_at is None:
         try:

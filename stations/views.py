@@ -1,7 +1,6 @@
 """Contracts, staff register and activity ledger screens (issue 3 §2, §4, §5). Thin views: selectors and services."""
 
-import secrets
-from datetime import date, timedelta
+from datetime import date
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -21,7 +20,7 @@ from evalportal.xlsx import XLSX_CONTENT_TYPE, UploadRejected, read_upload
 from indicators.dashboard import quarter_statuses
 from indicators.models import ImportBatch
 from indicators.quarters import Quarter, contract_quarters
-from indicators.services import ConcurrentEdit, EntryError
+from indicators.services import ConcurrentEdit, EntryError, import_batch_for, import_batch_store
 
 from .excel import parse_staff_upload, staff_changes_by_quarter, staff_workbook
 from .forms import ActivityForm, StaffForm, TransferForm
@@ -272,10 +271,7 @@ def staff_import(request, code: str):
     token = request.GET.get("token") or request.POST.get("token")
     batch = None
     if token:
-        batch = ImportBatch.objects.filter(
-            token=token, contract=contract, user=request.user, kind=ImportBatch.Kind.STAFF,
-            created_at__gte=timezone.now() - timedelta(hours=2),
-        ).first()
+        batch = import_batch_for(user=request.user, contract=contract, token=token, kind=ImportBatch.Kind.STAFF)
         if batch is None:
             raise Http404("导入批次不存在或已过期，请重新上传。")
         context["batch"] = batch
@@ -303,9 +299,9 @@ def staff_import(request, code: str):
         if parsed.errors:
             context["errors"] = parsed.errors
             return render(request, "stations/staff_import.html", context, status=400)
-        batch = ImportBatch.objects.create(
-            token=secrets.token_urlsafe(24), user=request.user, contract=contract, kind=ImportBatch.Kind.STAFF,
-            file_name=(uploaded.name or "")[:200], payload=parsed.payload(),
+        batch = import_batch_store(
+            user=request.user, contract=contract, kind=ImportBatch.Kind.STAFF, file_name=uploaded.name,
+            payload=parsed.payload(),
         )
         return redirect(f"{reverse('staff_import', args=[contract.code])}?token={batch.token}")
     return render(request, "stations/staff_import.html", context)
