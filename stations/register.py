@@ -31,6 +31,7 @@ class MonthCell:
     version: int
     error: str = ""
     conflict: str = ""
+    in_period: bool = False  # counted in the 附件2 figures shown beside the grid
     # the values as the user's page showed them ("1|1|0", "" for no record), posted back with the grid so that only
     # the cells the user changed are saved: an untouched cell changed meanwhile by someone else is left alone
     original_text: str = ""
@@ -66,6 +67,9 @@ class StaffGridRow:
     staff: StaffMember
     cells: list[MonthCell]
     effective: Decimal  # 到岗小计 over the 考核期 to date
+    # for the live figures (static/js/staff_months.js): this row's part of the 考核期 outside the grid's cells
+    outside_effective: Decimal = Decimal(0)
+    outside_continuing: bool = True  # 人员到位 = 1 in every 考核期 month outside the grid
 
 
 @dataclass
@@ -77,6 +81,13 @@ class StaffMonthGrid:
     figures: StaffFigures
     period_months: list[date]
     errors: int = 0
+    # the figures of the staff not shown in the grid (left before the quarter): the page script adds each shown
+    # row (its part outside the grid, data-outside*, and its cells) to these as the user edits
+    base_certified: Decimal = Decimal(0)
+    base_certified_two_years: Decimal = Decimal(0)
+    base_uncertified: Decimal = Decimal(0)
+    base_uncertified_two_years: Decimal = Decimal(0)
+    base_continuing: int = 0
     _by_key: dict = field(default_factory=dict)
 
     def apply_conflicts(self, conflicts) -> None:
@@ -104,6 +115,11 @@ def staff_month_grid(*, contract: Contract, quarter: Quarter) -> StaffMonthGrid:
     rows = []
     by_key = {}
     months = quarter.months
+    # months whose cells the grid shows and counts in the 考核期 (editable cells of the contract period)
+    in_grid = [m for m in months if m in period_months and month_in_period(m, contract.start_date, contract.end_date)]
+    outside = [m for m in period_months if m not in in_grid]
+    base = {"certified": Decimal(0), "certified_two": Decimal(0), "uncertified": Decimal(0),
+            "uncertified_two": Decimal(0), "continuing": 0}
     for member in staff:
         own = records.get(member.pk, {})
         fact = StaffFacts(
@@ -115,7 +131,11 @@ def staff_month_grid(*, contract: Contract, quarter: Quarter) -> StaffMonthGrid:
         active = (member.joined_on is None or member.joined_on <= quarter.end) and (
             member.left_on is None or member.left_on >= quarter.start
         )
+        kind = "certified" if fact.certified else "uncertified"
         if not (in_quarter or active):
+            base[kind] += fact.effective(period_months)
+            base[f"{kind}_two"] += fact.two_years_effective(period_months)
+            base["continuing"] += fact.continuing(period_months)
             continue
         cells = []
         for month in months:
@@ -125,17 +145,26 @@ def staff_month_grid(*, contract: Contract, quarter: Quarter) -> StaffMonthGrid:
                 on_post=record.on_post if record else None,
                 social_insurance=record.social_insurance if record else False,
                 salary_paid=record.salary_paid if record else False, version=record.version if record else 0,
+                in_period=month in in_grid,
             )
             cell.stored_text = cell.original_text = state_text(cell.on_post, cell.social_insurance, cell.salary_paid)
             cells.append(cell)
             by_key[(member.pk, month)] = cell
-        rows.append(StaffGridRow(staff=member, cells=cells, effective=fact.effective(period_months)))
+        outside_effective = fact.effective(outside)
+        rows.append(StaffGridRow(
+            staff=member, cells=cells, effective=fact.effective(period_months), outside_effective=outside_effective,
+            outside_continuing=all(m in own and own[m].on_post == 1 for m in outside),
+        ))
     figures = staff_figures(
         facts, period_months, required_certified=contract.required_certified_staff,
         required_staff=contract.required_staff, training_hours=training,
     )
-    return StaffMonthGrid(contract=contract, quarter=quarter, months=months, rows=rows, figures=figures,
-                          period_months=period_months, _by_key=by_key)
+    return StaffMonthGrid(
+        contract=contract, quarter=quarter, months=months, rows=rows, figures=figures, period_months=period_months,
+        base_certified=base["certified"], base_certified_two_years=base["certified_two"],
+        base_uncertified=base["uncertified"], base_uncertified_two_years=base["uncertified_two"],
+        base_continuing=base["continuing"], _by_key=by_key,
+    )
 
 
 def _training_hours(contract: Contract, months: list[date]) -> Decimal | None:

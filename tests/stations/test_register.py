@@ -277,3 +277,26 @@ class ActivityLedgerTests(TestCase):
         page2 = self.client.get(reverse("activity_list", args=[self.code]), {"page": 2})
         self.assertEqual(len(page2.context["page"].object_list), 5)
         self.assertContains(page2, "第 2 / 2 页，共 30 条")
+
+
+class StaffFigureFormatTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.w = build_world(n_areas=1)
+
+    def test_halves_print_as_annex2_does(self):
+        from stations.calculations import format_halves
+
+        for value, text in (("77.5", "77.5"), ("65", "65"), ("100", "100"), ("100.0", "100"), ("-12.5", "-12.5"),
+                            ("0", "0"), ("1E+2", "100")):
+            with self.subTest(value=value):
+                self.assertEqual(format_halves(Decimal(value)), text)
+
+    def test_grid_prints_one_hundred_not_an_exponent(self):
+        self.w.contract.required_certified_staff = 25  # × 4 months (Dec–Mar) = 100 应到岗
+        self.w.contract.save(update_fields=["required_certified_staff"])
+        self.client.force_login(self.w.users["street_xc"])
+        response = self.client.get(reverse("staff_months", args=[self.w.contract.code, "2025-Q1"]))
+        self.assertContains(response, '<dd class="col-4 table-num" id="fig-required">100</dd>', html=True)
+        self.assertContains(response, '<dd class="col-4 table-num" id="fig-surplus">-100</dd>', html=True)
+        self.assertNotContains(response, "E+2")
