@@ -79,7 +79,11 @@ def evaluations_visible_to(user: User) -> QuerySet:
     if is_admin(user) or user.role == "supervision":
         return Evaluation.objects.all()
     if user.role == "evaluator":
-        return Evaluation.objects.filter(assignments__user=user).exclude(assignments__declaration="conflict").distinct()
+        # One filter() call: the user's OWN assignment is not a conflict (an exclude() across the relation would
+        # hide the evaluation as soon as any colleague declared a conflict).
+        return Evaluation.objects.filter(
+            assignments__user=user, assignments__declaration__in=("pending", "no_conflict")
+        ).distinct()
     return Evaluation.objects.filter(contract__station__in=stations_visible_to(user))
 
 

@@ -8,10 +8,10 @@ from evalportal.roles import (
     contracts_editable_by,
     contracts_returnable_by,
     contracts_visible_to,
-    evaluations_visible_to,
 )
 from indicators.dashboard import home_summary
 from reports.models import Evaluation
+from reports.pdf_selectors import evaluations_reportable_by
 
 
 @login_required
@@ -25,8 +25,9 @@ def home(request):
     else:
         contracts = contracts_visible_to(user)
     summary = home_summary(contracts, today)
+    # Results the user may open and download (an evaluator only after declaring no conflict: 回避).
     results = list(
-        evaluations_visible_to(user)
+        evaluations_reportable_by(user)
         .filter(status=Evaluation.Status.FINALISED)
         .select_related("contract__station")
         .order_by("-date", "code")[:6]

@@ -401,6 +401,42 @@ def _outline(roots) -> list[OutlineRow]:
     return rows
 
 
+@dataclass
+class GridCell:
+    name: str
+    rowspan: int = 1
+    colspan: int = 1
+
+
+@dataclass
+class GridRow:
+    """One leaf row of the points tables as seed 002 prints them: the 一级 / 二级 names spanning their leaves' rows
+    (no subtotal rows; the level rates are in the text below the table)."""
+
+    heads: list[GridCell]
+    leaf: OutlineRow
+
+
+def _grid(roots, outline: list[OutlineRow]) -> list[GridRow]:
+    leaf_rows = iter([r for r in outline if r.is_leaf])
+    rows: list[GridRow] = []
+
+    def leaves(node) -> int:
+        return 1 if node.is_leaf else sum(leaves(child) for child in node.children)
+
+    def walk(node, heads: list[GridCell]) -> None:
+        if node.is_leaf:
+            span = 4 - node.level  # a 一级 leaf spans the three name columns, a 二级 leaf two
+            rows.append(GridRow(heads=[*heads, GridCell(node.name, colspan=span)], leaf=next(leaf_rows)))
+            return
+        for index, child in enumerate(node.children):
+            walk(child, [*heads, GridCell(node.name, rowspan=leaves(node))] if index == 0 else [])
+
+    for root in roots:
+        walk(root, [])
+    return rows
+
+
 def build_performance_report_context(pe: PerformanceEvaluation) -> dict:
     """Everything the 绩效评价报告 prints, from the database. Constant number of queries."""
     pe = (
@@ -514,6 +550,7 @@ def build_performance_report_context(pe: PerformanceEvaluation) -> dict:
         "pe": pe,
         "tree": tree,
         "outline": outline,
+        "grid": _grid(tree.roots, outline),
         "level2_rows": [r for r in outline if r.level == 2],
         "level1_rows": [r for r in outline if r.level == 1],
         "has_points": has_points,

@@ -10,20 +10,34 @@ from datetime import date
 
 from django.db.models import QuerySet
 
-from evalportal.roles import evaluations_visible_to, is_admin, performance_evaluations_visible_to
+from evalportal.roles import is_admin, performance_evaluations_visible_to
 from stations.models import District, User
 
-from .models import Evaluation, EvaluationAssignment, PerformanceEvaluation, ReportBundle
+from .models import Evaluation, PerformanceEvaluation, ReportBundle
+from .permissions import evaluations_open_to
 
 
 def evaluations_reportable_by(user: User) -> QuerySet[Evaluation]:
-    """Evaluations whose report the user may download."""
-    qs = evaluations_visible_to(user)
-    if user.is_authenticated and user.role == User.Role.EVALUATOR and not is_admin(user):
-        qs = qs.filter(
-            assignments__user=user, assignments__declaration=EvaluationAssignment.Declaration.NO_CONFLICT
-        ).distinct()
-    return qs
+    """Evaluations whose report the user may download: exactly those whose content the user may see
+    (reports.permissions.evaluations_open_to: evaluators only after declaring no conflict)."""
+    return evaluations_open_to(user)
+
+
+def reportable_evaluation_ids(user: User, evaluations: list[Evaluation]) -> set[int]:
+    """Which of `evaluations` (already visible to the user) the user may download: one query for any number."""
+    if not evaluations:
+        return set()
+    ids = [e.pk for e in evaluations]
+    return set(evaluations_reportable_by(user).filter(pk__in=ids).order_by().values_list("pk", flat=True))
+
+
+def contract_reports_for(user: User, contract) -> tuple[list[Evaluation], list[PerformanceEvaluation]]:
+    """The contract page's reports: its evaluations and 绩效评价 the user may download (two queries)."""
+    evaluations = list(evaluations_reportable_by(user).filter(contract=contract).order_by("date", "code"))
+    performance = list(
+        performance_evaluations_reportable_by(user).filter(contract=contract).order_by("-year", "code")
+    )
+    return evaluations, performance
 
 
 def performance_evaluations_reportable_by(user: User) -> QuerySet[PerformanceEvaluation]:

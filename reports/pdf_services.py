@@ -210,11 +210,13 @@ def report_bundle_build(bundle: ReportBundle, *, should_stop: Callable[[], bool]
     Stored PDFs are reused (`rendered_report_fetch`); only changed reports render. When `should_stop()` turns true
     (SIGTERM) the bundle goes back to the queue and no half-built file is kept. Errors mark it failed with a message.
     """
-    sources = [report_source(e) for e in bundle_evaluations(bundle)]
-    sources += [report_source(p) for p in bundle_performance_evaluations(bundle)]
-    bundle.progress_total = len(sources)
-    bundle.save(update_fields=["progress_total"])
     try:
+        # Inside the try: a failure while listing the reports must mark the bundle failed too, not leave it
+        # "running" (spinning on the page until the stale timeout) and take the worker down.
+        sources = [report_source(e) for e in bundle_evaluations(bundle)]
+        sources += [report_source(p) for p in bundle_performance_evaluations(bundle)]
+        bundle.progress_total = len(sources)
+        bundle.save(update_fields=["progress_total"])
         with tempfile.TemporaryFile() as buffer:
             with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_STORED) as archive:
                 used: set[str] = set()

@@ -28,6 +28,19 @@ class DeclarationRequired(Exception):
         self.evaluation = evaluation
 
 
+def evaluations_open_to(user: User) -> QuerySet[Evaluation]:
+    """Evaluations whose content (scores, findings, station data, PDF report) the user may see: those of
+    `evaluations_visible_to`, and for an evaluator only those they declared no conflict for (回避). The one rule behind
+    the report downloads, the overview's download buttons and the home page's results; `declaration_pending` is the
+    same rule for one evaluation already in hand."""
+    qs = evaluations_visible_to(user)
+    if user.is_authenticated and user.role == "evaluator" and not is_admin(user):
+        qs = qs.filter(
+            assignments__user=user, assignments__declaration=EvaluationAssignment.Declaration.NO_CONFLICT
+        ).distinct()
+    return qs
+
+
 def visible_evaluation(user: User, code: str, *, require_declaration: bool = True) -> Evaluation:
     """The evaluation `code` if the user may open it, else Http404; DeclarationRequired for an undeclared evaluator."""
     evaluation = (

@@ -28,7 +28,6 @@ from indicators.scoring import (
 from .models import (
     PARTY_WEIGHTS,
     Evaluation,
-    EvaluationAssignment,
     EvaluationEvent,
     EvaluationItem,
     EvaluationSection,
@@ -260,24 +259,24 @@ def ordered_party_scores(evaluation: Evaluation) -> list[PartyScore]:
 
 
 def evaluation_overview_page(user: User, page_number: Any = 1, *, per_page: int = OVERVIEW_PAGE_SIZE) -> Page:
-    """Every evaluation the user may see (the bureau: its district), newest first, with each party's status."""
+    """Every evaluation the user may see (the bureau: its district), newest first, with each party's status.
+
+    `may_download` (and its converse for an evaluator, `declaration_pending`) comes from the one content rule,
+    reports.permissions.evaluations_open_to, in one query for the whole page."""
+    from .pdf_selectors import reportable_evaluation_ids
+
     qs = (
         evaluations_visible_to(user)
         .select_related("contract__station__street__district", "agency")
         .prefetch_related(Prefetch("party_scores", queryset=PartyScore.objects.order_by("party")))
         .order_by("-date", "code")
     )
-    if user.is_authenticated and user.role == "evaluator":
-        qs = qs.prefetch_related(
-            Prefetch("assignments", queryset=EvaluationAssignment.objects.filter(user=user), to_attr="my_assignments")
-        )
     page = Paginator(qs, per_page).get_page(page_number)
+    open_ids = reportable_evaluation_ids(user, list(page.object_list))
     for evaluation in page.object_list:
         evaluation.ordered_scores = ordered_party_scores(evaluation)
-        mine = getattr(evaluation, "my_assignments", None)
-        evaluation.declaration_pending = bool(
-            mine is not None and (not mine or mine[0].declaration != EvaluationAssignment.Declaration.NO_CONFLICT)
-        )
+        evaluation.may_download = evaluation.pk in open_ids
+        evaluation.declaration_pending = not evaluation.may_download
     return page
 
 

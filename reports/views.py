@@ -25,6 +25,7 @@ from evalportal.roles import contracts_visible_to
 from . import selectors, services
 from .forms import DeclarationForm, EvaluationCreateForm, PartyEntryForm, ReopenForm
 from .models import Evaluation, EvaluationAssignment, EvidenceAttachment, Finding, Party, PartyScore
+from .pdf_selectors import evaluations_reportable_by
 from .permissions import (
     DeclarationRequired,
     can_create_evaluation,
@@ -422,5 +423,5 @@ def evaluation_contract_tranches(request: HttpRequest, code: str) -> HttpRespons
     )
     return render(request, "reports/evaluation_contract_tranches.html", {
         "contract": contract, "rows": selectors.tranche_rows(contract),
-        "evaluations": contract.evaluations.order_by("kind"),
+        "evaluations": evaluations_reportable_by(request.user).filter(contract=contract).order_by("kind", "date"),
     })
