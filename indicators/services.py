@@ -438,3 +438,29 @@ def import_batch_for(*, user, contract: Contract, token: str, kind: str) -> Impo
     return ImportBatch.objects.filter(
         token=token, contract=contract, user=user, kind=kind, created_at__gte=timezone.now() - ImportBatch.TTL
     ).first()
+
+
+class AlreadyApplied(EntryError):
+    pass
+
+
+@transaction.atomic
+def import_batch_apply(*, batch: ImportBatch, user) -> SaveResult:
+    """Apply a previewed quarterly actuals upload through actuals_save and mark it applied, in one transaction.
+
+    The batch row is locked: a double click or a second tab applies it once; the second is told it was done.
+    """
+    from .excel import changes_from_payload
+
+    batch = ImportBatch.objects.select_for_update().select_related("contract").get(pk=batch.pk)
+    if batch.user_id != user.pk or batch.kind != ImportBatch.Kind.ACTUALS:
+        raise PermissionDenied("无权限导入该批次。")
+    if batch.applied_at is not None:
+        raise AlreadyApplied("该文件已导入，无需重复导入。")
+    result = quarter_save(
+        contract=batch.contract, quarter=Quarter.parse(batch.quarter), changes=changes_from_payload(batch.payload),
+        user=user, source="Excel 导入",
+    )
+    batch.applied_at = timezone.now()
+    batch.save(update_fields=["applied_at"])
+    return result

@@ -21,14 +21,16 @@ from evalportal.xlsx import XLSX_CONTENT_TYPE, UploadRejected, read_upload
 from stations.models import Contract
 
 from .entry import EntryGrid, entry_grid
-from .excel import changes_from_payload, completion_workbook, entry_template, parse_entry_upload
+from .excel import completion_workbook, entry_template, parse_entry_upload
 from .models import AuditEntry, ImportBatch
 from .quarters import Quarter, contract_quarters
 from .services import (
+    AlreadyApplied,
     CellChange,
     CellErrors,
     ConcurrentEdit,
     EntryError,
+    import_batch_apply,
     import_batch_for,
     import_batch_store,
     quarter_return,
@@ -274,10 +276,10 @@ def import_preview(request, code: str, token: str):
     quarter_obj = Quarter.parse(batch.quarter)
     if request.method == "POST" and batch.applied_at is None:
         try:
-            result = quarter_save(
-                contract=contract, quarter=quarter_obj, changes=changes_from_payload(batch.payload),
-                user=request.user, source="Excel 导入",
-            )
+            result = import_batch_apply(batch=batch, user=request.user)
+        except AlreadyApplied as exc:
+            messages.info(request, str(exc))
+            return redirect("quarter_entry", code=contract.code, quarter=quarter_obj.slug)
         except ConcurrentEdit as exc:
             messages.error(request, str(exc).replace("您填写的内容仍保留在表格中，请核对对方的修改后再保存。", "")
                            + "请重新下载模板或重新上传文件。")
@@ -287,8 +289,6 @@ def import_preview(request, code: str, token: str):
         except (EntryError, PermissionDenied) as exc:
             messages.error(request, str(exc))
         else:
-            batch.applied_at = timezone.now()
-            batch.save(update_fields=["applied_at"])
             messages.success(request, f"已导入：修改 {result.changed} 个单元格，{result.unchanged} 个与原值相同。")
             return redirect("quarter_entry", code=contract.code, quarter=quarter_obj.slug)
     return render(

@@ -17,9 +17,9 @@ from django.utils import timezone
 
 from evalportal.roles import contracts_editable_by
 from indicators.calculations import month_start
-from indicators.models import AuditEntry
+from indicators.models import AuditEntry, ImportBatch
 from indicators.quarters import Quarter, month_in_period
-from indicators.services import ConcurrentEdit, Conflict, EntryError, user_label
+from indicators.services import AlreadyApplied, ConcurrentEdit, Conflict, EntryError, user_label
 
 from .models import ActivityEntry, Contract, ServiceArea, StaffMember, StaffMonth, StaffTransfer
 
@@ -322,3 +322,23 @@ def activity_delete(*, activity: ActivityEntry, user, reason: str = "") -> None:
         old_value=f"{activity.date:%Y-%m-%d} {activity.name} {activity.participants}人次"[:200], reason=reason,
     )
     activity.delete()
+
+
+@transaction.atomic
+def staff_import_apply(*, batch: ImportBatch, user) -> int:
+    """Apply a previewed 附件2 upload quarter by quarter through staff_months_save and mark it applied, all in one
+    transaction (a conflict in any quarter saves nothing). The batch row is locked so that it is applied once."""
+    from .excel import staff_changes_by_quarter
+
+    batch = ImportBatch.objects.select_for_update().select_related("contract").get(pk=batch.pk)
+    if batch.user_id != user.pk or batch.kind != ImportBatch.Kind.STAFF:
+        raise PermissionDenied("无权限导入该批次。")
+    if batch.applied_at is not None:
+        raise AlreadyApplied("该文件已导入，无需重复导入。")
+    saved = 0
+    for quarter, changes in sorted(staff_changes_by_quarter(batch.payload).items()):
+        saved += staff_months_save(contract=batch.contract, quarter=quarter, changes=changes, user=user,
+                                   source="Excel 导入")
+    batch.applied_at = timezone.now()
+    batch.save(update_fields=["applied_at"])
+    return saved
