@@ -23,6 +23,7 @@ from indicators.services import AlreadyApplied, ConcurrentEdit, Conflict, EntryE
 
 from .models import ActivityEntry, Contract, ServiceArea, StaffMember, StaffMonth, StaffTransfer
 
+STAFF_MONTH_AUDITED_FIELDS = ["on_post", "social_insurance", "salary_paid", "service_area"]
 STAFF_AUDITED_FIELDS = [
     "order", "name", "position", "position_title", "certificate", "service_area", "employment_start",
     "contract_term", "two_years_practice", "joined_on", "left_on", "note",
@@ -37,7 +38,7 @@ def _require_editor(user, contract: Contract) -> None:
         raise PermissionDenied("无权限修改本协议的数据。")
 
 
-def _display(obj, field: str) -> str:
+def audit_display(obj, field: str) -> str:
     value = getattr(obj, field)
     if value is None:
         return ""
@@ -49,18 +50,20 @@ def _display(obj, field: str) -> str:
     return str(value)
 
 
-def _diff_audit(*, before: dict[str, str], obj, fields: list[str], user, subject: str, label: str, reason: str,
-                action: str, contract: Contract, source: str) -> list[AuditEntry]:
+def diff_audit(*, before: dict[str, str], obj, fields: list[str], user, subject: str, label: str, reason: str,
+                action: str, contract: Contract, source: str, month=None) -> list[AuditEntry]:
+    """One AuditEntry per field whose displayed value changed (old → new), for the portal and the admin alike."""
     entries = []
     for field in fields:
-        new = _display(obj, field)
+        new = audit_display(obj, field)
         old = before.get(field, "")
         if old != new:
             entries.append(
                 AuditEntry(
                     user=user, action=action, subject=subject, object_id=obj.pk, contract=contract, label=label,
                     field=obj._meta.get_field(field).verbose_name, old_value=old[:200], new_value=new[:200],
-                    reason=reason, source=source,
+                    reason=reason, source=source, month=month,
+                    quarter=Quarter.of(month).slug if month else "",
                 )
             )
     return entries
@@ -86,7 +89,7 @@ def staff_save(
         if staff.contract_id != contract.pk:
             raise PermissionDenied("该社工不属于此服务协议。")
         staff = StaffMember.objects.select_for_update().get(pk=staff.pk)
-        before = {f: _display(staff, f) for f in STAFF_AUDITED_FIELDS}
+        before = {f: audit_display(staff, f) for f in STAFF_AUDITED_FIELDS}
     for field, value in data.items():
         if field not in STAFF_AUDITED_FIELDS:
             continue
@@ -98,7 +101,7 @@ def staff_save(
     staff.full_clean()
     staff.save()
     AuditEntry.objects.bulk_create(
-        _diff_audit(
+        diff_audit(
             before=before, obj=staff, fields=STAFF_AUDITED_FIELDS, user=user, subject=AuditEntry.Subject.STAFF,
             label=f"社工 {staff.name}", reason=reason, contract=contract, source=source,
             action=AuditEntry.Action.CREATE if creating else AuditEntry.Action.UPDATE,
@@ -293,7 +296,7 @@ def activity_save(
         if activity.contract_id != contract.pk:
             raise PermissionDenied("该活动不属于此服务协议。")
         activity = ActivityEntry.objects.select_for_update().get(pk=activity.pk)
-        before = {f: _display(activity, f) for f in ACTIVITY_AUDITED_FIELDS}
+        before = {f: audit_display(activity, f) for f in ACTIVITY_AUDITED_FIELDS}
     for field, value in data.items():
         if field in ACTIVITY_AUDITED_FIELDS:
             setattr(activity, field, value)
@@ -304,7 +307,7 @@ def activity_save(
     activity.full_clean()
     activity.save()
     AuditEntry.objects.bulk_create(
-        _diff_audit(
+        diff_audit(
             before=before, obj=activity, fields=ACTIVITY_AUDITED_FIELDS, user=user,
             subject=AuditEntry.Subject.ACTIVITY, label=f"活动 {activity.name}", reason="", contract=contract,
             source=source, action=AuditEntry.Action.CREATE if creating else AuditEntry.Action.UPDATE,
