@@ -1,5 +1,7 @@
 """Indicator catalogue, targets (协议量) and monthly actuals (完成量) (DOMAIN.md "Indicators, targets, actuals")."""
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -279,6 +281,10 @@ class ImportBatch(models.Model):
     class Kind(models.TextChoices):
         ACTUALS = "actuals", "季度完成量"
         STAFF = "staff", "社工到岗"
+
+    # a preview older than this is expired: it can no longer be applied, and it is purged (its payload may hold
+    # staff names) whenever a new upload is stored and by `manage.py purge_import_previews`
+    TTL = timedelta(hours=2)
 
     token = models.CharField("令牌", max_length=64, unique=True)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name="上传人")

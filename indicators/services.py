@@ -7,6 +7,7 @@ records each change in AuditEntry (who, when, old → new, reason).
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -19,7 +20,7 @@ from django.utils import timezone
 from evalportal.roles import contracts_editable_by, contracts_returnable_by
 from stations.models import Contract, ServiceArea
 
-from .models import AuditEntry, IndicatorDefinition, MonthlyActual, QuarterSubmission, Target
+from .models import AuditEntry, ImportBatch, IndicatorDefinition, MonthlyActual, QuarterSubmission, Target
 from .quarters import Quarter, contract_quarters, month_in_period
 from .validation import InvalidValue, check_value, format_value
 
@@ -104,7 +105,7 @@ def _lock_submission(contract: Contract, quarter: Quarter) -> QuarterSubmission:
     )
 
 
-def _user_label(user) -> str:
+def user_label(user) -> str:
     if user is None:
         return "（未知用户）"
     return user.display_name or user.username
@@ -192,7 +193,7 @@ def actuals_save(
                     label=_cell_label(areas.get(change.area_id), indicator, change.month),
                     current_value=format_value(current_value, indicator.value_type),
                     current_version=current_version,
-                    changed_by=_user_label(current.updated_by) if current else _last_deleter(contract, change),
+                    changed_by=user_label(current.updated_by) if current else _last_deleter(contract, change),
                     changed_at=current.updated_at if current else None,
                     your_value=format_value(change.value, indicator.value_type),
                 )
@@ -270,7 +271,7 @@ def _last_deleter(contract: Contract, change: CellChange) -> str:
         .select_related("user")
         .first()
     )
-    return _user_label(entry.user) if entry else "（未知用户）"
+    return user_label(entry.user) if entry else "（未知用户）"
 
 
 @transaction.atomic
@@ -404,4 +405,62 @@ def quarter_save(
         if expected_version is not None and result.changed:
             expected_version += 1  # our own save just moved the version
         quarter_submit(contract=contract, quarter=quarter, user=user, expected_version=expected_version)
+    return result
+
+
+# --- Excel import previews ---------------------------------------------------------------------------------------
+
+
+def import_batches_purge(*, now: datetime | None = None) -> int:
+    """Delete the import previews older than ImportBatch.TTL (applied or not); returns how many were deleted."""
+    cutoff = (now or timezone.now()) - ImportBatch.TTL
+    deleted, _ = ImportBatch.objects.filter(created_at__lt=cutoff).delete()
+    return deleted
+
+
+@transaction.atomic
+def import_batch_store(
+    *, user, contract: Contract, kind: str, payload: dict, file_name: str = "", quarter: Quarter | None = None
+) -> ImportBatch:
+    """Keep a fully valid upload for its preview under a random token; expired previews are purged first."""
+    import_batches_purge()
+    batch = ImportBatch(
+        token=secrets.token_urlsafe(24), user=user, contract=contract, kind=kind,
+        quarter=quarter.slug if quarter else "", file_name=(file_name or "")[:200], payload=payload,
+    )
+    batch.full_clean()
+    batch.save()
+    return batch
+
+
+def import_batch_for(*, user, contract: Contract, token: str, kind: str) -> ImportBatch | None:
+    """The user's own unexpired preview of this contract, or None."""
+    return ImportBatch.objects.filter(
+        token=token, contract=contract, user=user, kind=kind, created_at__gte=timezone.now() - ImportBatch.TTL
+    ).first()
+
+
+class AlreadyApplied(EntryError):
+    pass
+
+
+@transaction.atomic
+def import_batch_apply(*, batch: ImportBatch, user) -> SaveResult:
+    """Apply a previewed quarterly actuals upload through actuals_save and mark it applied, in one transaction.
+
+    The batch row is locked: a double click or a second tab applies it once; the second is told it was done.
+    """
+    from .excel import changes_from_payload
+
+    batch = ImportBatch.objects.select_for_update().select_related("contract").get(pk=batch.pk)
+    if batch.user_id != user.pk or batch.kind != ImportBatch.Kind.ACTUALS:
+        raise PermissionDenied("无权限导入该批次。")
+    if batch.applied_at is not None:
+        raise AlreadyApplied("该文件已导入，无需重复导入。")
+    result = quarter_save(
+        contract=batch.contract, quarter=Quarter.parse(batch.quarter), changes=changes_from_payload(batch.payload),
+        user=user, source="Excel 导入",
+    )
+    batch.applied_at = timezone.now()
+    batch.save(update_fields=["applied_at"])
     return result

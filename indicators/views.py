@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import secrets
-from datetime import date, timedelta
+from datetime import date
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -22,10 +21,21 @@ from evalportal.xlsx import XLSX_CONTENT_TYPE, UploadRejected, read_upload
 from stations.models import Contract
 
 from .entry import EntryGrid, entry_grid
-from .excel import changes_from_payload, completion_workbook, entry_template, parse_entry_upload
+from .excel import completion_workbook, entry_template, parse_entry_upload
 from .models import AuditEntry, ImportBatch
 from .quarters import Quarter, contract_quarters
-from .services import CellChange, CellErrors, ConcurrentEdit, EntryError, quarter_return, quarter_save
+from .services import (
+    AlreadyApplied,
+    CellChange,
+    CellErrors,
+    ConcurrentEdit,
+    EntryError,
+    import_batch_apply,
+    import_batch_for,
+    import_batch_store,
+    quarter_return,
+    quarter_save,
+)
 from .validation import InvalidValue, format_value, parse_value
 
 
@@ -124,7 +134,7 @@ def quarter_entry(request, code: str, quarter: str):
                     if conflict:
                         cell.conflict = (
                             f"{conflict.changed_by} 已改为 {conflict.current_value or '（空）'}"
-                            + (f"（{conflict.changed_at:%m-%d %H:%M}）" if conflict.changed_at else "")
+                            + (f"（{timezone.localtime(conflict.changed_at):%m-%d %H:%M}）" if conflict.changed_at else "")
                         )
                         cell.version = conflict.current_version  # saving again overwrites knowingly
                         cell.original_text = conflict.current_value
@@ -210,9 +220,6 @@ def quarter_audit(request, code: str, quarter: str):
 
 # --- Excel -------------------------------------------------------------------------------------------------------
 
-IMPORT_TTL = timedelta(hours=2)
-
-
 def _xlsx_response(data: bytes, filename: str) -> HttpResponse:
     response = HttpResponse(data, content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = content_disposition_header(True, filename)
@@ -246,18 +253,16 @@ def quarter_import(request, code: str, quarter: str):
         if parsed.errors:
             context["errors"] = parsed.errors
             return render(request, "indicators/quarter_import.html", context, status=400)
-        batch = ImportBatch.objects.create(
-            token=secrets.token_urlsafe(24), user=request.user, contract=contract, kind=ImportBatch.Kind.ACTUALS,
-            quarter=quarter_obj.slug, file_name=(uploaded.name or "")[:200], payload=parsed.payload(),
+        batch = import_batch_store(
+            user=request.user, contract=contract, kind=ImportBatch.Kind.ACTUALS, quarter=quarter_obj,
+            file_name=uploaded.name, payload=parsed.payload(),
         )
         return redirect("import_preview", code=contract.code, token=batch.token)
     return render(request, "indicators/quarter_import.html", context)
 
 
 def _user_batch(request, contract: Contract, token: str) -> ImportBatch:
-    batch = ImportBatch.objects.filter(
-        token=token, contract=contract, user=request.user, created_at__gte=timezone.now() - IMPORT_TTL
-    ).first()
+    batch = import_batch_for(user=request.user, contract=contract, token=token, kind=ImportBatch.Kind.ACTUALS)
     if batch is None:
         raise Http404("导入批次不存在或已过期，请重新上传。")
     return batch
@@ -268,15 +273,13 @@ def import_preview(request, code: str, token: str):
     """Preview of an uploaded file's changes; POST applies them through the same service as the browser."""
     contract = visible_contract(request, code)
     batch = _user_batch(request, contract, token)
-    if batch.kind != ImportBatch.Kind.ACTUALS:
-        raise Http404("导入批次类型不符。")
     quarter_obj = Quarter.parse(batch.quarter)
     if request.method == "POST" and batch.applied_at is None:
         try:
-            result = quarter_save(
-                contract=contract, quarter=quarter_obj, changes=changes_from_payload(batch.payload),
-                user=request.user, source="Excel 导入",
-            )
+            result = import_batch_apply(batch=batch, user=request.user)
+        except AlreadyApplied as exc:
+            messages.info(request, str(exc))
+            return redirect("quarter_entry", code=contract.code, quarter=quarter_obj.slug)
         except ConcurrentEdit as exc:
             messages.error(request, str(exc).replace("您填写的内容仍保留在表格中，请核对对方的修改后再保存。", "")
                            + "请重新下载模板或重新上传文件。")
@@ -286,8 +289,6 @@ def import_preview(request, code: str, token: str):
         except (EntryError, PermissionDenied) as exc:
             messages.error(request, str(exc))
         else:
-            batch.applied_at = timezone.now()
-            batch.save(update_fields=["applied_at"])
             messages.success(request, f"已导入：修改 {result.changed} 个单元格，{result.unchanged} 个与原值相同。")
             return redirect("quarter_entry", code=contract.code, quarter=quarter_obj.slug)
     return render(

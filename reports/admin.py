@@ -199,7 +199,7 @@ class PerformanceEvaluationAdmin(ModelAdmin):
         ("自评", {"fields": ["declared_score", "declared_grade"]}),
         ("报告正文", {"classes": ["collapse"], "fields": [
             "background", "basis", "goals", "funding", "implementation", "organisation_text",
-            "conclusion", "experience", "problems", "suggestions",
+            "conclusion", "experience", "problems", "suggestions", "results_application",
         ]}),
     ]
 

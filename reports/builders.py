@@ -34,6 +34,7 @@ from stations.selectors import staff_on_post_table
 from .charts import BarSeries, completion_bar_chart
 from .models import PARTY_WEIGHTS, Evaluation, Finding, Party, PerformanceEvaluation
 from .selectors import evaluation_summary, performance_tree
+from .templatetags.report_format import percent, trim, wan
 
 CN_NUMERALS = "一二三四五六七八九十"
 # Seed 001 附件1 prints the per-片区 indicators in two tables of seven indicators (21 figure columns each).
@@ -503,6 +504,8 @@ def build_performance_report_context(pe: PerformanceEvaluation) -> dict:
                     "title": f"{project.get_kind_display()}：{project.name}" if project else "其他活动",
                     "entries": [],
                     "has_nature": False,
+                    "kind": project.get_kind_display() if project else "",
+                    "name": project.name if project else "",
                 }
             by_project[key]["entries"].append(entry)
             by_project[key]["has_nature"] |= bool(entry.nature)
@@ -510,34 +513,7 @@ def build_performance_report_context(pe: PerformanceEvaluation) -> dict:
             ledger["participants"] = sum(e.participants for e in ledger["entries"])
         ledgers = list(by_project.values())
 
-    # Section numbers follow what the report has (a narrative report has no indicator tables).
-    sections: list[str] = ["overview"]
-    if tree.roots:
-        sections.append("system")
-    if pe.organisation_text or has_points:
-        sections.append("organisation")
-    if tree.roots or targets:
-        sections.append("analysis")
-    sections.append("conclusion")
-    if pe.experience or pe.problems or pe.suggestions:
-        sections.append("lessons")
-    numbers = {name: cn_numeral(i) for i, name in enumerate(sections, start=1)}
-    text = {
-        name: split_paragraphs(getattr(pe, name))
-        for name in [
-            "background", "basis", "goals", "funding", "implementation", "organisation_text", "conclusion",
-            "experience", "problems", "suggestions",
-        ]
-    }
-    overview_present = {
-        "background": bool(text["background"]),
-        "basis": bool(text["basis"] or (contract is not None and contract.procurement_number)),
-        "goals": bool(text["goals"]),
-        "funding": bool(text["funding"] or budget or expenses or tranches),
-        "implementation": bool(text["implementation"] or ledgers),
-    }
-    lessons_present = {name: bool(text[name]) for name in ("experience", "problems", "suggestions")}
-
+    text = {name: report_paragraphs(getattr(pe, name)) for name in PERFORMANCE_TEXT_FIELDS}
     grade_label = tree.grade[1] if tree.grade else (pe.get_declared_grade_display() if pe.declared_grade else "")
     score_total = tree.score_total if tree.score_total is not None else pe.declared_score
     if contract is not None and contract.end_date.year == pe.year:
@@ -545,6 +521,59 @@ def build_performance_report_context(pe: PerformanceEvaluation) -> dict:
     else:
         created = date(pe.year, 12, 31)
     outline = _outline(tree.roots)
+    judged_rows = [r for r in outline if r.is_leaf and (r.judgement or r.target_text)]
+
+    # Seed 002 (points) and seeds 000/003/004 (judged, narrative) name and order their sections differently; a
+    # section or subsection the report has nothing for is left out and the numbers close up.
+    points_layout = has_points
+    overview_titles = POINTS_OVERVIEW if points_layout else STANDARD_OVERVIEW
+    procurement_in_text = bool(
+        contract is not None and contract.procurement_number
+        and contract.procurement_number in (pe.basis or "")
+    )
+    show_procurement = contract is not None and bool(contract.procurement_number) and not procurement_in_text
+    show_targets = bool(targets) and not points_layout
+    budget_sentence = _budget_sentence(budget) if budget and not text["funding"] else ""
+    implementation_blocks = _implementation_blocks(text["implementation"], ledgers)
+    present = {
+        "background": bool(text["background"]),
+        "basis": bool(text["basis"] or show_procurement),
+        "goals": bool(text["goals"]) and not points_layout,
+        "funding": bool(text["funding"] or budget_sentence or expenses or tranches),
+        "implementation": bool(text["implementation"] or ledgers or show_targets),
+    }
+    overview = [
+        {"key": key, "title": title}
+        for key, title in overview_titles if present[key]
+    ]
+    for number, item in enumerate(overview, start=1):
+        item["number"] = f"（{cn_numeral(number)}）"
+
+    if points_layout:
+        plan = [
+            ("overview", "评价项目概述", True),
+            ("system", "项目绩效目标和绩效指标设定情况", bool(tree.roots or text["goals"])),
+            ("organisation", "绩效评价组织情况", True),
+            ("analysis", "绩效评价指标分析情况", True),
+            ("conclusion", "项目综合评价等级和评价结论", True),
+            ("lessons", "主要经验做法、存在的问题和建议",
+             bool(text["experience"] or text["problems"] or text["suggestions"])),
+            ("application", "绩效评价结果应用", bool(text["results_application"])),
+        ]
+    else:
+        plan = [
+            ("overview", "评价项目概述", True),
+            ("summary", "绩效评价概述", bool(text["organisation_text"] or judged_rows)),
+            ("conclusion", "评价结论与绩效分析", True),
+            ("experience", "项目主要绩效或成功经验", bool(text["experience"])),
+            ("problems", "存在问题或不足", bool(text["problems"])),
+            ("suggestions", "相关建议", bool(text["suggestions"])),
+            ("application", "绩效评价结果应用", bool(text["results_application"])),
+        ]
+    sections = [{"key": key, "title": title} for key, title, shown in plan if shown]
+    for number, section in enumerate(sections, start=1):
+        section["number"] = cn_numeral(number)
+
     return {
         "report": _report_meta(pe.title, pe.department.name, created, subject="绩效评价报告"),
         "pe": pe,
@@ -554,29 +583,138 @@ def build_performance_report_context(pe: PerformanceEvaluation) -> dict:
         "level2_rows": [r for r in outline if r.level == 2],
         "level1_rows": [r for r in outline if r.level == 1],
         "has_points": has_points,
+        "points_layout": points_layout,
         "judged": judged,
-        "judged_rows": [r for r in outline if r.is_leaf and (r.judgement or r.target_text)],
+        "judged_rows": judged_rows,
         "budget": budget,
+        "budget_sentence": budget_sentence,
         "expenses": expenses,
         "expense_total": sum((e.amount for e in expenses), Decimal(0)) if expenses else None,
         "contract": contract_facts,
+        "show_procurement": show_procurement,
         "tranches": tranches,
-        "targets": targets,
+        "targets": targets if show_targets else [],
         "ledgers": ledgers,
-        "numbers": numbers,
+        "implementation_blocks": implementation_blocks,
+        "result_analysis": _result_analysis(tree.roots) if points_layout else [],
+        "sections": sections,
+        "overview": overview,
         "grade_bands": grade_band_text(PERFORMANCE_GRADES),
         "grade_label": grade_label,
         "score_total": score_total,
         "text": text,
-        "overview_numbers": _subsection_numbers(overview_present),
-        "lesson_numbers": _subsection_numbers(lessons_present),
     }
 
 
-def _subsection_numbers(present: dict[str, bool]) -> dict[str, str]:
-    """（一）（二）… for the subsections a report has, in order; absent ones get no number."""
-    numbers: dict[str, str] = {}
-    for name, shown in present.items():
-        if shown:
-            numbers[name] = f"（{cn_numeral(len(numbers) + 1)}）"
-    return numbers
+PERFORMANCE_TEXT_FIELDS = [
+    "background", "basis", "goals", "funding", "implementation", "organisation_text", "conclusion", "experience",
+    "problems", "suggestions", "results_application",
+]
+# 一、评价项目概述 subsections: seed 002 (points) / seeds 000, 003, 004.
+POINTS_OVERVIEW = [
+    ("background", "项目背景资料"), ("funding", "项目资金分配情况"), ("basis", "项目政策依据"),
+    ("implementation", "项目实施情况"), ("goals", "项目绩效目标"),
+]
+STANDARD_OVERVIEW = [
+    ("background", "项目背景"), ("basis", "项目立项依据"), ("goals", "项目绩效目标"),
+    ("funding", "项目资金来源及使用情况"), ("implementation", "项目实施情况"),
+]
+CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩"
+# A short paragraph opening with "（一）", "1、", "2." or "一、" is a sub-heading of its own (seeds: "（一）绩效评价目的",
+# "1、前期准备"); a short paragraph naming a service project's "…执行情况" too (seed 000 §一（五）).
+_SUBHEADING = re.compile(r"^(（[一二三四五六七八九十]+）|[0-9]+[、.]|[一二三四五六七八九十]+、)")
+SUBHEADING_MAX_CHARS = 30
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    text: str
+    heading: bool = False
+
+
+def report_paragraphs(text: str) -> list[Paragraph]:
+    """Stored text → paragraphs (blank lines separate them), each marked as a sub-heading or body text."""
+    result = []
+    for paragraph in split_paragraphs(text):
+        short = len(paragraph) <= SUBHEADING_MAX_CHARS and "：" not in paragraph
+        heading = short and (bool(_SUBHEADING.match(paragraph)) or paragraph.endswith("执行情况"))
+        result.append(Paragraph(paragraph, heading))
+    return result
+
+
+def _budget_sentence(budget: dict) -> str:
+    """Seed 000 §一（四） in words, for a report whose 资金来源 text is empty."""
+    parts = []
+    if budget["initial"] is not None:
+        parts.append(f"项目年初预算数 {wan(budget['initial'])} 万元")
+    if budget["full_year"] is not None:
+        parts.append(f"全年预算数为 {wan(budget['full_year'])} 万元")
+    if budget["adjustment_rate"] is not None:
+        parts.append(f"预算调整率 {percent(budget['adjustment_rate'])}")
+    sentence = "，".join(parts)
+    if budget["executed"] is not None:
+        sentence += f"；全年执行数为 {wan(budget['executed'])} 万元"
+        if budget["execution_rate"] is not None:
+            sentence += f"，完成预算的 {percent(budget['execution_rate'])}"
+    return sentence.lstrip("；") + "。"
+
+
+def _implementation_blocks(paragraphs: list[Paragraph], ledgers: list[dict]) -> list[dict]:
+    """§一（五）: the text cut at its "…执行情况" sub-headings; each activity ledger follows the part about its
+    service project (seed 000: 核心项目执行情况, its summary, its table), matched by the project's name, else by its
+    kind. Ledgers no part speaks about come last under their own titles."""
+    blocks: list[dict] = [{"heading": None, "paragraphs": [], "ledgers": []}]
+    for paragraph in paragraphs:
+        if paragraph.heading and paragraph.text.endswith("执行情况"):
+            blocks.append({"heading": paragraph, "paragraphs": [], "ledgers": []})
+        else:
+            blocks[-1]["paragraphs"].append(paragraph)
+    headed = [b for b in blocks if b["heading"] is not None]
+    unplaced = []
+    for ledger in ledgers:
+        match = next((b for b in headed if ledger["name"] and ledger["name"] in b["heading"].text), None)
+        if match is None:
+            match = next(
+                (b for b in headed if not b["ledgers"] and ledger["kind"] and b["heading"].text.startswith(ledger["kind"])),
+                None,
+            )
+        if match is None:
+            unplaced.append({**ledger, "show_title": True})
+        else:
+            match["ledgers"].append({**ledger, "show_title": False})
+    blocks.append({"heading": None, "paragraphs": [], "ledgers": unplaced})
+    return [b for b in blocks if b["heading"] or b["paragraphs"] or b["ledgers"]]
+
+
+def _result_analysis(roots) -> list[Paragraph]:
+    """Seed 002 §四（二） from the tree: each 一级 and 二级 indicator with 满分/得分, then each leaf's reason."""
+    def points(node) -> str:
+        return f"（满分 {trim(node.total_max)} 分，得分 {trim(node.total_score)} 分）"
+
+    def reasons(node) -> list[Paragraph]:
+        reason = node.indicator.reason if node.indicator else ""
+        return [Paragraph(p) for p in split_paragraphs(reason)]
+
+    result: list[Paragraph] = []
+    for i, root in enumerate(roots, start=1):
+        result.append(Paragraph(f"{i}、{root.name}{points(root)}", True))
+        if root.is_leaf:
+            result.extend(reasons(root))
+            continue
+        sub = circle = 0
+        for child in root.children:
+            if child.is_leaf:
+                circle += 1
+                result.append(Paragraph(f"{CIRCLED[(circle - 1) % 10]}{child.name}{points(child)}", True))
+                result.extend(reasons(child))
+                continue
+            sub += 1
+            result.append(Paragraph(f"（{sub}）{child.name}{points(child)}", True))
+            leaves = child.leaves
+            if len(leaves) == 1:
+                result.extend(reasons(leaves[0]))
+                continue
+            for j, leaf in enumerate(leaves, start=1):
+                result.append(Paragraph(f"{CIRCLED[(j - 1) % 10]}{leaf.name}{points(leaf)}", True))
+                result.extend(reasons(leaf))
+    return result

@@ -337,6 +337,7 @@ class PerformanceEvaluation(models.Model):
     experience = models.TextField("主要经验做法", blank=True)
     problems = models.TextField("存在问题", blank=True)
     suggestions = models.TextField("相关建议", blank=True)
+    results_application = models.TextField("绩效评价结果应用", blank=True)
 
     class Meta:
         verbose_name = "绩效评价"

@@ -10,6 +10,15 @@ from decimal import Decimal
 ZERO = Decimal(0)
 
 
+def format_halves(value: Decimal) -> str:
+    """A count of 人次 in halves as 附件2 prints it: 77.5, 65, 100, -12.5 (never "1E+2" as Decimal.normalize gives).
+
+    The page script static/js/staff_months.js formats the same way (formatHalves)."""
+    if value == value.to_integral_value():
+        return f"{int(value)}"
+    return f"{value:.1f}"
+
+
 @dataclass(frozen=True)
 class StaffMonthFacts:
     on_post: Decimal  # 1, 0.5 or 0

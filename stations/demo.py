@@ -391,7 +391,7 @@ def _projects(contract: Contract, projects: list[dict]) -> None:
 
 PERFORMANCE_TEXTS = [
     "background", "basis", "goals", "funding", "implementation", "organisation_text", "conclusion", "experience",
-    "problems", "suggestions",
+    "problems", "suggestions", "results_application",
 ]
 
 

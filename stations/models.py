@@ -2,6 +2,7 @@
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
@@ -329,6 +330,12 @@ class StaffMonth(models.Model):
         ServiceArea, on_delete=models.PROTECT, null=True, blank=True, related_name="staff_months", verbose_name="片区"
     )
     version = models.PositiveIntegerField("版本", default=1)
+    # who saved last, so a conflicting save names the other person (issue 3 §7), as MonthlyActual does
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name="最后修改人",
+    )
+    updated_at = models.DateTimeField("最后修改时间", null=True, blank=True)
 
     class Meta:
         verbose_name = "社工月度到岗"

@@ -13,15 +13,17 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from evalportal.roles import contracts_editable_by
 from indicators.calculations import month_start
-from indicators.models import AuditEntry
+from indicators.models import AuditEntry, ImportBatch
 from indicators.quarters import Quarter, month_in_period
-from indicators.services import ConcurrentEdit, Conflict, EntryError
+from indicators.services import AlreadyApplied, ConcurrentEdit, Conflict, EntryError, user_label
 
 from .models import ActivityEntry, Contract, ServiceArea, StaffMember, StaffMonth, StaffTransfer
 
+STAFF_MONTH_AUDITED_FIELDS = ["on_post", "social_insurance", "salary_paid", "service_area"]
 STAFF_AUDITED_FIELDS = [
     "order", "name", "position", "position_title", "certificate", "service_area", "employment_start",
     "contract_term", "two_years_practice", "joined_on", "left_on", "note",
@@ -36,7 +38,7 @@ def _require_editor(user, contract: Contract) -> None:
         raise PermissionDenied("无权限修改本协议的数据。")
 
 
-def _display(obj, field: str) -> str:
+def audit_display(obj, field: str) -> str:
     value = getattr(obj, field)
     if value is None:
         return ""
@@ -48,18 +50,20 @@ def _display(obj, field: str) -> str:
     return str(value)
 
 
-def _diff_audit(*, before: dict[str, str], obj, fields: list[str], user, subject: str, label: str, reason: str,
-                action: str, contract: Contract, source: str) -> list[AuditEntry]:
+def diff_audit(*, before: dict[str, str], obj, fields: list[str], user, subject: str, label: str, reason: str,
+                action: str, contract: Contract, source: str, month=None) -> list[AuditEntry]:
+    """One AuditEntry per field whose displayed value changed (old → new), for the portal and the admin alike."""
     entries = []
     for field in fields:
-        new = _display(obj, field)
+        new = audit_display(obj, field)
         old = before.get(field, "")
         if old != new:
             entries.append(
                 AuditEntry(
                     user=user, action=action, subject=subject, object_id=obj.pk, contract=contract, label=label,
                     field=obj._meta.get_field(field).verbose_name, old_value=old[:200], new_value=new[:200],
-                    reason=reason, source=source,
+                    reason=reason, source=source, month=month,
+                    quarter=Quarter.of(month).slug if month else "",
                 )
             )
     return entries
@@ -85,7 +89,7 @@ def staff_save(
         if staff.contract_id != contract.pk:
             raise PermissionDenied("该社工不属于此服务协议。")
         staff = StaffMember.objects.select_for_update().get(pk=staff.pk)
-        before = {f: _display(staff, f) for f in STAFF_AUDITED_FIELDS}
+        before = {f: audit_display(staff, f) for f in STAFF_AUDITED_FIELDS}
     for field, value in data.items():
         if field not in STAFF_AUDITED_FIELDS:
             continue
@@ -97,7 +101,7 @@ def staff_save(
     staff.full_clean()
     staff.save()
     AuditEntry.objects.bulk_create(
-        _diff_audit(
+        diff_audit(
             before=before, obj=staff, fields=STAFF_AUDITED_FIELDS, user=user, subject=AuditEntry.Subject.STAFF,
             label=f"社工 {staff.name}", reason=reason, contract=contract, source=source,
             action=AuditEntry.Action.CREATE if creating else AuditEntry.Action.UPDATE,
@@ -190,8 +194,11 @@ def staff_months_save(
             raise EntryError("人员到位只能为 1、0.5 或 0。")
     existing = {
         (m.staff_id, m.month): m
-        for m in StaffMonth.objects.select_for_update(of=("self",)).filter(staff__contract=contract, month__in=quarter.months)
+        for m in StaffMonth.objects.select_for_update(of=("self",))
+        .filter(staff__contract=contract, month__in=quarter.months)
+        .select_related("updated_by")
     }
+    now = timezone.now()
     conflicts = []
     audit = []
     applied = 0
@@ -207,11 +214,12 @@ def staff_months_save(
                 Conflict(
                     key=(change.staff_id, change.month), label=f"{staff.name} · {change.month:%Y年%m月}",
                     current_value=_month_text(stored), current_version=current.version if current else 0,
-                    changed_by="他人", changed_at=None, your_value=_month_text(wanted),
+                    changed_by=user_label(current.updated_by) if current else _month_deleter(contract, staff, change),
+                    changed_at=current.updated_at if current else None, your_value=_month_text(wanted),
                 )
             )
             continue
-        label = f"社工 {staff.name} · {change.month.year}年{change.month.month}月"
+        label = _month_label(staff, change.month)
         if wanted is None:
             current.delete()
             action = AuditEntry.Action.DELETE
@@ -221,6 +229,7 @@ def staff_months_save(
                 staff=staff, month=change.month, on_post=change.on_post, social_insurance=change.social_insurance,
                 salary_paid=change.salary_paid,
                 service_area=area_for_month(staff, transfers.get(staff.pk, []), change.month),
+                updated_by=user, updated_at=now,
             )
             current.full_clean(validate_unique=False)
             current.save()
@@ -228,6 +237,7 @@ def staff_months_save(
         else:
             current.on_post, current.social_insurance, current.salary_paid = wanted
             current.version += 1
+            current.updated_by, current.updated_at = user, now
             current.full_clean(validate_unique=False)
             current.save()
             action, object_id = AuditEntry.Action.UPDATE, current.pk
@@ -243,6 +253,24 @@ def staff_months_save(
         raise ConcurrentEdit(conflicts)
     AuditEntry.objects.bulk_create(audit)
     return applied
+
+
+def _month_label(staff: StaffMember, month: date) -> str:
+    return f"社工 {staff.name} · {month.year}年{month.month}月"
+
+
+def _month_deleter(contract: Contract, staff: StaffMember, change: StaffMonthChange) -> str:
+    """Who removed a month record the user still had on screen (the record is gone: ask the audit trail)."""
+    entry = (
+        AuditEntry.objects.filter(
+            contract=contract, subject=AuditEntry.Subject.STAFF_MONTH, month=change.month,
+            label=_month_label(staff, change.month), action=AuditEntry.Action.DELETE,
+        )
+        .select_related("user")
+        .order_by("-at", "-pk")
+        .first()
+    )
+    return user_label(entry.user) if entry else "（未知用户）"
 
 
 def _month_text(values) -> str:
@@ -268,7 +296,7 @@ def activity_save(
         if activity.contract_id != contract.pk:
             raise PermissionDenied("该活动不属于此服务协议。")
         activity = ActivityEntry.objects.select_for_update().get(pk=activity.pk)
-        before = {f: _display(activity, f) for f in ACTIVITY_AUDITED_FIELDS}
+        before = {f: audit_display(activity, f) for f in ACTIVITY_AUDITED_FIELDS}
     for field, value in data.items():
         if field in ACTIVITY_AUDITED_FIELDS:
             setattr(activity, field, value)
@@ -279,7 +307,7 @@ def activity_save(
     activity.full_clean()
     activity.save()
     AuditEntry.objects.bulk_create(
-        _diff_audit(
+        diff_audit(
             before=before, obj=activity, fields=ACTIVITY_AUDITED_FIELDS, user=user,
             subject=AuditEntry.Subject.ACTIVITY, label=f"活动 {activity.name}", reason="", contract=contract,
             source=source, action=AuditEntry.Action.CREATE if creating else AuditEntry.Action.UPDATE,
@@ -297,3 +325,23 @@ def activity_delete(*, activity: ActivityEntry, user, reason: str = "") -> None:
         old_value=f"{activity.date:%Y-%m-%d} {activity.name} {activity.participants}人次"[:200], reason=reason,
     )
     activity.delete()
+
+
+@transaction.atomic
+def staff_import_apply(*, batch: ImportBatch, user) -> int:
+    """Apply a previewed 附件2 upload quarter by quarter through staff_months_save and mark it applied, all in one
+    transaction (a conflict in any quarter saves nothing). The batch row is locked so that it is applied once."""
+    from .excel import staff_changes_by_quarter
+
+    batch = ImportBatch.objects.select_for_update().select_related("contract").get(pk=batch.pk)
+    if batch.user_id != user.pk or batch.kind != ImportBatch.Kind.STAFF:
+        raise PermissionDenied("无权限导入该批次。")
+    if batch.applied_at is not None:
+        raise AlreadyApplied("该文件已导入，无需重复导入。")
+    saved = 0
+    for quarter, changes in sorted(staff_changes_by_quarter(batch.payload).items()):
+        saved += staff_months_save(contract=batch.contract, quarter=quarter, changes=changes, user=user,
+                                   source="Excel 导入")
+    batch.applied_at = timezone.now()
+    batch.save(update_fields=["applied_at"])
+    return saved

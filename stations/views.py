@@ -1,13 +1,11 @@
 """Contracts, staff register and activity ledger screens (issue 3 §2, §4, §5). Thin views: selectors and services."""
 
-import secrets
-from datetime import date, timedelta
+from datetime import date
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -21,13 +19,13 @@ from evalportal.xlsx import XLSX_CONTENT_TYPE, UploadRejected, read_upload
 from indicators.dashboard import quarter_statuses
 from indicators.models import ImportBatch
 from indicators.quarters import Quarter, contract_quarters
-from indicators.services import ConcurrentEdit, EntryError
+from indicators.services import AlreadyApplied, ConcurrentEdit, EntryError, import_batch_for, import_batch_store
 
-from .excel import parse_staff_upload, staff_changes_by_quarter, staff_workbook
+from .excel import parse_staff_upload, staff_workbook
 from .forms import ActivityForm, StaffForm, TransferForm
 from .models import ActivityEntry, StaffMember, StaffTransfer
 from .register import read_staff_month_post, staff_month_grid
-from .services import activity_delete, activity_save, staff_months_save, staff_save, staff_transfer
+from .services import activity_delete, activity_save, staff_import_apply, staff_months_save, staff_save, staff_transfer
 
 
 def visible_contract(request, code: str):
@@ -272,22 +270,16 @@ def staff_import(request, code: str):
     token = request.GET.get("token") or request.POST.get("token")
     batch = None
     if token:
-        batch = ImportBatch.objects.filter(
-            token=token, contract=contract, user=request.user, kind=ImportBatch.Kind.STAFF,
-            created_at__gte=timezone.now() - timedelta(hours=2),
-        ).first()
+        batch = import_batch_for(user=request.user, contract=contract, token=token, kind=ImportBatch.Kind.STAFF)
         if batch is None:
             raise Http404("导入批次不存在或已过期，请重新上传。")
         context["batch"] = batch
     if request.method == "POST" and batch is not None and batch.applied_at is None:
         try:
-            with transaction.atomic():
-                saved = 0
-                for quarter, changes in sorted(staff_changes_by_quarter(batch.payload).items()):
-                    saved += staff_months_save(contract=contract, quarter=quarter, changes=changes, user=request.user,
-                                               source="Excel 导入")
-                batch.applied_at = timezone.now()
-                batch.save(update_fields=["applied_at"])
+            saved = staff_import_apply(batch=batch, user=request.user)
+        except AlreadyApplied as exc:
+            messages.info(request, str(exc))
+            return redirect("staff_list", code=contract.code)
         except (ConcurrentEdit, EntryError) as exc:
             messages.error(request, str(exc) + " 请重新上传文件。")
         else:
@@ -303,9 +295,9 @@ def staff_import(request, code: str):
         if parsed.errors:
             context["errors"] = parsed.errors
             return render(request, "stations/staff_import.html", context, status=400)
-        batch = ImportBatch.objects.create(
-            token=secrets.token_urlsafe(24), user=request.user, contract=contract, kind=ImportBatch.Kind.STAFF,
-            file_name=(uploaded.name or "")[:200], payload=parsed.payload(),
+        batch = import_batch_store(
+            user=request.user, contract=contract, kind=ImportBatch.Kind.STAFF, file_name=uploaded.name,
+            payload=parsed.payload(),
         )
         return redirect(f"{reverse('staff_import', args=[contract.code])}?token={batch.token}")
     return render(request, "stations/staff_import.html", context)

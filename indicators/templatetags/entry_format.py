@@ -21,3 +21,13 @@ def wan(amount) -> str:
 def pct(rate) -> str:
     """A rate (0.7686) → "76.86%"; None → "/"."""
     return format_percent(rate)
+
+
+@register.filter
+def halves(value) -> str:
+    """人次 counted in halves (77.5, 65, 100, -12.5); "" for None."""
+    from stations.calculations import format_halves
+
+    if value in (None, ""):
+        return ""
+    return format_halves(Decimal(value))

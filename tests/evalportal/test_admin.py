@@ -198,3 +198,36 @@ class AdminTests(TestCase):
         self.assertEqual(response.status_code, 302, response.content.decode()[:2000])
         actual.refresh_from_db()
         self.assertEqual((actual.value, actual.version, actual.updated_by), (Decimal("95"), 2, self.superuser))
+
+    def test_admin_corrections_of_staff_months_and_activities_are_audited(self):
+        from indicators.models import AuditEntry
+        from stations.models import ActivityEntry, StaffMonth
+
+        month = StaffMonth.objects.get()
+        response = self.client.post(
+            self.url(StaffMonth, "change", month.pk),
+            {"staff": month.staff_id, "month": month.month.isoformat(), "on_post": "0.5",
+             "social_insurance": "on", "salary_paid": "on", "service_area": month.service_area_id or ""},
+        )
+        errors = response.context["adminform"].form.errors if response.status_code == 200 else None
+        self.assertEqual(response.status_code, 302, errors)
+        month.refresh_from_db()
+        self.assertEqual((month.on_post, month.version, month.updated_by), (Decimal("0.5"), 2, self.superuser))
+        entries = AuditEntry.objects.filter(subject=AuditEntry.Subject.STAFF_MONTH).order_by("field")
+        self.assertEqual(
+            sorted((e.field, e.old_value, e.new_value) for e in entries),
+            [("人员到位", "到位", "半月"), ("工资发放", "否", "是"), ("社保购买", "否", "是")],
+        )
+        for entry in entries:
+            self.assertEqual(
+                (entry.action, entry.source, entry.user, entry.month, entry.quarter),
+                ("update", "后台", self.superuser, month.month, "2025-Q1"),
+            )
+
+        activity = ActivityEntry.objects.get()
+        response = self.client.post(self.url(ActivityEntry, "delete", activity.pk), {"post": "yes"})
+        self.assertEqual(response.status_code, 302)
+        self.assertFalse(ActivityEntry.objects.exists())
+        deletion = AuditEntry.objects.get(subject=AuditEntry.Subject.ACTIVITY)
+        self.assertEqual((deletion.action, deletion.source, deletion.object_id), ("delete", "后台", activity.pk))
+        self.assertIn(activity.name, deletion.old_value)

@@ -1,6 +1,6 @@
 """Quarterly entry (issue 3 §3, §7, §8): grid, save draft, validation at the cell, submit, return, audit."""
 
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from django.test import TestCase
@@ -181,6 +181,15 @@ class EntryGridTests(TestCase):
                                                f"v-{self.name(JAN)}": "1"})
         self.assertEqual(again.status_code, 302)
         self.assertEqual(MonthlyActual.objects.get().value, Decimal(60))
+
+    def test_conflict_at_the_cell_shows_guangzhou_time(self):
+        actuals_save(contract=self.w.contract, quarter=Q1, user=self.w.users["admin"],
+                     changes=[CellChange(self.area.pk, self.visit.pk, JAN, Decimal(50), 0)])
+        MonthlyActual.objects.update(updated_at=datetime(2025, 2, 3, 17, 30, tzinfo=UTC))  # 01:30 next day in 广州
+        response = self.client.post(url(self.w), {"action": "save", self.name(JAN): "60", f"o-{self.name(JAN)}": "",
+                                                  f"v-{self.name(JAN)}": "0"})
+        self.assertContains(response, "测试admin 已改为 50（02-04 01:30）", status_code=409)
+        self.assertContains(response, "测试admin于 02-04 01:30 改为", status_code=409)
 
     def test_untouched_stale_cells_do_not_conflict(self):
         actuals_save(contract=self.w.contract, quarter=Q1, user=self.w.users["admin"],

@@ -40,12 +40,14 @@ class RenderCacheTests(TestCase):
         self.assertEqual(RenderedReport.objects.filter(code=self.pe.code).count(), 1)
 
     def test_changing_one_actual_changes_the_next_pdf(self):
+        # zhongluotan-2022 (seed 004) prints the year's targets against the actuals; seed 002 (jingtai) does not.
+        pe = PerformanceEvaluation.objects.get(code="zhongluotan-2022")
+        self.client.force_login(User.objects.get(username="admin"))
+        self.url = f"/reports/performance/{pe.code}.pdf"
         with mock.patch("reports.pdf.render_pdf", wraps=pdf.render_pdf) as render:
             before = self.download()
-            self.assertIn("电访个40007312182.80%", squash(pdf_text(before, layout=True)))
-            actual = MonthlyActual.objects.filter(contract=self.pe.contract, indicator__code="phone_call").earliest(
-                "month"
-            )
+            self.assertIn("专业个案接案数个案90104115.56%", squash(pdf_text(before, layout=True)))
+            actual = MonthlyActual.objects.filter(contract=pe.contract, indicator__code="case_intake").earliest("month")
             actual.value += 10
             actual.save()
             after = self.download()
@@ -53,9 +55,9 @@ class RenderCacheTests(TestCase):
         self.assertEqual(render.call_count, 2)
         self.assertNotEqual(before, after)
         self.assertEqual(after, again)
-        self.assertIn("电访个40007322183.05%", squash(pdf_text(after, layout=True)))
+        self.assertIn("专业个案接案数个案90114126.67%", squash(pdf_text(after, layout=True)))
         # Only the current version is kept.
-        rendered = RenderedReport.objects.filter(code=self.pe.code)
+        rendered = RenderedReport.objects.filter(code=pe.code)
         self.assertEqual(rendered.count(), 1)
 
     def test_superseded_file_is_deleted(self):

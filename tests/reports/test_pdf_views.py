@@ -14,7 +14,7 @@ from unittest import mock, skipUnless
 
 from django.core.management import CommandError, call_command
 from django.db import connection
-from django.test import TestCase, TransactionTestCase, override_settings
+from django.test import SimpleTestCase, TestCase, TransactionTestCase, override_settings
 from django.utils import timezone
 
 from reports.models import Evaluation, EvaluationAssignment, PerformanceEvaluation, ReportBundle
@@ -432,3 +432,36 @@ class RunWorkerSignalTests(TestCase):
         self.assertEqual(calls, [False])
         self.assertIn("报告打包后台任务已停止（本次处理 0 个打包请求）。", out.getvalue())
         self.assertIs(signal.getsignal(signal.SIGTERM), before)
+
+
+class RunWorkerDatabaseErrorTests(SimpleTestCase):
+    def test_a_database_error_pauses_the_worker_instead_of_ending_it(self):
+        import os
+        import signal
+
+        from django.db import OperationalError
+
+        calls = []
+
+        def process(*, should_stop):
+            calls.append(len(calls))
+            if len(calls) == 1:
+                raise OperationalError("server closed the connection unexpectedly")
+            os.kill(os.getpid(), signal.SIGTERM)  # second round ran: stop
+            return 1
+
+        out = io.StringIO()
+        module = "reports.management.commands.run_worker"
+        with (
+            mock.patch(f"{module}.report_bundles_process", side_effect=process),
+            mock.patch(f"{module}.connection") as connection,
+            mock.patch(f"{module}.close_old_connections"),
+            mock.patch(f"{module}.RETRY_DELAYS", (0.01, 0.02)),
+            self.assertLogs(module, level="ERROR") as logs,
+        ):
+            connection.in_atomic_block = False
+            call_command("run_worker", "--poll", "30", stdout=out)
+        self.assertEqual(calls, [0, 1])
+        connection.close.assert_called_once_with()
+        self.assertIn("数据库错误", logs.output[0])
+        self.assertIn("本次处理 1 个打包请求", out.getvalue())

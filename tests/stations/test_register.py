@@ -1,8 +1,10 @@
 """Staff register, monthly on-post grid, transfers, 附件2 Excel, activity ledger (issue 3 §4, §5, §6)."""
 
 import io
-from datetime import date
+from contextlib import contextmanager
+from datetime import UTC, date, datetime
 from decimal import Decimal
+from unittest import mock
 
 import openpyxl
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -10,10 +12,18 @@ from django.test import TestCase
 from django.urls import reverse
 
 from indicators.models import AuditEntry, ImportBatch, MonthlyActual
+from indicators.quarters import Quarter
 from stations.models import ActivityEntry, StaffMember, StaffMonth, StaffTransfer
+from stations.services import StaffMonthChange, staff_months_save
 from tests.indicators.factories import build_world
 
 JAN, FEB, MAR = date(2025, 1, 1), date(2025, 2, 1), date(2025, 3, 1)
+
+
+@contextmanager
+def freeze_now(moment: datetime):
+    with mock.patch("django.utils.timezone.now", return_value=moment):
+        yield
 
 
 class StaffRegisterTests(TestCase):
@@ -90,12 +100,56 @@ class StaffRegisterTests(TestCase):
         self.assertContains(response, "勾选社保或工资时须填写人员到位。", status_code=400)
         self.assertEqual(StaffMonth.objects.count(), 0)
 
-    def test_stale_month_is_a_conflict(self):
-        StaffMonth.objects.create(staff=self.lead, month=JAN, on_post=Decimal(1), version=2)
-        response = self.client.post(self.months_url(), {f"p-{self.lead.pk}-202501": "0", f"v-{self.lead.pk}-202501": "1"})
-        self.assertContains(response, "张测试 · 2025年01月：他人改为 到位1 社保× 工资×，您填写 到位0 社保× 工资×",
-                            status_code=409)
-        self.assertEqual(StaffMonth.objects.get().on_post, Decimal(1))
+    def save_as_admin(self, month, on_post, version):
+        return staff_months_save(
+            contract=self.w.contract, quarter=Quarter(2025, 1), user=self.w.users["admin"],
+            changes=[StaffMonthChange(staff_id=self.lead.pk, month=month, on_post=on_post, social_insurance=False,
+                                      salary_paid=False, expected_version=version)],
+        )
+
+    def test_stale_month_is_a_conflict_naming_the_other_editor(self):
+        with freeze_now(datetime(2025, 2, 3, 1, 5, tzinfo=UTC)):  # 09:05 in Guangzhou
+            self.save_as_admin(JAN, Decimal(1), 0)
+        response = self.client.post(self.months_url(), {f"p-{self.lead.pk}-202501": "0", f"v-{self.lead.pk}-202501": "0",
+                                                         f"o-{self.lead.pk}-202501": ""})
+        self.assertContains(
+            response, "张测试 · 2025年01月：测试admin 改为 到位1 社保× 工资×（02-03 09:05），您填写 到位0 社保× 工资×",
+            status_code=409,
+        )
+        self.assertContains(response, "测试admin 已改为：到位1 社保× 工资×", status_code=409)
+        record = StaffMonth.objects.get()
+        self.assertEqual((record.on_post, record.updated_by), (Decimal(1), self.w.users["admin"]))
+        # the page now carries the current version and values: saving again overwrites knowingly
+        self.assertContains(response, f'name="o-{self.lead.pk}-202501" value="1|0|0"', status_code=409)
+        self.assertContains(response, f'name="v-{self.lead.pk}-202501" value="1"', status_code=409)
+
+    def test_removed_month_conflict_names_who_removed_it(self):
+        self.save_as_admin(JAN, Decimal(1), 0)
+        self.save_as_admin(JAN, None, 1)
+        response = self.client.post(self.months_url(), {f"p-{self.lead.pk}-202501": "0.5", f"v-{self.lead.pk}-202501": "1",
+                                                         f"o-{self.lead.pk}-202501": "1|0|0"})
+        self.assertContains(response, "测试admin 改为 （空），您填写 到位0.5 社保× 工资×", status_code=409)
+
+    def test_untouched_cell_changed_meanwhile_is_neither_a_conflict_nor_overwritten(self):
+        """Two people on the same quarter, each changing a different month: both changes are kept."""
+        page = self.client.get(self.months_url())  # the street office opens the grid: January and February empty
+        self.assertContains(page, f'name="o-{self.lead.pk}-202501" value=""')
+        self.save_as_admin(JAN, Decimal(1), 0)  # meanwhile the admin fills January
+        response = self.client.post(self.months_url(), {
+            f"p-{self.lead.pk}-202501": "", f"v-{self.lead.pk}-202501": "0", f"o-{self.lead.pk}-202501": "",
+            f"p-{self.lead.pk}-202502": "0.5", f"v-{self.lead.pk}-202502": "0", f"o-{self.lead.pk}-202502": "",
+        })
+        self.assertRedirects(response, self.months_url())
+        self.assertEqual(dict(StaffMonth.objects.values_list("month", "on_post")),
+                         {JAN: Decimal(1), FEB: Decimal("0.5")})
+
+    def test_malformed_on_post_is_a_cell_error_not_a_server_error(self):
+        for raw in ("sNaN", "NaN", "Infinity", "1e0", "abc"):
+            with self.subTest(raw=raw):
+                response = self.client.post(self.months_url(), {f"p-{self.lead.pk}-202501": raw,
+                                                                 f"v-{self.lead.pk}-202501": "0"})
+                self.assertContains(response, "人员到位只能为 1、0.5 或 0。", status_code=400)
+        self.assertFalse(StaffMonth.objects.exists())
 
     def test_transfer_moves_current_area_and_later_months(self):
         StaffMonth.objects.bulk_create([StaffMonth(staff=self.lead, month=m, on_post=Decimal(1), service_area=self.a1)
@@ -223,3 +277,26 @@ class ActivityLedgerTests(TestCase):
         page2 = self.client.get(reverse("activity_list", args=[self.code]), {"page": 2})
         self.assertEqual(len(page2.context["page"].object_list), 5)
         self.assertContains(page2, "第 2 / 2 页，共 30 条")
+
+
+class StaffFigureFormatTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.w = build_world(n_areas=1)
+
+    def test_halves_print_as_annex2_does(self):
+        from stations.calculations import format_halves
+
+        for value, text in (("77.5", "77.5"), ("65", "65"), ("100", "100"), ("100.0", "100"), ("-12.5", "-12.5"),
+                            ("0", "0"), ("1E+2", "100")):
+            with self.subTest(value=value):
+                self.assertEqual(format_halves(Decimal(value)), text)
+
+    def test_grid_prints_one_hundred_not_an_exponent(self):
+        self.w.contract.required_certified_staff = 25  # × 4 months (Dec–Mar) = 100 应到岗
+        self.w.contract.save(update_fields=["required_certified_staff"])
+        self.client.force_login(self.w.users["street_xc"])
+        response = self.client.get(reverse("staff_months", args=[self.w.contract.code, "2025-Q1"]))
+        self.assertContains(response, '<dd class="col-4 table-num" id="fig-required">100</dd>', html=True)
+        self.assertContains(response, '<dd class="col-4 table-num" id="fig-surplus">-100</dd>', html=True)
+        self.assertNotContains(response, "E+2")

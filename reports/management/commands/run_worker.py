@@ -5,13 +5,20 @@ SIGTERM / SIGINT stop it gracefully: the bundle being built goes back to the que
 exits (tests, cron). Started by scripts/setup_and_serve.sh next to the web server.
 """
 
+import logging
 import signal
 import threading
 
 from django.core.management.base import BaseCommand
-from django.db import close_old_connections, connection
+from django.db import DatabaseError, close_old_connections, connection
 
 from reports.pdf_services import report_bundles_process
+
+logger = logging.getLogger(__name__)
+
+# After a database error the worker waits this long (doubling up to the maximum) before trying again, so an outage or
+# a restart of PostgreSQL pauses the ZIP builds instead of ending them.
+RETRY_DELAYS = (2.0, 60.0)
 
 
 class Command(BaseCommand):
@@ -29,6 +36,7 @@ class Command(BaseCommand):
 
         previous = {sig: signal.signal(sig, request_stop) for sig in (signal.SIGTERM, signal.SIGINT)}
         self.stdout.write("报告打包后台任务已启动。" if not once else "处理排队中的报告打包……")
+
         def tidy_connections() -> None:
             # Drop connections the database closed or that outlived CONN_MAX_AGE, as a request would. Not inside a
             # transaction (tests call the command within one).
@@ -36,10 +44,21 @@ class Command(BaseCommand):
                 close_old_connections()
 
         total = 0
+        delay = RETRY_DELAYS[0]
         try:
             while not stop.is_set():
-                tidy_connections()
-                total += report_bundles_process(should_stop=stop.is_set)
+                try:
+                    tidy_connections()
+                    total += report_bundles_process(should_stop=stop.is_set)
+                except DatabaseError:
+                    if once or connection.in_atomic_block:
+                        raise
+                    logger.exception("报告打包后台任务：数据库错误，%.0f 秒后重试", delay)
+                    connection.close()
+                    stop.wait(delay)
+                    delay = min(delay * 2, RETRY_DELAYS[1])
+                    continue
+                delay = RETRY_DELAYS[0]
                 if once:
                     break
                 stop.wait(poll)

@@ -1,0 +1,372 @@
+"""URL census (issue 3 §1): every non-admin URL name of the project × every kind of user, against the demo data.
+
+Each URL name has an explicit row in CENSUS: the concrete URL built from demo objects and the status each role must
+get on GET. Anonymous users are sent to the login page (JSON endpoints answer 401); users outside the object's
+district, street or assignment get 404; read-only users of a visible object get 403 on write screens. Mutating
+endpoints are also POSTed by foreign users, who must be refused without any row changing.
+
+A new URL name that CENSUS does not list fails `test_every_url_name_is_in_the_census`: a new view cannot skip the
+access matrix.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date
+from urllib.parse import urlsplit
+
+from django.core.files.base import ContentFile
+from django.test import TestCase
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from indicators.models import AuditEntry, ImportBatch, MonthlyActual, QuarterSubmission, Target
+from reports.models import (
+    Evaluation,
+    EvaluationAssignment,
+    EvaluationItem,
+    EvidenceAttachment,
+    Finding,
+    PartyScore,
+    ReportBundle,
+)
+from stations.demo import demo_load
+from stations.models import (
+    ActivityEntry,
+    Contract,
+    District,
+    Organisation,
+    StaffMember,
+    StaffMonth,
+    StaffTransfer,
+    User,
+)
+
+ROLES = [
+    "anonymous", "street_xicun", "street_jingtai", "bureau_liwan", "bureau_baiyun", "supervision_gz", "evaluator_gzswa",
+    "admin",
+]
+LOGIN = "login"  # anonymous: redirect to the login page
+J401 = 401  # anonymous on a JSON endpoint
+
+
+def row(default: int | str, **by_role: int | str) -> dict[str, int | str]:
+    """Expected GET status per role: `default` for every logged-in role not named, LOGIN for anonymous."""
+    expected: dict[str, int | str] = {role: default for role in ROLES}
+    expected["anonymous"] = LOGIN
+    expected.update(by_role)
+    return expected
+
+
+# xicun-2024 (西村街, 荔湾区): the evaluator declared no conflict on the mid-term evaluation, so it sees the contract.
+CONTRACT_READ = row(200, street_jingtai=404, bureau_baiyun=404)
+# write screens of xicun-2024: the buying street office and admins; other viewers are told they may not (403)
+CONTRACT_WRITE = row(403, street_xicun=200, admin=200, street_jingtai=404, bureau_baiyun=404)
+EVERYONE = row(200)
+FOREIGN = ("street_jingtai", "bureau_baiyun")
+
+# name -> (url builder, expected GET status per role, POST: (data, expected status for each foreign role) or None)
+# Several rows may test one URL name with different objects: "name@variant".
+CENSUS: dict = {
+    # --- accounts, home -----------------------------------------------------------------------------------------
+    "home": (lambda o: reverse("home"), EVERYONE, None),
+    "login": (lambda o: reverse("login"), row(302, anonymous=200), None),
+    "logout": (lambda o: reverse("logout"), row(405, anonymous=405), None),  # POST only (Django 5)
+    "password_change": (lambda o: reverse("password_change"), EVERYONE, None),
+    "password_change_done": (lambda o: reverse("password_change_done"), EVERYONE, None),
+    # --- contracts, staff register, ledger (stations) --------------------------------------------------------------
+    "contract_list": (lambda o: reverse("contract_list"), EVERYONE, None),
+    "contract_detail": (lambda o: reverse("contract_detail", args=["xicun-2024"]), CONTRACT_READ, None),
+    "contract_detail@jingtai": (
+        lambda o: reverse("contract_detail", args=["jingtai-2023"]),
+        # jingtai-2023 (景泰街, 白云区): no evaluation assigned, so the evaluator does not see it
+        row(200, street_xicun=404, bureau_liwan=404, evaluator_gzswa=404), None,
+    ),
+    "staff_list": (lambda o: reverse("staff_list", args=["xicun-2024"]), CONTRACT_READ, None),
+    "staff_create": (
+        lambda o: reverse("staff_create", args=["xicun-2024"]), CONTRACT_WRITE,
+        ({"order": "99", "name": "越权社工", "position": "area_worker", "certificate": "none"}, 404),
+    ),
+    "staff_edit": (
+        lambda o: reverse("staff_edit", args=["xicun-2024", o["staff"].pk]), CONTRACT_WRITE,
+        ({"order": "1", "name": "越权改名", "position": "area_worker", "certificate": "none"}, 404),
+    ),
+    "staff_edit@other_contract": (
+        # a staff member of jingtai-2023 under xicun-2024's code: 404 even for xicun's own street office
+        lambda o: reverse("staff_edit", args=["xicun-2024", o["jingtai_staff"].pk]),
+        row(403, street_xicun=404, admin=404, street_jingtai=404, bureau_baiyun=404), None,
+    ),
+    "staff_transfer": (
+        lambda o: reverse("staff_transfer", args=["xicun-2024", o["staff"].pk]), CONTRACT_WRITE,
+        (lambda o: {"to_area": "", "date": "2025-02-01", "reason": "越权"}, 404),
+    ),
+    "staff_months": (
+        lambda o: reverse("staff_months", args=["xicun-2024", "2025-Q1"]), CONTRACT_READ,
+        (lambda o: {f"p-{o['staff'].pk}-202502": "0", f"v-{o['staff'].pk}-202502": "1"}, 404),
+    ),
+    "staff_export": (lambda o: reverse("staff_export", args=["xicun-2024"]), CONTRACT_READ, None),
+    "staff_import": (lambda o: reverse("staff_import", args=["xicun-2024"]), CONTRACT_WRITE, ({"token": "x"}, 404)),
+    "activity_list": (lambda o: reverse("activity_list", args=["xicun-2024"]), CONTRACT_READ, None),
+    "activity_create": (
+        lambda o: reverse("activity_create", args=["xicun-2024"]), CONTRACT_WRITE,
+        ({"date": "2025-01-05", "name": "越权活动", "participants": "5"}, 404),
+    ),
+    "activity_edit": (
+        lambda o: reverse("activity_edit", args=["xicun-2024", o["activity"].pk]), CONTRACT_WRITE,
+        ({"date": "2025-01-05", "name": "越权改名", "participants": "5"}, 404),
+    ),
+    "activity_delete": (
+        lambda o: reverse("activity_delete", args=["xicun-2024", o["activity"].pk]), CONTRACT_WRITE,
+        ({"reason": "越权"}, 404),
+    ),
+    # --- quarterly entry, Excel (indicators) -----------------------------------------------------------------------
+    "quarter_entry": (
+        lambda o: reverse("quarter_entry", args=["xicun-2024", "2025-Q2"]), CONTRACT_READ,
+        ({"action": "submit"}, 404),
+    ),
+    "quarter_entry@outside_contract": (
+        lambda o: reverse("quarter_entry", args=["xicun-2024", "2023-Q1"]), row(404, anonymous=LOGIN), None,
+    ),
+    "quarter_return": (
+        # POST only; GET is refused before any object is looked up
+        lambda o: reverse("quarter_return", args=["xicun-2024", "2025-Q1"]), row(405),
+        ({"reason": "越权退回"}, 404),
+    ),
+    "quarter_audit": (lambda o: reverse("quarter_audit", args=["xicun-2024", "2025-Q1"]), CONTRACT_READ, None),
+    "quarter_template": (lambda o: reverse("quarter_template", args=["xicun-2024", "2025-Q1"]), CONTRACT_READ, None),
+    "quarter_import": (
+        lambda o: reverse("quarter_import", args=["xicun-2024", "2025-Q2"]), CONTRACT_WRITE, ({}, 404),
+    ),
+    "import_preview": (
+        # a batch is its uploader's alone: even an admin gets 404
+        lambda o: reverse("import_preview", args=["xicun-2024", o["batch"].token]),
+        row(404, street_xicun=200), ({}, 404),
+    ),
+    "indicator_export": (lambda o: reverse("indicator_export", args=["xicun-2024"]), CONTRACT_READ, None),
+    # --- PDF reports (reports.pdf_urls) ---------------------------------------------------------------------------
+    "report_list": (lambda o: reverse("report_list"), EVERYONE, None),
+    "report_evaluation_pdf": (
+        lambda o: reverse("report_evaluation_pdf", args=["xicun-2024-mid"]),
+        row(200, street_jingtai=404, bureau_baiyun=404), None,
+    ),
+    "report_performance_pdf": (
+        lambda o: reverse("report_performance_pdf", args=["jingtai-2023"]),
+        row(200, street_xicun=404, bureau_liwan=404, evaluator_gzswa=404), None,
+    ),
+    "report_bundle_create": (
+        lambda o: reverse("report_bundle_create"), row(405),
+        ({"district": "", "period_from": "2024-01-01", "period_to": "2025-12-31"}, {"street_jingtai": 404}),
+    ),
+    "report_bundle_detail": (
+        lambda o: reverse("report_bundle_detail", args=[o["bundle"].pk]), row(404, bureau_liwan=200, admin=200), None,
+    ),
+    "report_bundle_status": (
+        lambda o: reverse("report_bundle_status", args=[o["bundle"].pk]), row(404, bureau_liwan=200, admin=200), None,
+    ),
+    "report_bundle_download": (
+        lambda o: reverse("report_bundle_download", args=[o["bundle"].pk]), row(404, bureau_liwan=200, admin=200),
+        None,
+    ),
+    # --- four-party evaluation (reports.urls) ---------------------------------------------------------------------
+    "evaluation_overview": (lambda o: reverse("evaluation_overview"), EVERYONE, None),
+    "evaluation_create": (
+        lambda o: reverse("evaluation_create"), row(403, bureau_liwan=200, bureau_baiyun=200, admin=200),
+        (lambda o: {"contract": o["contract"].pk, "kind": "final", "date": "2025-11-01"}, {"street_jingtai": 403}),
+    ),
+    "evaluation_contract_tranches": (
+        lambda o: reverse("evaluation_contract_tranches", args=["xicun-2024"]),
+        row(200, street_jingtai=404, bureau_baiyun=404, evaluator_gzswa=404), None,
+    ),
+    "evaluation_detail": (
+        lambda o: reverse("evaluation_detail", args=["xicun-2024-mid"]), row(200, street_jingtai=404, bureau_baiyun=404),
+        None,
+    ),
+    "evaluation_detail@undeclared": (
+        # the evaluator has not declared (no) conflict on the final evaluation: sent to the declaration first
+        lambda o: reverse("evaluation_detail", args=["xicun-2024-final"]),
+        row(200, street_jingtai=404, bureau_baiyun=404, evaluator_gzswa=302), None,
+    ),
+    "evaluation_declaration": (
+        # only assigned evaluators declare; after declaring, the page sends them on to the detail
+        lambda o: reverse("evaluation_declaration", args=["xicun-2024-final"]), row(404, evaluator_gzswa=200),
+        ({"declaration": "no_conflict"}, 404),
+    ),
+    "evaluation_scoring": (
+        lambda o: reverse("evaluation_scoring", args=["xicun-2024-final"]),
+        row(200, street_xicun=403, street_jingtai=404, bureau_baiyun=404, evaluator_gzswa=302), None,
+    ),
+    "evaluation_item_autosave": (
+        lambda o: reverse("evaluation_item_autosave", args=["xicun-2024-final", o["final_item"].pk]),
+        row(405, anonymous=J401, street_jingtai=404, bureau_baiyun=404, evaluator_gzswa=403),
+        (lambda o: {"score": "1", "version": str(o["final_item"].version)}, 404),
+    ),
+    "evaluation_attachment_upload": (
+        lambda o: reverse("evaluation_attachment_upload", args=["xicun-2024-final", o["final_item"].pk]),
+        row(405, anonymous=J401, street_jingtai=404, bureau_baiyun=404, evaluator_gzswa=403), ({}, 404),
+    ),
+    "evaluation_attachment": (
+        # evidence may show service recipients (保密): the street office does not see it
+        lambda o: reverse("evaluation_attachment", args=["xicun-2024-mid", o["attachment"].pk]),
+        row(200, street_xicun=404, street_jingtai=404, bureau_baiyun=404), None,
+    ),
+    "evaluation_attachment@wrong_evaluation": (
+        lambda o: reverse("evaluation_attachment", args=["xicun-2024-final", o["attachment"].pk]),
+        row(404, evaluator_gzswa=302), None,
+    ),
+    "evaluation_attachment_delete": (
+        lambda o: reverse("evaluation_attachment_delete", args=["xicun-2024-mid", o["attachment"].pk]),
+        row(405, anonymous=J401, street_jingtai=404, bureau_baiyun=404), ({}, 404),
+    ),
+    "evaluation_finding_autosave": (
+        lambda o: reverse("evaluation_finding_autosave", args=["xicun-2024-final"]),
+        row(405, anonymous=J401, street_jingtai=404, bureau_baiyun=404, evaluator_gzswa=403),
+        ({"party": "buyer", "section": "general", "kind": "positive", "text": "越权"}, 404),
+    ),
+    "evaluation_party": (
+        lambda o: reverse("evaluation_party", args=["xicun-2024-final", "buyer"]),
+        row(403, street_xicun=200, street_jingtai=404, bureau_baiyun=404, evaluator_gzswa=302),
+        ({"score_100": "90", "version": "1"}, 404),
+    ),
+    "evaluation_party_submit": (
+        lambda o: reverse("evaluation_party_submit", args=["xicun-2024-final", "buyer"]),
+        row(405, street_jingtai=404, bureau_baiyun=404, evaluator_gzswa=302), ({}, 404),
+    ),
+    "evaluation_reopen": (
+        lambda o: reverse("evaluation_reopen", args=["xicun-2024-mid"]),
+        row(405, street_jingtai=404, bureau_baiyun=404), ({"reason": "越权重开"}, 404),
+    ),
+    "evaluation_history": (
+        lambda o: reverse("evaluation_history", args=["xicun-2024-mid"]),
+        row(200, street_jingtai=404, bureau_baiyun=404), None,
+    ),
+}
+
+
+def project_url_names() -> set[str]:
+    """Every named URL outside the Django admin; an unnamed pattern is reported as such (it cannot be censused)."""
+    names: set[str] = set()
+
+    def walk(patterns, prefix: str) -> None:
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                if pattern.app_name == "admin" or str(pattern.pattern).startswith("admin/"):
+                    continue
+                walk(pattern.url_patterns, prefix + str(pattern.pattern))
+            elif isinstance(pattern, URLPattern):
+                names.add(pattern.name or f"<unnamed {prefix}{pattern.pattern}>")
+
+    walk(get_resolver().url_patterns, "")
+    return names
+
+
+def fingerprint() -> str:
+    """A digest of every row a refused POST could touch: equal before and after means nothing changed."""
+    parts = []
+    for model in (StaffMember, StaffMonth, StaffTransfer, ActivityEntry, MonthlyActual, Target, QuarterSubmission,
+                  AuditEntry, ImportBatch, Evaluation, EvaluationAssignment, PartyScore, EvaluationItem, Finding,
+                  EvidenceAttachment, ReportBundle):
+        parts.append(f"{model._meta.label}:{list(model.objects.order_by('pk').values_list())}")
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+
+class UrlCensusTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        demo_load()
+        bureau = Organisation.objects.get(name="广州市白云区民政局")
+        User.objects.create_user(
+            username="bureau_baiyun", password="evalportal-demo", role=User.Role.BUREAU, organisation=bureau,
+            display_name="白云测试",
+        )
+        contract = Contract.objects.get(code="xicun-2024")
+        street_xicun = User.objects.get(username="street_xicun")
+        mid = Evaluation.objects.get(code="xicun-2024-mid")
+        attachment = EvidenceAttachment(
+            item=EvaluationItem.objects.filter(section__evaluation=mid).order_by("pk").first(),
+            original_name="证据.pdf", content_type="application/pdf", size=9,
+            uploaded_by=User.objects.get(username="evaluator_gzswa"),
+        )
+        attachment.file.save("census.pdf", ContentFile(b"%PDF-1.4\n"), save=False)
+        attachment.save()
+        bundle = ReportBundle.objects.create(
+            requested_by=User.objects.get(username="bureau_liwan"), district=District.objects.get(code="liwan"),
+            period_from=date(2024, 1, 1), period_to=date(2025, 12, 31), status=ReportBundle.Status.DONE,
+        )
+        bundle.file.save("census.zip", ContentFile(b"PK\x05\x06" + b"\0" * 18))
+        cls.objects = {
+            "contract": contract,
+            "staff": StaffMember.objects.filter(contract=contract).order_by("order", "pk").first(),
+            "jingtai_staff": StaffMember.objects.create(
+                contract=Contract.objects.get(code="jingtai-2023"), order=1, name="景泰测试社工",
+                position="area_worker", certificate="none",
+            ),
+            "activity": ActivityEntry.objects.create(contract=contract, date=date(2025, 1, 5), name="长者探访",
+                                                     participants=12),
+            "batch": ImportBatch.objects.create(
+                token="census-token", user=street_xicun, contract=contract, kind=ImportBatch.Kind.ACTUALS,
+                quarter="2025-Q2", file_name="t.xlsx", payload={"changes": [], "rows": []},
+            ),
+            "final_item": EvaluationItem.objects.filter(section__evaluation__code="xicun-2024-final").order_by("pk")
+            .first(),
+            "attachment": attachment,
+            "bundle": bundle,
+        }
+        cls.users = {u.username: u for u in User.objects.filter(username__in=ROLES + ["bureau_baiyun"])}
+
+    def login(self, role: str) -> None:
+        self.client.logout()
+        if role != "anonymous":
+            self.client.force_login(self.users[role])
+
+    def test_every_url_name_is_in_the_census(self):
+        censused = {key.split("@")[0] for key in CENSUS}
+        self.assertEqual(project_url_names() - censused, set(), "URL 名称缺少访问矩阵：请在 CENSUS 中加入")
+        self.assertEqual(censused - project_url_names(), set(), "CENSUS 中有已不存在的 URL 名称")
+
+    def test_every_role_gets_the_expected_status_on_get(self):
+        for key, (build, expected, _post) in CENSUS.items():
+            url = build(self.objects)
+            for role in ROLES:
+                want = expected[role]
+                with self.subTest(url=key, role=role):
+                    self.login(role)
+                    response = self.client.get(url)
+                    if want == LOGIN:
+                        self.assertEqual(response.status_code, 302)
+                        self.assertEqual(urlsplit(response["Location"]).path, reverse("login"))
+                    else:
+                        self.assertEqual(response.status_code, want)
+                        if want == 302:
+                            self.assertNotEqual(urlsplit(response["Location"]).path, reverse("login"))
+
+    def test_foreign_and_anonymous_posts_are_refused_and_change_nothing(self):
+        before = fingerprint()
+        for key, (build, expected, post) in CENSUS.items():
+            if post is None:
+                continue
+            data, refused = post
+            url = build(self.objects)
+            payload = data(self.objects) if callable(data) else data
+            refused_by = refused if isinstance(refused, dict) else {role: refused for role in FOREIGN}
+            refused_by = {"anonymous": J401 if expected["anonymous"] == J401 else LOGIN, **refused_by}
+            for role, want in refused_by.items():
+                with self.subTest(url=key, role=role):
+                    self.login(role)
+                    response = self.client.post(url, payload)
+                    if want == LOGIN:
+                        self.assertEqual(response.status_code, 302)
+                        self.assertEqual(urlsplit(response["Location"]).path, reverse("login"))
+                    else:
+                        self.assertEqual(response.status_code, want)
+                    self.assertEqual(fingerprint(), before, f"{role} 的 POST 修改了数据：{key}")
+
+    def test_list_pages_show_no_foreign_station(self):
+        """Lists are filtered too: a street office's pages never name another street's station."""
+        pages = ["home", "contract_list", "report_list", "evaluation_overview"]
+        for role, foreign in (("street_xicun", "景泰"), ("street_jingtai", "西村"), ("bureau_baiyun", "西村"),
+                              ("bureau_liwan", "景泰")):
+            self.login(role)
+            for name in pages:
+                with self.subTest(role=role, page=name):
+                    response = self.client.get(reverse(name))
+                    self.assertEqual(response.status_code, 200)
+                    self.assertNotContains(response, foreign)
