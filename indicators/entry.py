@@ -25,6 +25,7 @@ from .calculations import (
 )
 from .models import IndicatorDefinition, MonthlyActual, QuarterSubmission, Target
 from .quarters import Quarter, month_in_period
+from .selectors import contract_indicators
 from .validation import PLACES, format_value
 
 LOCK_SUBMITTED = "已提交"
@@ -185,19 +186,22 @@ def quarter_cutoff(contract: Contract, quarter: Quarter) -> date:
 def entry_grid(*, contract: Contract, quarter: Quarter, user) -> EntryGrid:
     """The grid for one quarter, with what each cell shows and whether (and why not) it can be edited."""
     areas = list(contract.service_areas.all())
-    indicators = list(IndicatorDefinition.objects.filter(active=True))
-    area_indicators = [i for i in indicators if i.scope == IndicatorDefinition.Scope.AREA]
-    station_indicators = [i for i in indicators if i.scope == IndicatorDefinition.Scope.STATION]
-    if not areas:  # a contract without 片区 enters everything station-wide
-        station_indicators = indicators
     targets = {
         (t.service_area_id, t.indicator_id): t.value for t in Target.objects.filter(contract=contract)
     }
     history: dict[tuple[int | None, int], dict[date, tuple[Decimal, int]]] = {}
     for area_id, indicator_id, month, value, version in MonthlyActual.objects.filter(
-        contract=contract, month__lte=quarter.end
+        contract=contract
     ).values_list("service_area_id", "indicator_id", "month", "value", "version"):
-        history.setdefault((area_id, indicator_id), {})[month] = (value, version)
+        if month <= quarter.end:
+            history.setdefault((area_id, indicator_id), {})[month] = (value, version)
+        else:  # a later quarter's figure still makes the indicator part of the contract
+            history.setdefault((area_id, indicator_id), {})
+    indicators = contract_indicators(used_ids={key[1] for key in [*targets, *history]}, has_areas=bool(areas))
+    area_indicators = [i for i in indicators if i.scope == IndicatorDefinition.Scope.AREA]
+    station_indicators = [i for i in indicators if i.scope == IndicatorDefinition.Scope.STATION]
+    if not areas:  # a contract without 片区 enters everything station-wide
+        station_indicators = indicators
     submission = QuarterSubmission.objects.filter(
         contract=contract, year=quarter.year, quarter=quarter.quarter
     ).first()

@@ -110,6 +110,16 @@ def _sum(values: list[Decimal | None]) -> Decimal | None:
     return sum(present, Decimal(0)) if present else None
 
 
+def contract_indicators(*, used_ids: set[int], has_areas: bool) -> list[IndicatorDefinition]:
+    """A contract's indicators, in catalogue order: those it has a target (协议量) or an actual for, plus — when it
+    has 片区 — every active per-片区 catalogue indicator, because 附件1 prints each of those columns ("/" where there
+    is no target: 咨询个案 in seed 001). One rule for the entry grid and the completion table. One query."""
+    wanted = Q(id__in=used_ids)
+    if has_areas:
+        wanted |= Q(scope=IndicatorDefinition.Scope.AREA, active=True)
+    return list(IndicatorDefinition.objects.filter(wanted).order_by("order", "code"))
+
+
 def indicator_completion_table(contract: Contract, cutoff: date) -> CompletionTable:
     """附件1 for (contract, cut-off): rows per 片区 plus 合计, and the station-wide indicators.
 
@@ -135,10 +145,7 @@ def indicator_completion_table(contract: Contract, cutoff: date) -> CompletionTa
             by_month[(a["service_area_id"], a["indicator_id"])][a["month"]] = a["value"]
 
     used_ids = {key[1] for key in targets} | {key[1] for key in by_month}
-    wanted = Q(id__in=used_ids)
-    if areas:
-        wanted |= Q(scope=IndicatorDefinition.Scope.AREA, active=True)
-    indicators = list(IndicatorDefinition.objects.filter(wanted).order_by("order", "code"))
+    indicators = contract_indicators(used_ids=used_ids, has_areas=bool(areas))
 
     def cell(area_id: int | None, indicator: IndicatorDefinition) -> CompletionCell:
         values = by_month.get((area_id, indicator.id))

@@ -100,7 +100,9 @@ def build_world(n_areas: int = 3, targets: bool = True) -> World:
             + [Target(contract=contract, service_area=a, indicator=indicators["registered_clients"], value=Decimal(742))
                for a in areas]
             + [Target(contract=contract, service_area=None, indicator=indicators["training_hours"],
-                      value=Decimal("1080"))]
+                      value=Decimal("1080")),
+               Target(contract=contract, service_area=None, indicator=indicators["resources"],
+                      value=Decimal("60000"))]
         )
     users = {
         "street_xc": _user("street_xc", "street", office_xc),

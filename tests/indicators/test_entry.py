@@ -263,3 +263,50 @@ class AdminCorrectionAuditTests(TestCase):
             [("update", "90", "95", "后台", "2025-Q1", "片区1 · 入户探访 · 2025年1月"),
              ("delete", "95", "", "后台", "2025-Q1", "片区1 · 入户探访 · 2025年1月")],
         )
+
+
+class ContractIndicatorSetTests(TestCase):
+    """The grid offers the contract's indicators — targets or figures, plus the per-片区 catalogue that 附件1
+    prints — not the whole catalogue (indicators.selectors.contract_indicators, shared with the 附件1 table)."""
+
+    @classmethod
+    def setUpTestData(cls):
+        from stations.demo import demo_load
+
+        demo_load()
+
+    def codes(self, contract_code: str, quarter: Quarter) -> tuple[list[str], list[str]]:
+        from indicators.entry import entry_grid
+        from stations.models import Contract, User
+
+        grid = entry_grid(
+            contract=Contract.objects.get(code=contract_code), quarter=quarter, user=User.objects.get(username="admin")
+        )
+        area = [row.indicator.code for row in next((s.rows for s in grid.sections if s.area is not None), [])]
+        station = [row.indicator.code for s in grid.sections if s.area is None for row in s.rows]
+        return area, station
+
+    def test_xicun_grid_matches_the_annex_1_columns_and_station_rows(self):
+        from datetime import date
+
+        from indicators.selectors import indicator_completion_table
+        from stations.models import Contract
+
+        table = indicator_completion_table(Contract.objects.get(code="xicun-2024"), date(2025, 4, 30))
+        area, station = self.codes("xicun-2024", Quarter(2025, 1))
+        self.assertEqual(area, [c.code for c in table.area_columns])
+        self.assertEqual(station, [r.indicator.code for r in table.station_rows])
+        self.assertIn("consultation_case", area)  # 附件1 prints 咨询个案 with "/" although it has no target
+        self.assertNotIn("regular_services", station)  # a seed 003 indicator xicun does not use
+
+    def test_a_contract_without_areas_enters_only_its_own_indicators(self):
+        from indicators.models import IndicatorDefinition, Target
+        from stations.models import Contract
+
+        contract = Contract.objects.get(code="yuangang-2023")
+        _, station = self.codes("yuangang-2023", Quarter(2023, 3))
+        used = set(Target.objects.filter(contract=contract).values_list("indicator__code", flat=True))
+        self.assertEqual(set(station), used | set(
+            contract.actuals.values_list("indicator__code", flat=True)
+        ))
+        self.assertLess(len(station), IndicatorDefinition.objects.filter(active=True).count())
