@@ -17,7 +17,23 @@ def env_bool(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
-SECRET_KEY = os.environ.get("SECRET_KEY") or "dev-insecure-" + get_random_secret_key()
+def _development_secret_key() -> str:
+    """Without SECRET_KEY in the environment (development, the demo), keep one generated key in var/ (git-ignored),
+    so restarting or auto-reloading the server does not log everybody out. Production settings require the env."""
+    path = BASE_DIR / "var" / "dev_secret_key"
+    path.parent.mkdir(exist_ok=True)
+    try:  # exclusive create: of two processes starting together (server and worker) exactly one writes the key
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        # An empty file (a crash between create and write) must not give Django an empty key: use a fresh one.
+        return path.read_text().strip() or "dev-insecure-" + get_random_secret_key()
+    with os.fdopen(fd, "w") as handle:
+        key = "dev-insecure-" + get_random_secret_key()
+        handle.write(key)
+    return key
+
+
+SECRET_KEY = os.environ.get("SECRET_KEY") or _development_secret_key()
 DEBUG = env_bool("DEBUG", True)
 ALLOWED_HOSTS = [h.strip() for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h.strip()]
 

@@ -52,3 +52,22 @@ class BaseSettingsTests(SimpleTestCase):
         self.assertEqual(settings.LANGUAGE_CODE, "zh-hans")
         self.assertEqual(settings.TIME_ZONE, "Asia/Shanghai")
         self.assertIs(settings.USE_TZ, True)
+
+
+class DevelopmentSecretKeyTests(SimpleTestCase):
+    def test_the_generated_key_is_kept_so_a_restart_does_not_log_everybody_out(self):
+        import stat
+        import tempfile
+        from pathlib import Path
+        from unittest import mock
+
+
+        with tempfile.TemporaryDirectory() as tmp, mock.patch.object(base, "BASE_DIR", Path(tmp)):
+            first = base._development_secret_key()
+            second = base._development_secret_key()
+            key_file = Path(tmp) / "var" / "dev_secret_key"
+            self.assertEqual(first, second)
+            self.assertTrue(first.startswith("dev-insecure-") and len(first) > 50)
+            self.assertEqual(stat.S_IMODE(key_file.stat().st_mode), 0o600)
+            key_file.write_text("")  # a crash between create and write leaves it empty
+            self.assertTrue(base._development_secret_key().startswith("dev-insecure-"))
