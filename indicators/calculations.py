@@ -139,33 +139,47 @@ def contract_months(start: date, end: date) -> int:
     return max(months, 1)
 
 
-def pace_fraction(contract_start: date, contract_end: date, cutoff: date) -> Decimal:
-    """Share of the contract year elapsed at a cut-off, counted in whole months (DOMAIN.md "Progress against time").
+@dataclass(frozen=True)
+class Pace:
+    """Time progress at a cut-off, in whole months: `elapsed` of `total` (DOMAIN.md "Progress against time").
 
-    Contract years that start mid-month count their first calendar month as month one, as the 考核期 does:
-    2024-12-11 → cut-off 2025-04-30 is 5 of 12 months. Capped at 1.
+    Comparisons are exact — actual × total against target × elapsed — never through a rounded 5/12: with a 28-digit
+    5/12, 6 × 2/12 came out as 1.0000…0002 and an actual of exactly 1 was wrongly "behind pace".
     """
-    elapsed = len(months_in_period(contract_start, min(cutoff, contract_end)))
+
+    elapsed: int
+    total: int
+
+    @property
+    def fraction(self) -> Decimal:
+        """For display only (时间进度 41.67%)."""
+        return Decimal(self.elapsed) / Decimal(self.total)
+
+    def expected(self, target: Decimal | None, accumulation: str = "flow") -> Decimal | None:
+        """The on-pace amount: 5/12 of an annual flow target after 5 of 12 months; a stock indicator (建档) must hold
+        its whole target at every month-end."""
+        if target is None:
+            return None
+        if accumulation == "stock":
+            return target
+        return target * self.elapsed / Decimal(self.total)
+
+    def is_behind(self, actual: Decimal | None, target: Decimal | None, accumulation: str = "flow") -> bool:
+        """True when the actual is below the on-pace amount; never without a target."""
+        if target is None or target == 0:
+            return False
+        actual = actual or Decimal(0)
+        if accumulation == "stock":
+            return actual < target
+        return actual * self.total < target * self.elapsed
+
+
+def contract_pace(contract_start: date, contract_end: date, cutoff: date) -> Pace:
+    """Months elapsed of the contract year at a cut-off, counted as the 考核期 counts them: a contract that starts
+    mid-month counts its first calendar month (2024-12-11 → cut-off 2025-04-30 is 5 of 12). Capped at the total."""
     total = contract_months(contract_start, contract_end)
-    return min(Decimal(elapsed) / Decimal(total), Decimal(1))
-
-
-def expected_to_date(target: Decimal | None, fraction: Decimal) -> Decimal | None:
-    """The on-pace amount at a cut-off: 5/12 of an annual target after 5 of 12 months."""
-    if target is None:
-        return None
-    return target * fraction
-
-
-def is_behind_pace(actual: Decimal | None, target: Decimal | None, fraction: Decimal, accumulation: str = "flow") -> bool:
-    """True when a flow indicator's actual is below its on-pace amount.
-
-    Stock indicators (建档) are measured against the whole target, which must hold at every month-end.
-    """
-    if target is None or target == 0:
-        return False
-    expected = target if accumulation == "stock" else target * fraction
-    return (actual or Decimal(0)) < expected
+    elapsed = len(months_in_period(contract_start, min(cutoff, contract_end)))
+    return Pace(elapsed=min(elapsed, total), total=total)
 
 
 @dataclass(frozen=True)

@@ -15,13 +15,13 @@ from evalportal.roles import contracts_editable_by, contracts_returnable_by
 from stations.models import Contract, ServiceArea
 
 from .calculations import (
+    Pace,
     accumulate,
     completion_rate,
-    contract_months,
+    contract_pace,
     format_indicator_value,
     format_percent,
     months_in_period,
-    pace_fraction,
 )
 from .models import IndicatorDefinition, MonthlyActual, QuarterSubmission, Target
 from .quarters import Quarter, month_in_period
@@ -84,23 +84,16 @@ class GridRow:
         return format_percent(self.rate)
 
     @property
+    def pace(self) -> Pace:
+        return Pace(elapsed=self.elapsed_months, total=self.total_months)
+
+    @property
     def expected(self) -> Decimal | None:
-        """On-pace amount (calculations.expected_to_date), divided last so that x.5 rounds as the page's JS does."""
-        if self.target is None:
-            return None
-        if self.indicator.accumulation == IndicatorDefinition.Accumulation.STOCK:
-            return self.target
-        return self.target * self.elapsed_months / Decimal(self.total_months)
+        return self.pace.expected(self.target, self.indicator.accumulation)
 
     @property
     def behind(self) -> bool:
-        """calculations.is_behind_pace, compared exactly: actual × total < target × elapsed."""
-        if not self.target:
-            return False
-        actual = self.cumulative or Decimal(0)
-        if self.indicator.accumulation == IndicatorDefinition.Accumulation.STOCK:
-            return actual < self.target
-        return actual * self.total_months < self.target * self.elapsed_months
+        return self.pace.is_behind(self.cumulative, self.target, self.indicator.accumulation)
 
     def fmt(self, value: Decimal | None) -> str:
         """As 附件1 prints it (calculations.format_indicator_value): hours drop a whole ".0" (1080, 783.5)."""
@@ -212,9 +205,8 @@ def entry_grid(*, contract: Contract, quarter: Quarter, user) -> EntryGrid:
     months = quarter.months
     open_months = [m for m in months if month_in_period(m, contract.start_date, contract.end_date)]
     cutoff = quarter_cutoff(contract, quarter)
-    fraction = pace_fraction(contract.start_date, contract.end_date, cutoff)
-    total_months = contract_months(contract.start_date, contract.end_date)
-    elapsed_months = min(len(months_in_period(contract.start_date, cutoff)), total_months)
+    pace = contract_pace(contract.start_date, contract.end_date, cutoff)
+    fraction, elapsed_months, total_months = pace.fraction, pace.elapsed, pace.total
     prior_months = [m for m in months_in_period(contract.start_date, quarter.start) if m < quarter.start]
 
     def build_row(area: ServiceArea | None, indicator: IndicatorDefinition) -> GridRow:

@@ -28,7 +28,7 @@ class CompletionCell:
     target: Decimal | None
     actual: Decimal | None
     rate: Decimal | None  # unrounded; None → "/"
-    pace: Decimal
+    pace: calculations.Pace
 
     @property
     def percent(self) -> str:
@@ -46,15 +46,11 @@ class CompletionCell:
     @property
     def expected(self) -> Decimal | None:
         """The on-pace amount at the cut-off (5/12 of an annual flow target after 5 of 12 months)."""
-        if self.target is None:
-            return None
-        if self.indicator.accumulation == IndicatorDefinition.Accumulation.STOCK:
-            return self.target
-        return calculations.expected_to_date(self.target, self.pace)
+        return self.pace.expected(self.target, self.indicator.accumulation)
 
     @property
     def behind_pace(self) -> bool:
-        return calculations.is_behind_pace(self.actual, self.target, self.pace, self.indicator.accumulation)
+        return self.pace.is_behind(self.actual, self.target, self.indicator.accumulation)
 
 
 @dataclass(frozen=True)
@@ -79,7 +75,7 @@ class CompletionTable:
     contract: Contract
     cutoff: date
     months: list[date]
-    pace: Decimal
+    pace: calculations.Pace
     area_columns: list[IndicatorDefinition]
     area_rows: list[AreaRow]
     total_row: AreaRow | None
@@ -131,7 +127,7 @@ def indicator_completion_table(contract: Contract, cutoff: date) -> CompletionTa
     - 合计 sums targets and actuals first, then divides (seed 001: 入户探访 1011/1400 → 72.21%).
     """
     months = calculations.months_in_period(contract.start_date, min(cutoff, contract.end_date))
-    pace = calculations.pace_fraction(contract.start_date, contract.end_date, cutoff)
+    pace = calculations.contract_pace(contract.start_date, contract.end_date, cutoff)
 
     areas = list(contract.service_areas.order_by("order", "id"))
     targets: dict[tuple[int | None, int], Decimal] = {

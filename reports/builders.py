@@ -306,7 +306,7 @@ def build_evaluation_report_context(evaluation: Evaluation) -> dict:
     chart = completion_bar_chart(
         chart_labels,
         [BarSeries(name=row.name, rates=[c.rate for c in row.cells]) for row in completion.area_rows],
-        pace=completion.pace,
+        pace=completion.pace.fraction,
     ) if completion.area_rows and completion.area_columns else ""
 
     figures = staff.figures

@@ -141,28 +141,52 @@ class PeriodTests(SimpleTestCase):
     def test_contract_months_and_pace(self):
         self.assertEqual(calc.contract_months(date(2024, 12, 11), date(2025, 12, 10)), 12)
         self.assertEqual(calc.contract_months(date(2023, 1, 1), date(2023, 12, 31)), 12)
-        pace = calc.pace_fraction(date(2024, 12, 11), date(2025, 12, 10), date(2025, 4, 30))
-        self.assertEqual(pace, D(5) / D(12))
-        self.assertEqual(calc.pace_fraction(date(2024, 12, 11), date(2025, 12, 10), date(2026, 6, 30)), D(1))
-        self.assertEqual(calc.expected_to_date(D(1200), pace), D(500))
-        self.assertIsNone(calc.expected_to_date(None, pace))
+        pace = calc.contract_pace(date(2024, 12, 11), date(2025, 12, 10), date(2025, 4, 30))
+        self.assertEqual((pace.elapsed, pace.total), (5, 12))
+        self.assertEqual(calc.format_percent(pace.fraction), "41.67%")
+        after_the_end = calc.contract_pace(date(2024, 12, 11), date(2025, 12, 10), date(2026, 6, 30))
+        self.assertEqual((after_the_end.elapsed, after_the_end.fraction), (12, D(1)))
+        self.assertEqual(pace.expected(D(1200)), D(500))
+        self.assertEqual(pace.expected(D(742), "stock"), D(742))
+        self.assertIsNone(pace.expected(None))
 
     def test_behind_pace(self):
-        pace = D(5) / D(12)
+        five_of_twelve = calc.Pace(elapsed=5, total=12)
+        two_of_twelve = calc.Pace(elapsed=2, total=12)
         cases = [
-            (D(499), D(1200), "flow", True),
-            (D(500), D(1200), "flow", False),
-            (D(538), D(700), "flow", False),  # 291.67 due
-            (D(0), D(1), "flow", True),
-            (D(741), D(742), "stock", True),  # stock must hold the whole target
-            (D(742), D(742), "stock", False),
-            (D(5), None, "flow", False),
-            (D(5), D(0), "flow", False),
-            (None, D(12), "flow", True),
+            (five_of_twelve, D(499), D(1200), "flow", True),
+            (five_of_twelve, D(500), D(1200), "flow", False),
+            (five_of_twelve, D(538), D(700), "flow", False),  # 291.67 due
+            (five_of_twelve, D(0), D(1), "flow", True),
+            # exactly on pace: with a rounded 2/12 these came out just above 3 and 0.5 due, i.e. "behind"
+            (two_of_twelve, D(3), D(18), "flow", False),
+            (two_of_twelve, D("0.5"), D(3), "flow", False),
+            (two_of_twelve, D("0.4"), D(3), "flow", True),
+            (five_of_twelve, D(741), D(742), "stock", True),  # stock must hold the whole target
+            (five_of_twelve, D(742), D(742), "stock", False),
+            (five_of_twelve, D(5), None, "flow", False),
+            (five_of_twelve, D(5), D(0), "flow", False),
+            (five_of_twelve, None, D(12), "flow", True),
         ]
-        for actual, target, accumulation, behind in cases:
-            with self.subTest(actual=actual, target=target, accumulation=accumulation):
-                self.assertIs(calc.is_behind_pace(actual, target, pace, accumulation), behind)
+        for pace, actual, target, accumulation, behind in cases:
+            with self.subTest(pace=pace, actual=actual, target=target, accumulation=accumulation):
+                self.assertIs(pace.is_behind(actual, target, accumulation), behind)
+
+    def test_behind_pace_agrees_with_exact_fractions_on_every_boundary(self):
+        from fractions import Fraction
+
+        for total in (12, 13):
+            for elapsed in range(1, total + 1):
+                pace = calc.Pace(elapsed=elapsed, total=total)
+                for target in range(1, 400):
+                    due = Fraction(target * elapsed, total)
+                    for actual in (due, due - Fraction(1, 10)):
+                        decimal_actual = D(actual.numerator) / D(actual.denominator)
+                        if Fraction(decimal_actual) != actual:  # not a finite decimal (2/13): nobody enters it
+                            continue
+                        self.assertIs(
+                            pace.is_behind(decimal_actual, D(target)), actual < due, (elapsed, total, target, actual)
+                        )
 
     def test_add_months_clamps_to_month_end(self):
         self.assertEqual(calc.add_months(date(2025, 1, 31), 1), date(2025, 2, 28))

@@ -69,7 +69,7 @@ class CompletionTableSeed001Tests(TestCase):
         self.assertEqual(t.total_row.name, "合计")
         self.assertEqual(len(t.months), 5)
         self.assertEqual(t.months[0], date(2024, 12, 1))
-        self.assertEqual(t.pace, D(5) / D(12))
+        self.assertEqual((t.pace.elapsed, t.pace.total), (5, 12))
         self.assertEqual(
             [c.code for c in t.area_columns],
             ["registered_clients", "home_visit", "phone_call", "consultation_case", "case_intake", "case_sessions",
@@ -100,7 +100,7 @@ class CompletionTableSeed001Tests(TestCase):
         self.assertEqual(early[("片区一", "registered_clients")].actual, D(735))  # February's month-end value
         self.assertEqual(early[("片区一", "home_visit")].actual, D(74 + 114 + 92))
         self.assertEqual(len(april.months), 3)
-        self.assertEqual(april.pace, D(3) / D(12))
+        self.assertEqual((april.pace.elapsed, april.pace.total), (3, 12))
 
     def test_cutoff_mid_month_counts_whole_months_only(self):
         table = indicator_completion_table(self.contract, date(2025, 4, 15))
