@@ -58,7 +58,9 @@ class IndicatorDefinition(models.Model):
 
     @property
     def decimal_places(self) -> int:
-        return {self.ValueType.INTEGER: 0, self.ValueType.HOURS: 1, self.ValueType.MONEY: 2}[self.value_type]
+        from .validation import PLACES
+
+        return PLACES[self.value_type]
 
 
 def _area_matches_scope(contract, service_area, indicator) -> None:

@@ -28,6 +28,7 @@ from indicators.calculations import (
 )
 from indicators.scoring import EVALUATION_GRADES, PERFORMANCE_GRADES
 from indicators.selectors import CompletionCell, indicator_completion_table
+from stations.calculations import format_halves
 from stations.models import ActivityEntry, ServiceArea, StaffMember
 from stations.selectors import staff_on_post_table
 
@@ -178,13 +179,7 @@ def _completion_sentences(table) -> list[str]:
         by_group.setdefault(cell.indicator.group or cell.indicator.name, []).append(cell)
     sentences = []
     for group, group_cells in by_group.items():
-        done = "，".join(
-            f"{(c.indicator.short_name or '')}{format_quantity(c.actual, c.indicator.decimal_places)}"
-            f"{c.indicator.unit}"
-            if c.indicator.short_name
-            else f"{format_quantity(c.actual, c.indicator.decimal_places)}{c.indicator.unit}"
-            for c in group_cells
-        )
+        done = "，".join(f"{c.indicator.short_name}{c.actual_display}{c.indicator.unit}" for c in group_cells)
         rates = "、".join(c.percent for c in group_cells)
         sentences.append(f"{group}完成{done}，完成协议指标量的 {rates}")
     return sentences
@@ -197,7 +192,7 @@ def _staff_mark(facts, attribute: str) -> str:
         value = facts.on_post
         if value == 1:
             return "√"
-        return "/" if value == 0 else format_quantity(value, 1)
+        return "/" if value == 0 else format_halves(value)
     return "√" if getattr(facts, attribute) else ""
 
 
@@ -351,7 +346,7 @@ def build_evaluation_report_context(evaluation: Evaluation) -> dict:
             "two_years_share": format_percent(figures.two_years_share),
             "retention_rate": format_percent(figures.retention_rate),
             "surplus_label": "超配" if figures.surplus >= 0 else "缺配",
-            "surplus": format_quantity(abs(figures.surplus), 1).removesuffix(".0"),
+            "surplus": format_halves(abs(figures.surplus)),
             "training": format_quantity(figures.training_hours_per_worker_month, 2)
             if figures.training_hours_per_worker_month is not None else "/",
         },
