@@ -4,17 +4,13 @@ from decimal import Decimal
 
 from django import template
 
-from indicators.calculations import format_percent, to_wan
+from indicators.calculations import format_percent
+from reports.templatetags.report_format import wan as report_wan
 
 register = template.Library()
 
 
-@register.filter
-def wan(amount) -> str:
-    """Yuan → 万元 with two decimals (2400000 → "240.00")."""
-    if amount in (None, ""):
-        return "/"
-    return f"{to_wan(Decimal(amount)):,.2f}"
+register.filter("wan", report_wan)  # one 万元 format for screens and reports
 
 
 @register.filter

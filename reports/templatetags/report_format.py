@@ -34,8 +34,8 @@ def qty(value: Decimal | None, places: int = 0) -> str:
 
 @register.filter
 def wan(amount: Decimal | None) -> str:
-    """Yuan → 万元 with 2 decimals (2,448,000.00 → "244.80")."""
-    return SLASH if amount is None else f"{to_wan(amount):f}"
+    """Yuan → 万元 with 2 decimals, as the reports print it (2,448,000.00 → "244.80"); "/" when missing."""
+    return SLASH if amount in (None, "") else f"{to_wan(Decimal(amount)):f}"
 
 
 @register.filter
