@@ -15,6 +15,16 @@ from .factories import make_world
 pytestmark = [pytest.mark.browser]
 
 
+def wait_until(page, condition, timeout_ms: int = 15000) -> None:
+    """Let the page run until `condition()` holds (a route handler filled a list, say); fail after `timeout_ms`.
+    A fixed sleep instead would race the autosave delay on a loaded machine."""
+    waited = 0
+    while not condition():
+        assert waited < timeout_ms, f"条件在 {timeout_ms} ms 内未满足"
+        page.wait_for_timeout(100)
+        waited += 100
+
+
 def logged_in_context(browser, live_server, user):
     client = Client()
     client.force_login(user)
@@ -239,8 +249,7 @@ def test_a_refusal_of_an_older_value_does_not_block_the_corrected_one(browser, l
     item = page.locator(f"#item-{ids['2.3']}")
     note = item.locator("textarea[name=note]")
     note.fill("长" * 5001)
-    page.wait_for_timeout(1800)  # past the autosave delay: the long note is on its way
-    assert len(held) == 1
+    wait_until(page, lambda: len(held) == 1)  # past the autosave delay: the long note is on its way
     note.fill("小组记录完整")
     held[0].continue_()  # the refusal of the long note arrives after the correction
     expect(item.locator(".save-state")).to_have_attribute("data-state", "saved", timeout=15000)
@@ -270,8 +279,7 @@ def test_a_hung_request_does_not_hold_back_every_other_save(browser, live_server
     page.route("**/items/*/autosave/", hang_first)
     page.goto(url)
     page.locator(f"#item-{ids['2.4']} input[name=score]").fill("8")
-    page.wait_for_timeout(1500)
-    assert len(held) == 1
+    wait_until(page, lambda: len(held) == 1)
     page.locator(f"#item-{ids['2.5']} input[name=score]").fill("9.5")
     expect(page.locator("#unsaved-counter")).to_be_hidden(timeout=20000)
     assert [str(EvaluationItem.objects.get(pk=ids[c]).score) for c in ["2.4", "2.5"]] == ["8.0", "9.5"]
