@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from evalportal.locks import month_reasons, quarter_is_locked
 from evalportal.roles import contracts_editable_by, contracts_returnable_by
 from stations.models import Contract, ServiceArea
 
@@ -145,6 +146,7 @@ class EntryGrid:
     elapsed_months: int
     total_months: int
     sections: list[GridSection] = field(default_factory=list)
+    period_locks: list[str] = field(default_factory=list)  # finalised evaluations covering some months
 
     @property
     def status(self) -> str:
@@ -200,10 +202,12 @@ def entry_grid(*, contract: Contract, quarter: Quarter, user) -> EntryGrid:
     ).first()
     can_edit = contracts_editable_by(user).filter(pk=contract.pk).exists()
     can_return = contracts_returnable_by(user).filter(pk=contract.pk).exists()
-    submitted = submission is not None and submission.status == QuarterSubmission.Status.SUBMITTED
+    submitted = submission is not None and quarter_is_locked(submission.status)
     lock_reason = LOCK_NO_PERMISSION if not can_edit else (LOCK_SUBMITTED if submitted else "")
     months = quarter.months
     open_months = [m for m in months if month_in_period(m, contract.start_date, contract.end_date)]
+    # a returned quarter inside a finalised evaluation's 考核期 stays read-only there (evalportal.locks)
+    period_locks = month_reasons(contract.pk, open_months) if can_edit and not submitted else {}
     cutoff = quarter_cutoff(contract, quarter)
     pace = contract_pace(contract.start_date, contract.end_date, cutoff)
     fraction, elapsed_months, total_months = pace.fraction, pace.elapsed, pace.total
@@ -220,7 +224,8 @@ def entry_grid(*, contract: Contract, quarter: Quarter, user) -> EntryGrid:
             cells.append(
                 GridCell(
                     month=month, name=cell_name(area_id, indicator.pk, month), value=value, version=version,
-                    open=is_open, lock_reason=lock_reason or ("" if is_open else LOCK_OUTSIDE),
+                    open=is_open,
+                    lock_reason=lock_reason or ("" if is_open else LOCK_OUTSIDE) or period_locks.get(month, ""),
                     text=format_value(value, indicator.value_type),
                     original_text=format_value(value, indicator.value_type),
                 )
@@ -237,4 +242,5 @@ def entry_grid(*, contract: Contract, quarter: Quarter, user) -> EntryGrid:
         contract=contract, quarter=quarter, months=months, open_months=open_months, submission=submission,
         can_edit=can_edit, can_return=can_return, lock_reason=lock_reason, fraction=fraction, cutoff=cutoff,
         elapsed_months=elapsed_months, total_months=total_months, sections=sections,
+        period_locks=list(dict.fromkeys(r for r in period_locks.values() if r)),
     )

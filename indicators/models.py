@@ -108,6 +108,18 @@ class Target(models.Model):
         if self.contract_id and self.indicator_id:
             _area_matches_scope(self.contract, self.service_area, self.indicator)
 
+    def audit_value(self, field: str) -> str | None:
+        return _indicator_value_text(self, field)
+
+
+def _indicator_value_text(row, field: str) -> str | None:
+    """The audit shows a target or actual as the grid does: by its indicator's decimal places (90, 12.5, 300.00)."""
+    if field != "value" or row.value is None or not row.indicator_id:
+        return None
+    from .validation import format_value
+
+    return format_value(row.value, row.indicator.value_type)
+
 
 class MonthlyActual(models.Model):
     """完成量 for one calendar month (stored per contract × 片区-or-station × indicator × month)."""
@@ -149,6 +161,9 @@ class MonthlyActual(models.Model):
 
     def __str__(self) -> str:
         return f"{self.indicator} {self.month:%Y-%m} {self.value}"
+
+    def audit_value(self, field: str) -> str | None:
+        return _indicator_value_text(self, field)
 
     def clean(self) -> None:
         if self.month and self.month.day != 1:
@@ -231,6 +246,8 @@ class AuditEntry(models.Model):
         STAFF = "staff", "社工"
         STAFF_MONTH = "staff_month", "社工月度到岗"
         ACTIVITY = "activity", "活动台账"
+        STAFF_TRANSFER = "staff_transfer", "片区调动"
+        OTHER = "other", "其他数据"
 
     at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
     user = models.ForeignKey(
@@ -240,6 +257,10 @@ class AuditEntry(models.Model):
     action = models.CharField("操作", max_length=10, choices=Action.choices)
     subject = models.CharField("对象类型", max_length=20, choices=Subject.choices)
     object_id = models.PositiveBigIntegerField("对象ID", null=True, blank=True)
+    model = models.CharField("数据类型", max_length=60, blank=True, help_text="如 stations.staffmember。")
+    parent_id = models.PositiveBigIntegerField(
+        "所属对象ID", null=True, blank=True, help_text="社工月度到岗、片区调动：所属社工的ID（社工的修改记录页用）。"
+    )
     contract = models.ForeignKey(
         "stations.Contract", on_delete=models.CASCADE, null=True, blank=True, related_name="audit_entries",
         verbose_name="服务协议",
@@ -267,10 +288,20 @@ class AuditEntry(models.Model):
         indexes = [
             models.Index(fields=["contract", "quarter"], name="audit_contract_quarter_idx"),
             models.Index(fields=["contract", "subject", "object_id"], name="audit_contract_object_idx"),
+            models.Index(fields=["contract", "subject", "parent_id"], name="audit_contract_parent_idx"),
         ]
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} {self.label} {self.old_value} → {self.new_value}"
+
+    # the services' older records name a few fields by their code: shown by their Chinese name
+    FIELD_LABELS = {"status": "状态", "records": "整条记录"}
+
+    @property
+    def field_label(self) -> str:
+        if self.field == "value":
+            return "协议量" if self.subject == self.Subject.TARGET else "完成量"
+        return self.FIELD_LABELS.get(self.field, self.field)
 
 
 class ImportBatch(models.Model):

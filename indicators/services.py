@@ -17,6 +17,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
+from evalportal.locks import DataLocked, Span, lock_reason, quarter_is_locked, quarter_lock_message
 from evalportal.roles import contracts_editable_by, contracts_returnable_by
 from stations.models import Contract, ServiceArea
 
@@ -32,8 +33,8 @@ class EntryError(Exception):
     """A write refused for a reason the user must read (Chinese message)."""
 
 
-class QuarterLocked(EntryError):
-    pass
+class QuarterLocked(EntryError, DataLocked):
+    """The data lies behind a submitted quarter or a finalised evaluation (evalportal.locks)."""
 
 
 @dataclass
@@ -138,8 +139,10 @@ def actuals_save(
     require_editor(user, contract)
     _quarter_of_contract(contract, quarter)
     submission = _lock_submission(contract, quarter)
-    if submission.status == QuarterSubmission.Status.SUBMITTED:
-        raise QuarterLocked(f"{quarter.label}已提交，不能修改；如需修改，请联系区民政局退回。")
+    if quarter_is_locked(submission.status):
+        raise QuarterLocked(
+            quarter_lock_message(quarter.year, quarter.quarter, submission.status, submission.get_status_display())
+        )
 
     changes = list(changes)
     areas = {a.pk: a for a in contract.service_areas.all()}
@@ -200,6 +203,10 @@ def actuals_save(
             )
             continue
         to_apply.append((change, current))
+    touched = [Span.month(c.month) for c, _ in to_apply] + [Span.month(c.key[2]) for c in conflicts]
+    locked = lock_reason(contract.pk, touched)
+    if locked:
+        raise QuarterLocked(locked)
     if conflicts:
         raise ConcurrentEdit(conflicts)
 
@@ -282,6 +289,10 @@ def quarter_submit(*, contract: Contract, quarter: Quarter, user, expected_versi
     submission = _lock_submission(contract, quarter)
     if submission.status == QuarterSubmission.Status.SUBMITTED:
         raise QuarterLocked(f"{quarter.label}已提交，无需重复提交。")
+    if quarter_is_locked(submission.status):
+        raise QuarterLocked(
+            quarter_lock_message(quarter.year, quarter.quarter, submission.status, submission.get_status_display())
+        )
     if expected_version is not None and submission.version != expected_version:
         raise EntryError("提交未成功：本季度数据在您打开本页后已被他人修改，请刷新页面核对后再提交。")
     old_status = submission.get_status_display()
@@ -355,6 +366,9 @@ def target_set(
     current_value = current.value if current else None
     if current_value == value:
         return current
+    locked = lock_reason(contract.pk, [], whole_contract=True)
+    if locked:
+        raise QuarterLocked(locked)
     if (current.version if current else 0) != expected_version:
         raise EntryError(
             f"保存未成功：“{indicator.name}”的协议量已被他人改为 "

@@ -548,6 +548,9 @@ class EvaluationEvent(models.Model):
         REOPENED = "reopened", "重新开启"
         ATTACHMENT_ADDED = "attachment_added", "上传证据"
         ATTACHMENT_REMOVED = "attachment_removed", "删除证据"
+        ADMIN_CREATE = "admin_create", "后台新增"
+        ADMIN_UPDATE = "admin_update", "后台修改"
+        ADMIN_DELETE = "admin_delete", "后台删除"
 
     evaluation = models.ForeignKey(Evaluation, on_delete=models.CASCADE, related_name="events", verbose_name="评估")
     at = models.DateTimeField("时间", db_index=True)

@@ -28,6 +28,7 @@ from indicators.scoring import (
 from .models import (
     PARTY_WEIGHTS,
     Evaluation,
+    EvaluationAssignment,
     EvaluationEvent,
     EvaluationItem,
     EvaluationSection,
@@ -460,6 +461,46 @@ def evaluation_parties(evaluation: Evaluation) -> list[PartyBlock]:
     areas = list(evaluation.contract.service_areas.order_by("order", "id"))
     findings = _findings(evaluation)
     return [PartyBlock(score=s, groups=finding_groups(evaluation, s.party, areas, findings)) for s in scores]
+
+
+# the codes the services record in EvaluationEvent.field, by their Chinese names
+EVENT_FIELD_LABELS = {
+    "points": "得分", "score_100": "百分制得分", "total_score": "总得分", "grade": "等级", "status": "状态",
+    "score": "得分", "note": "评分说明", "declaration": "回避声明", "attachment": "证据文件",
+}
+
+
+def _event_value(event, text: str) -> str:
+    """A recorded value as a person reads it: state codes by their labels (submitted → 已提交)."""
+    if event.field == "status":
+        choices = dict(PartyScore.Status.choices) if event.party else dict(Evaluation.Status.choices)
+        return str(choices.get(text, text))
+    if event.field == "declaration":
+        return str(dict(EvaluationAssignment.Declaration.choices).get(text, text))
+    return text
+
+
+def _event_field(event, area_names: dict[int, str]) -> str:
+    if event.field.startswith("finding:"):
+        _, section, kind, areas = (event.field.split(":", 3) + ["", "", ""])[:4]
+        parts = ["评估意见", str(dict(Finding.Section.choices).get(section, section)),
+                 str(dict(Finding.Kind.choices).get(kind, kind))]
+        names = [area_names.get(int(a), "") for a in areas.split(",") if a.strip().isdigit()]
+        if any(names):
+            parts.append("、".join(n for n in names if n))
+        return " · ".join(parts)
+    return EVENT_FIELD_LABELS.get(event.field, event.field)
+
+
+def history_rows(evaluation: Evaluation, events) -> list:
+    """The events of one history page with `field_text`, `old_text`, `new_text` in Chinese (one query for 片区)."""
+    events = list(events)
+    area_names = dict(evaluation.contract.service_areas.values_list("id", "name"))
+    for event in events:
+        event.field_text = _event_field(event, area_names)
+        event.old_text = _event_value(event, event.old_value)
+        event.new_text = _event_value(event, event.new_value)
+    return events
 
 
 def evaluation_history(evaluation: Evaluation) -> QuerySet:

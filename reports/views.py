@@ -171,7 +171,8 @@ def evaluation_detail(request: HttpRequest, evaluation: Evaluation) -> HttpRespo
 @evaluation_view()
 def evaluation_history(request: HttpRequest, evaluation: Evaluation) -> HttpResponse:
     page = Paginator(selectors.evaluation_history(evaluation), 100).get_page(request.GET.get("page"))
-    return render(request, "reports/evaluation_history.html", {"evaluation": evaluation, "page": page})
+    rows = selectors.history_rows(evaluation, page.object_list)
+    return render(request, "reports/evaluation_history.html", {"evaluation": evaluation, "page": page, "rows": rows})
 
 
 @evaluation_view()

@@ -3,10 +3,8 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
-from evalportal.admin_helpers import ModelAdmin, TabularInline
-from indicators.models import AuditEntry
+from evalportal.admin_helpers import AuditedLockedAdminMixin, ModelAdmin, TabularInline
 
-from . import services
 from .models import (
     ActivityEntry,
     Community,
@@ -49,7 +47,7 @@ class OrganisationAdmin(ModelAdmin):
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(AuditedLockedAdminMixin, DjangoUserAdmin):
     fieldsets = (
         *DjangoUserAdmin.fieldsets,
         ("角色与机构", {"fields": ("role", "organisation", "display_name")}),
@@ -156,66 +154,6 @@ class ServiceProjectAdmin(ModelAdmin):
     autocomplete_fields = ["contract"]
 
 
-class AuditedAdminMixin:
-    """Admin corrections of staff and ledger records go into the same audit trail as the portal's edits (issue 3
-    §8), field by field (old → new), marked 后台; deletions are recorded too."""
-
-    audit_subject = ""
-    audited_fields: list[str] = []
-
-    def audit_label(self, obj) -> str:
-        return str(obj)
-
-    def audit_contract(self, obj):
-        return obj.contract
-
-    def _audit(self, request, obj, before: dict[str, str], action: str) -> None:
-        AuditEntry.objects.bulk_create(
-            services.diff_audit(
-                before=before, obj=obj, fields=self.audited_fields, user=request.user, subject=self.audit_subject,
-                label=self.audit_label(obj), reason="", action=action, contract=self.audit_contract(obj),
-                source="后台", month=getattr(obj, "month", None),
-            )
-        )
-
-    def _before(self, obj) -> dict[str, str]:
-        current = type(obj).objects.filter(pk=obj.pk).first() if obj.pk else None
-        return {f: services.audit_display(current, f) for f in self.audited_fields} if current else {}
-
-    def save_model(self, request, obj, form, change):
-        before = self._before(obj)
-        super().save_model(request, obj, form, change)
-        self._audit(request, obj, before, AuditEntry.Action.UPDATE if change else AuditEntry.Action.CREATE)
-
-    def audit_delete(self, request, obj) -> None:
-        before = self._before(obj)
-        AuditEntry.objects.create(
-            user=request.user, action=AuditEntry.Action.DELETE, subject=self.audit_subject, object_id=obj.pk,
-            contract=self.audit_contract(obj), label=self.audit_label(obj), field="记录",
-            old_value="；".join(f"{k}={v}" for k, v in before.items() if v)[:200], source="后台",
-            month=getattr(obj, "month", None),
-        )
-
-    def delete_model(self, request, obj):
-        self.audit_delete(request, obj)
-        super().delete_model(request, obj)
-
-    def delete_queryset(self, request, queryset):
-        for obj in queryset:
-            self.delete_model(request, obj)
-
-
-class StaffMonthAudit(AuditedAdminMixin):
-    audit_subject = AuditEntry.Subject.STAFF_MONTH
-    audited_fields = services.STAFF_MONTH_AUDITED_FIELDS
-
-    def audit_label(self, obj: StaffMonth) -> str:
-        return f"{obj.staff.name} · {obj.month:%Y年%m月}"
-
-    def audit_contract(self, obj: StaffMonth):
-        return obj.staff.contract
-
-
 class StaffMonthInline(TabularInline):
     model = StaffMonth
     fields = ["month", "on_post", "social_insurance", "salary_paid", "service_area", "version"]
@@ -235,9 +173,7 @@ class StaffMonthInline(TabularInline):
 
 
 @admin.register(StaffMember)
-class StaffMemberAdmin(AuditedAdminMixin, ModelAdmin):
-    audit_subject = AuditEntry.Subject.STAFF
-    audited_fields = services.STAFF_AUDITED_FIELDS
+class StaffMemberAdmin(ModelAdmin):
     list_display = ["name", "title", "certificate", "service_area", "contract", "two_years_practice", "left_on"]
     list_filter = ["position", "certificate", "two_years_practice", "contract__station"]
     search_fields = ["name", "contract__code", "contract__station__name"]
@@ -249,28 +185,9 @@ class StaffMemberAdmin(AuditedAdminMixin, ModelAdmin):
     def title(self, obj: StaffMember) -> str:
         return obj.title
 
-    def audit_label(self, obj: StaffMember) -> str:
-        return f"社工 {obj.name}"
-
-    def save_formset(self, request, form, formset, change):
-        """The inline on-post months: audit each changed or deleted month like the portal's grid does."""
-        if formset.model is not StaffMonth:
-            return super().save_formset(request, form, formset, change)
-        months = StaffMonthAudit()
-        deleted = [f.instance for f in formset.deleted_forms if f.instance.pk]
-        for obj in deleted:  # recorded before the rows are gone
-            months.audit_delete(request, obj)
-        kept = [f for f in formset.forms if f not in formset.deleted_forms]
-        before = {f.instance.pk: months._before(f.instance) for f in kept if f.instance.pk}
-        super().save_formset(request, form, formset, change)
-        for f in kept:
-            if f.instance.pk:
-                action = AuditEntry.Action.UPDATE if f.instance.pk in before else AuditEntry.Action.CREATE
-                months._audit(request, f.instance, before.get(f.instance.pk, {}), action)
-
 
 @admin.register(StaffMonth)
-class StaffMonthAdmin(StaffMonthAudit, ModelAdmin):
+class StaffMonthAdmin(ModelAdmin):
     list_display = ["staff", "month", "on_post", "social_insurance", "salary_paid", "service_area", "contract"]
     list_filter = ["on_post", "social_insurance", "salary_paid", "month", "staff__contract__station"]
     search_fields = ["staff__name", "staff__contract__code"]
@@ -284,13 +201,7 @@ class StaffMonthAdmin(StaffMonthAudit, ModelAdmin):
 
 
 @admin.register(ActivityEntry)
-class ActivityEntryAdmin(AuditedAdminMixin, ModelAdmin):
-    audit_subject = AuditEntry.Subject.ACTIVITY
-    audited_fields = services.ACTIVITY_AUDITED_FIELDS
-
-    def audit_label(self, obj: ActivityEntry) -> str:
-        return f"活动 {obj.name}"
-
+class ActivityEntryAdmin(ModelAdmin):
     list_display = ["date", "name", "nature", "participants", "service_project", "service_area", "contract"]
     list_filter = ["nature", "contract__station"]
     search_fields = ["name", "partners", "contract__code", "contract__station__name"]

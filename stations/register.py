@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from evalportal.locks import month_reasons
 from indicators.calculations import months_in_period
 from indicators.models import MonthlyActual
 from indicators.quarters import Quarter, month_in_period
@@ -32,6 +33,7 @@ class MonthCell:
     error: str = ""
     conflict: str = ""
     in_period: bool = False  # counted in the 附件2 figures shown beside the grid
+    lock: str = ""  # why the month may not change (submitted quarter, finalised evaluation): shown read-only
     # the values as the user's page showed them ("1|1|0", "" for no record), posted back with the grid so that only
     # the cells the user changed are saved: an untouched cell changed meanwhile by someone else is left alone
     original_text: str = ""
@@ -88,7 +90,13 @@ class StaffMonthGrid:
     base_uncertified: Decimal = Decimal(0)
     base_uncertified_two_years: Decimal = Decimal(0)
     base_continuing: int = 0
+    locks: list[str] = field(default_factory=list)  # the distinct reasons some months are read-only
     _by_key: dict = field(default_factory=dict)
+
+    @property
+    def editable(self) -> bool:
+        """Some cell can still change (open month of the contract, not locked)."""
+        return any(cell.open and not cell.lock for row in self.rows for cell in row.cells)
 
     def apply_conflicts(self, conflicts) -> None:
         for conflict in conflicts:
@@ -115,6 +123,7 @@ def staff_month_grid(*, contract: Contract, quarter: Quarter) -> StaffMonthGrid:
     rows = []
     by_key = {}
     months = quarter.months
+    reasons = month_reasons(contract.pk, months)
     # months whose cells the grid shows and counts in the 考核期 (editable cells of the contract period)
     in_grid = [m for m in months if m in period_months and month_in_period(m, contract.start_date, contract.end_date)]
     outside = [m for m in period_months if m not in in_grid]
@@ -145,7 +154,7 @@ def staff_month_grid(*, contract: Contract, quarter: Quarter) -> StaffMonthGrid:
                 on_post=record.on_post if record else None,
                 social_insurance=record.social_insurance if record else False,
                 salary_paid=record.salary_paid if record else False, version=record.version if record else 0,
-                in_period=month in in_grid,
+                in_period=month in in_grid, lock=reasons[month],
             )
             cell.stored_text = cell.original_text = state_text(cell.on_post, cell.social_insurance, cell.salary_paid)
             cells.append(cell)
@@ -164,6 +173,7 @@ def staff_month_grid(*, contract: Contract, quarter: Quarter) -> StaffMonthGrid:
         base_certified=base["certified"], base_certified_two_years=base["certified_two"],
         base_uncertified=base["uncertified"], base_uncertified_two_years=base["uncertified_two"],
         base_continuing=base["continuing"], _by_key=by_key,
+        locks=list(dict.fromkeys(r for r in reasons.values() if r)),
     )
 
 

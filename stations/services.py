@@ -6,6 +6,7 @@ optimistic versions on StaffMonth, and every change recorded in indicators.Audit
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -15,11 +16,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from evalportal.locks import DataLocked, change_lock_reason, month_reasons
 from evalportal.roles import contracts_editable_by
 from indicators.calculations import month_start
 from indicators.models import AuditEntry, ImportBatch
 from indicators.quarters import Quarter, month_in_period
-from indicators.services import AlreadyApplied, ConcurrentEdit, Conflict, EntryError, user_label
+from indicators.services import AlreadyApplied, ConcurrentEdit, Conflict, EntryError, QuarterLocked, user_label
 
 from .models import ActivityEntry, Contract, ServiceArea, StaffMember, StaffMonth, StaffTransfer
 
@@ -36,6 +38,13 @@ ACTIVITY_AUDITED_FIELDS = [
 def _require_editor(user, contract: Contract) -> None:
     if not contracts_editable_by(user).filter(pk=contract.pk).exists():
         raise PermissionDenied("无权限修改本协议的数据。")
+
+
+def _refuse_if_locked(old, new) -> None:
+    """evalportal.locks decides; the message names the submitted quarter or the finalised evaluation."""
+    reason = change_lock_reason(old, new)
+    if reason:
+        raise DataLocked(reason)
 
 
 def audit_display(obj, field: str) -> str:
@@ -82,6 +91,7 @@ def staff_save(
     """
     _require_editor(user, contract)
     creating = staff is None
+    stored = None
     if creating:
         staff = StaffMember(contract=contract)
         before: dict[str, str] = {}
@@ -89,6 +99,7 @@ def staff_save(
         if staff.contract_id != contract.pk:
             raise PermissionDenied("该社工不属于此服务协议。")
         staff = StaffMember.objects.select_for_update().get(pk=staff.pk)
+        stored = copy.copy(staff)
         before = {f: audit_display(staff, f) for f in STAFF_AUDITED_FIELDS}
     for field, value in data.items():
         if field not in STAFF_AUDITED_FIELDS:
@@ -99,6 +110,7 @@ def staff_save(
     if staff.service_area_id and staff.service_area.contract_id != contract.pk:
         raise ValidationError({"service_area": "该片区不属于此服务协议。"})
     staff.full_clean()
+    _refuse_if_locked(stored, staff)
     staff.save()
     AuditEntry.objects.bulk_create(
         diff_audit(
@@ -112,7 +124,7 @@ def staff_save(
 
 @transaction.atomic
 def staff_transfer(
-    *, staff: StaffMember, to_area: ServiceArea | None, on: date, user, reason: str = ""
+    *, staff: StaffMember, to_area: ServiceArea | None, on: date, user, reason: str = "", source: str = "网页"
 ) -> StaffTransfer:
     """Move a staff member to another 片区 from `on`: records the transfer, updates the current 片区 and the 片区
     of the recorded months from that month on."""
@@ -130,15 +142,16 @@ def staff_transfer(
     transfer = StaffTransfer(staff=staff, date=on, from_area=staff.service_area, to_area=to_area, reason=reason,
                              created_by=user)
     transfer.full_clean()
+    _refuse_if_locked(None, transfer)  # its date, and the recorded months from then on whose 片区 it changes
     transfer.save()
     staff.service_area = to_area
     staff.save(update_fields=["service_area"])
     StaffMonth.objects.filter(staff=staff, month__gte=month_start(on)).update(service_area=to_area)
     AuditEntry.objects.create(
         user=user, action=AuditEntry.Action.TRANSFER, subject=AuditEntry.Subject.STAFF, object_id=staff.pk,
-        contract=contract, label=f"社工 {staff.name}", field="片区",
+        parent_id=staff.pk, contract=contract, label=f"社工 {staff.name}", field="片区",
         old_value=transfer.from_area.name if transfer.from_area else "", new_value=to_area.name if to_area else "",
-        reason=f"{on:%Y-%m-%d} 起调动" + (f"：{reason}" if reason else ""),
+        reason=f"{on:%Y-%m-%d} 起调动" + (f"：{reason}" if reason else ""), source=source,
     )
     return transfer
 
@@ -202,11 +215,19 @@ def staff_months_save(
     conflicts = []
     audit = []
     applied = 0
+    wanted_changes = [
+        c for c in changes
+        if (None if c.on_post is None else (c.on_post, c.social_insurance, c.salary_paid))
+        != _stored_state(existing.get((c.staff_id, c.month)))
+    ]
+    locked = {m: r for m, r in month_reasons(contract.pk, {c.month for c in wanted_changes}).items() if r}
+    if locked:
+        raise QuarterLocked(locked[min(locked)])
     for change in changes:
         staff = staff_by_id[change.staff_id]
         current = existing.get((change.staff_id, change.month))
         wanted = None if change.on_post is None else (change.on_post, change.social_insurance, change.salary_paid)
-        stored = None if current is None else (current.on_post, current.social_insurance, current.salary_paid)
+        stored = _stored_state(current)
         if wanted == stored:
             continue
         if (current.version if current else 0) != change.expected_version:
@@ -245,7 +266,7 @@ def staff_months_save(
         audit.append(
             AuditEntry(
                 user=user, action=action, subject=AuditEntry.Subject.STAFF_MONTH, object_id=object_id,
-                contract=contract, quarter=quarter.slug, month=change.month, label=label, field="到位/社保/工资",
+                parent_id=staff.pk, contract=contract, quarter=quarter.slug, month=change.month, label=label, field="到位/社保/工资",
                 old_value=_month_text(stored), new_value=_month_text(wanted), source=source,
             )
         )
@@ -253,6 +274,10 @@ def staff_months_save(
         raise ConcurrentEdit(conflicts)
     AuditEntry.objects.bulk_create(audit)
     return applied
+
+
+def _stored_state(record: StaffMonth | None):
+    return None if record is None else (record.on_post, record.social_insurance, record.salary_paid)
 
 
 def _month_label(staff: StaffMember, month: date) -> str:
@@ -289,6 +314,7 @@ def activity_save(
 ) -> ActivityEntry:
     _require_editor(user, contract)
     creating = activity is None
+    stored = None
     if creating:
         activity = ActivityEntry(contract=contract, created_by=user)
         before: dict[str, str] = {}
@@ -296,6 +322,7 @@ def activity_save(
         if activity.contract_id != contract.pk:
             raise PermissionDenied("该活动不属于此服务协议。")
         activity = ActivityEntry.objects.select_for_update().get(pk=activity.pk)
+        stored = copy.copy(activity)
         before = {f: audit_display(activity, f) for f in ACTIVITY_AUDITED_FIELDS}
     for field, value in data.items():
         if field in ACTIVITY_AUDITED_FIELDS:
@@ -305,6 +332,7 @@ def activity_save(
         if related is not None and related.contract_id != contract.pk:
             raise ValidationError({field: "不属于此服务协议。"})
     activity.full_clean()
+    _refuse_if_locked(stored, activity)
     activity.save()
     AuditEntry.objects.bulk_create(
         diff_audit(
@@ -317,12 +345,15 @@ def activity_save(
 
 
 @transaction.atomic
-def activity_delete(*, activity: ActivityEntry, user, reason: str = "") -> None:
+def activity_delete(*, activity: ActivityEntry, user, reason: str = "", source: str = "网页") -> None:
     _require_editor(user, activity.contract)
+    activity = ActivityEntry.objects.select_for_update().select_related("contract").get(pk=activity.pk)
+    _refuse_if_locked(activity, None)
     AuditEntry.objects.create(
         user=user, action=AuditEntry.Action.DELETE, subject=AuditEntry.Subject.ACTIVITY, object_id=activity.pk,
         contract=activity.contract, label=f"活动 {activity.name}", field="活动",
         old_value=f"{activity.date:%Y-%m-%d} {activity.name} {activity.participants}人次"[:200], reason=reason,
+        source=source,
     )
     activity.delete()
 

@@ -13,11 +13,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 
+from evalportal.locks import DataLocked, change_lock_reason
 from evalportal.roles import contracts_editable_by, contracts_returnable_by, contracts_visible_to
 from evalportal.security import get_visible_or_404
 from evalportal.xlsx import XLSX_CONTENT_TYPE, UploadRejected, read_upload
 from indicators.dashboard import quarter_statuses
-from indicators.models import ImportBatch
+from indicators.models import AuditEntry, ImportBatch
 from indicators.quarters import Quarter, contract_quarters
 from indicators.services import AlreadyApplied, ConcurrentEdit, EntryError, import_batch_for, import_batch_store
 
@@ -105,6 +106,8 @@ def staff_edit(request, code: str, pk: int | None = None):
             staff_save(contract=contract, user=request.user, data=form.cleaned_data, staff=staff)
         except ValidationError as exc:
             form.add_error(None, exc)
+        except DataLocked as exc:
+            form.add_error(None, exc.message)
         else:
             messages.success(request, "已保存社工信息。")
             return redirect("staff_list", code=contract.code)
@@ -128,6 +131,8 @@ def staff_transfer_view(request, code: str, pk: int):
         except ValidationError as exc:
             for field, errors in exc.message_dict.items():
                 form.add_error(field if field in form.fields else None, errors)
+        except DataLocked as exc:
+            form.add_error(None, exc.message)
         else:
             messages.success(request, f"已记录 {staff.name} 的片区调动。")
             return redirect("staff_list", code=contract.code)
@@ -208,12 +213,15 @@ def activity_edit(request, code: str, pk: int | None = None):
             activity_save(contract=contract, user=request.user, data=form.cleaned_data, activity=activity)
         except ValidationError as exc:
             form.add_error(None, exc)
+        except DataLocked as exc:
+            form.add_error(None, exc.message)
         else:
             messages.success(request, "已保存活动。")
             return redirect("activity_list", code=contract.code)
     title = "编辑活动" if activity else "新增活动"
     return render(request, "stations/activity_form.html", {
         "contract": contract, "form": form, "title": title,
+        "lock": change_lock_reason(activity, None) if activity and request.method == "GET" else "",
         "breadcrumbs": _contract_crumbs(contract, ("活动台账", reverse("activity_list", args=[contract.code])),
                                         (title, None)),
     })
@@ -224,15 +232,81 @@ def activity_delete_view(request, code: str, pk: int):
     contract = visible_contract(request, code)
     _require_edit(request, contract)
     activity = get_visible_or_404(request.user, ActivityEntry.objects.filter(contract=contract), pk=pk)
+    lock = change_lock_reason(activity, None)
     if request.method == "POST":
-        activity_delete(activity=activity, user=request.user, reason=request.POST.get("reason", ""))
-        messages.success(request, f"已删除活动“{activity.name}”。")
-        return redirect("activity_list", code=contract.code)
+        try:
+            activity_delete(activity=activity, user=request.user, reason=request.POST.get("reason", ""))
+        except DataLocked as exc:
+            lock = exc.message
+        else:
+            messages.success(request, f"已删除活动“{activity.name}”。")
+            return redirect("activity_list", code=contract.code)
     return render(request, "stations/activity_confirm_delete.html", {
-        "contract": contract, "activity": activity,
+        "contract": contract, "activity": activity, "lock": lock,
         "breadcrumbs": _contract_crumbs(contract, ("活动台账", reverse("activity_list", args=[contract.code])),
                                         ("删除活动", None)),
     })
+
+
+# --- 修改记录 (issue 9 §3): who changed what, old → new, through the portal, Excel, the admin or a command -------
+
+HISTORY_PER_PAGE = 50
+
+
+def _history(request, contract, entries, *, title: str, crumbs, back_url: str):
+    page = Paginator(
+        entries.select_related("user").order_by("-at", "-id"), HISTORY_PER_PAGE
+    ).get_page(request.GET.get("page"))
+    return render(request, "stations/audit_history.html", {
+        "contract": contract, "page": page, "title": title, "back_url": back_url,
+        "breadcrumbs": _contract_crumbs(contract, *crumbs, ("修改记录", None)),
+    })
+
+
+@login_required
+def staff_history(request, code: str, pk: int):
+    """A staff member's record, months and transfers: every change, whoever may see the register may see it."""
+    contract = visible_contract(request, code)
+    staff = get_visible_or_404(request.user, StaffMember.objects.filter(contract=contract), pk=pk)
+    entries = AuditEntry.objects.filter(contract=contract).filter(
+        Q(subject=AuditEntry.Subject.STAFF, object_id=staff.pk)
+        | Q(subject__in=[AuditEntry.Subject.STAFF_MONTH, AuditEntry.Subject.STAFF_TRANSFER], parent_id=staff.pk)
+    )
+    staff_url = reverse("staff_list", args=[contract.code])
+    return _history(request, contract, entries, title=f"修改记录 · 社工 {staff.name}",
+                    crumbs=[("社工名册", staff_url), (staff.name, None)], back_url=staff_url)
+
+
+@login_required
+def activity_history(request, code: str, pk: int):
+    contract = visible_contract(request, code)
+    activity = get_visible_or_404(request.user, ActivityEntry.objects.filter(contract=contract), pk=pk)
+    entries = AuditEntry.objects.filter(contract=contract, subject=AuditEntry.Subject.ACTIVITY, object_id=activity.pk)
+    list_url = reverse("activity_list", args=[contract.code])
+    return _history(request, contract, entries, title=f"修改记录 · 活动 {activity.name}",
+                    crumbs=[("活动台账", list_url), (activity.name, None)], back_url=list_url)
+
+
+@login_required
+def activity_log(request, code: str):
+    """Every change of the contract's activity ledger, deleted activities included."""
+    contract = visible_contract(request, code)
+    entries = AuditEntry.objects.filter(contract=contract, subject=AuditEntry.Subject.ACTIVITY)
+    list_url = reverse("activity_list", args=[contract.code])
+    return _history(request, contract, entries, title="修改记录 · 活动台账（含已删除的活动）",
+                    crumbs=[("活动台账", list_url)], back_url=list_url)
+
+
+@login_required
+def staff_log(request, code: str):
+    """Every change of the contract's staff register (records, months, transfers), deleted records included."""
+    contract = visible_contract(request, code)
+    entries = AuditEntry.objects.filter(contract=contract, subject__in=[
+        AuditEntry.Subject.STAFF, AuditEntry.Subject.STAFF_MONTH, AuditEntry.Subject.STAFF_TRANSFER,
+    ])
+    staff_url = reverse("staff_list", args=[contract.code])
+    return _history(request, contract, entries, title="修改记录 · 社工名册（含到岗与调动）",
+                    crumbs=[("社工名册", staff_url)], back_url=staff_url)
 
 
 # --- staff register Excel (附件2) ---------------------------------------------------------------------------------

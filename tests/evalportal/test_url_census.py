@@ -104,6 +104,16 @@ CENSUS: dict = {
         (lambda o: {f"p-{o['staff'].pk}-202502": "0", f"v-{o['staff'].pk}-202502": "1"}, 404),
     ),
     "staff_export": (lambda o: reverse("staff_export", args=["xicun-2024"]), CONTRACT_READ, None),
+    # 修改记录: whoever sees the register or ledger sees its history; other organisations get 404
+    "staff_history": (lambda o: reverse("staff_history", args=["xicun-2024", o["staff"].pk]), CONTRACT_READ, None),
+    "staff_history@other_contract": (
+        lambda o: reverse("staff_history", args=["xicun-2024", o["jingtai_staff"].pk]), row(404), None,
+    ),
+    "staff_log": (lambda o: reverse("staff_log", args=["xicun-2024"]), CONTRACT_READ, None),
+    "activity_history": (
+        lambda o: reverse("activity_history", args=["xicun-2024", o["activity"].pk]), CONTRACT_READ, None,
+    ),
+    "activity_log": (lambda o: reverse("activity_log", args=["xicun-2024"]), CONTRACT_READ, None),
     "staff_import": (lambda o: reverse("staff_import", args=["xicun-2024"]), CONTRACT_WRITE, ({"token": "x"}, 404)),
     "activity_list": (lambda o: reverse("activity_list", args=["xicun-2024"]), CONTRACT_READ, None),
     "activity_create": (

@@ -117,8 +117,8 @@ def build_world(n_areas: int = 3, targets: bool = True) -> World:
     }
     evaluation = Evaluation.objects.create(
         code="xc-2024-mid", contract=contract, kind="midterm", date=date(2025, 5, 20), period_start=START,
-        period_end=date(2025, 4, 30), agency=agency, status="finalised", total_score=Decimal("89.08"), grade="good",
-    )
+        period_end=date(2025, 4, 30), agency=agency,
+    )  # 进行中: a finalised evaluation locks its 考核期 (evalportal.locks); the lock tests finalise it themselves
     EvaluationAssignment.objects.create(evaluation=evaluation, user=users["evaluator"], declaration="no_conflict")
     return World(contract=contract, same_district=same_district, other_district=other_district, areas=areas,
                  indicators=indicators, users=users, evaluation=evaluation)

@@ -258,10 +258,11 @@ class AdminCorrectionAuditTests(TestCase):
         self.assertEqual(response.status_code, 302)
         self.client.post(reverse("admin:indicators_monthlyactual_delete", args=[actual.pk]), {"post": "yes"})
         self.assertEqual(
-            list(AuditEntry.objects.order_by("id").values_list("action", "old_value", "new_value", "source", "quarter",
-                                                                 "label")),
-            [("update", "90", "95", "后台", "2025-Q1", "片区1 · 入户探访 · 2025年1月"),
-             ("delete", "95", "", "后台", "2025-Q1", "片区1 · 入户探访 · 2025年1月")],
+            list(AuditEntry.objects.order_by("id").values_list("action", "field", "old_value", "new_value", "source",
+                                                                 "quarter", "label")),
+            [("update", "完成量", "90", "95", "后台", "2025-Q1", "片区1 · 入户探访 · 2025年1月"),
+             ("delete", "整条记录", "服务协议：广州市西村街社工服务站 2024.12.11–2025.12.10；片区：片区1；指标：入户探访；"
+              "月份：2025-01-01；完成量：95", "", "后台", "2025-Q1", "片区1 · 入户探访 · 2025年1月")],
         )
 
 
