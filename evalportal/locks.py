@@ -73,10 +73,14 @@ def quarter_lock_message(year: int, quarter: int, status: str, status_label: str
     return f"{quarter_label(year, quarter)}{state}，不能修改；如需修改，请联系区民政局退回。"
 
 
+def _day(day: date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
 def evaluation_lock_message(evaluation) -> str:
     return (
-        f"该数据属于已定稿的评估“{evaluation}”（{evaluation.code}，考核期 {evaluation.period_start:%Y年%m月%d日}至"
-        f"{evaluation.period_end:%Y年%m月%d日}），不能修改；如需修改，请联系区民政局重新开启该评估。"
+        f"该数据属于已定稿的评估“{evaluation}”（{evaluation.code}，考核期 {_day(evaluation.period_start)}至"
+        f"{_day(evaluation.period_end)}），不能修改；如需修改，请联系区民政局重新开启该评估。"
     )
 
 

@@ -42,6 +42,7 @@ class GridCell:
     version: int
     open: bool  # month inside the contract period
     lock_reason: str = ""  # why the cell cannot be edited ("" = editable)
+    period_locked: bool = False  # read-only only because a finalised evaluation's 考核期 covers the month
     text: str = ""  # what the input shows (the posted text after a failed save)
     original_text: str = ""  # the stored value when the page was loaded (tells a change from an untouched cell)
     error: str = ""
@@ -169,6 +170,11 @@ class EntryGrid:
     def editable_cells(self):
         return [(s, r, c) for s, r, c in self.cells() if c.editable]
 
+    def postable_cells(self):
+        """The cells a save reads: editable ones, and those locked by a finalised evaluation's 考核期 only, so that a
+        change posted for them is refused by the service with the lock's message instead of silently dropped."""
+        return [(s, r, c) for s, r, c in self.cells() if c.editable or c.period_locked]
+
 
 def cell_name(area_id: int | None, indicator_id: int, month: date) -> str:
     return f"c-{area_id or 0}-{indicator_id}-{month:%Y%m}"
@@ -226,6 +232,7 @@ def entry_grid(*, contract: Contract, quarter: Quarter, user) -> EntryGrid:
                     month=month, name=cell_name(area_id, indicator.pk, month), value=value, version=version,
                     open=is_open,
                     lock_reason=lock_reason or ("" if is_open else LOCK_OUTSIDE) or period_locks.get(month, ""),
+                    period_locked=bool(not lock_reason and is_open and period_locks.get(month)),
                     text=format_value(value, indicator.value_type),
                     original_text=format_value(value, indicator.value_type),
                 )

@@ -67,7 +67,7 @@ def _read_posted_cells(grid: EntryGrid, data) -> tuple[list[CellChange], int]:
     """Fill the grid with what was posted; return the changed cells and the number of invalid ones."""
     changes: list[CellChange] = []
     invalid = 0
-    for section, row, cell in grid.editable_cells():
+    for section, row, cell in grid.postable_cells():
         if cell.name not in data:
             continue
         cell.text = data.get(cell.name, "")
