@@ -143,13 +143,15 @@ def _evaluation_events(*, user, action, obj, diffs, reason, source) -> int:
     event = apps.get_model("reports", "EvaluationEvent")
     item = obj if model._meta.label_lower == "reports.evaluationitem" and action != "delete" else None
     party = getattr(obj, "party", "") or ""
-    what = f"{model._meta.verbose_name}“{obj}”"
+    # the row's kind (and a finding's slot); the party and the item have their own columns
+    what = [] if model._meta.label_lower == "reports.evaluation" else [str(model._meta.verbose_name)]
+    if model._meta.label_lower == "reports.finding":
+        what += [obj.get_section_display(), obj.get_kind_display()]
     now = timezone.now()
     event.objects.bulk_create([
         event(
             evaluation=evaluation, at=now, actor=user, action=f"admin_{action}", party=party, item=item,
-            field=f"{what} · {name}"[:40] if model._meta.label_lower != "reports.evaluation" else name[:40],
-            old_value=old, new_value=new, reason=reason or source,
+            field=" · ".join([*what, name])[:40], old_value=old, new_value=new, reason=reason or source,
         )
         for name, old, new in diffs
     ])
