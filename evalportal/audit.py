@@ -1,6 +1,6 @@
 """Every correction audited (issue 9 §3): one way to turn a change of any row into old → new records.
 
-The portal's services already write their own records (indicators.AuditEntry for station data, reports'
+The portal's services already write their own records (stations.AuditEntry for station data, reports'
 EvaluationEvent for an evaluation's history) as they change data. Everything else that writes rows directly — the
 admin's forms, inlines and delete actions, management commands — goes through `record`, which compares the row
 as stored with the row as saved, field by field, and writes one record per changed field in the history the
@@ -36,7 +36,7 @@ EVALUATION_ROWS = {
 SUBJECTS = {
     "indicators.monthlyactual": "actual",
     "indicators.target": "target",
-    "indicators.quartersubmission": "submission",
+    "stations.quartersubmission": "submission",
     "stations.staffmember": "staff",
     "stations.staffmonth": "staff_month",
     "stations.activityentry": "activity",
@@ -180,7 +180,7 @@ def _contract_id(obj):
 
 
 def _audit_entries(*, user, action, obj, diffs, reason, source) -> int:
-    entry = apps.get_model("indicators", "AuditEntry")
+    entry = apps.get_model("stations", "AuditEntry")
     model = type(obj)
     label_lower = model._meta.label_lower
     subject = SUBJECTS.get(label_lower, "other")

@@ -22,6 +22,8 @@ from datetime import date, timedelta
 
 from django.apps import apps
 
+from .edits import EntryError
+
 # Quarter states in which the street office may still change the quarter's data; every other state locks it.
 OPEN_QUARTER_STATES = frozenset({"draft", "returned"})
 # Evaluation states that leave its period open; every other state (已定稿) locks it.
@@ -30,7 +32,7 @@ OPEN_EVALUATION_STATES = frozenset({"draft"})
 _QUARTER_NAMES = "一二三四"
 
 
-class DataLocked(Exception):
+class DataLocked(EntryError):
     """A write refused because the data lies behind a submitted quarter or a finalised evaluation."""
 
     def __init__(self, message: str):
@@ -99,7 +101,7 @@ def span_reasons(contract_id: int | None, spans: Iterable[Span | date | None]) -
     result = dict.fromkeys(spans, "")
     if contract_id is None or not spans:
         return result
-    submission = apps.get_model("indicators", "QuarterSubmission")
+    submission = apps.get_model("stations", "QuarterSubmission")
     quarters = {s.quarter for s in spans}
     locked_quarters = {
         (q.year, q.quarter): quarter_lock_message(q.year, q.quarter, q.status, q.get_status_display())

@@ -12,9 +12,8 @@ from django.test import TestCase
 from django.urls import reverse
 from django.utils import timezone
 
-from indicators.models import AuditEntry
 from reports.models import Evaluation, EvaluationEvent, EvaluationItem, Finding, PartyScore
-from stations.models import ActivityEntry, StaffMember, StaffMonth, User
+from stations.models import ActivityEntry, AuditEntry, StaffMember, StaffMonth, User
 from stations.services import activity_delete, activity_save, staff_save
 from tests.indicators.factories import build_world
 from tests.reports.factories import make_world

@@ -17,22 +17,17 @@ from django.db import transaction
 from django.test import TestCase
 from django.urls import reverse
 
+from evalportal.edits import EntryError
 from evalportal.locks import DataLocked
-from indicators.models import ImportBatch, MonthlyActual, Target
-from indicators.quarters import Quarter
-from indicators.services import (
-    CellChange,
-    EntryError,
-    actuals_save,
-    import_batch_store,
-    quarter_return,
-    quarter_submit,
-    target_set,
-)
+from evalportal.periods import Quarter
+from indicators.changes import CellChange
+from indicators.models import MonthlyActual, Target
+from indicators.services import actuals_save, quarter_return, quarter_submit, target_set
 from reports.models import Evaluation
-from stations.models import ActivityEntry, StaffMember, StaffMonth, StaffTransfer
+from stations.changes import StaffMonthChange
+from stations.imports import import_batch_store
+from stations.models import ActivityEntry, ImportBatch, StaffMember, StaffMonth, StaffTransfer
 from stations.services import (
-    StaffMonthChange,
     activity_delete,
     activity_save,
     staff_months_save,
