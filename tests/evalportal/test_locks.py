@@ -360,3 +360,38 @@ class WritePathLockTests(TestCase):
         page = self.portal().get(reverse("activity_delete", args=[self.w.contract.code, self.inside.pk]))
         self.assertContains(page, SUBMITTED)
         self.assertNotContains(page, "确认删除")
+
+
+class DemoReproTests(TestCase):
+    """The issue's repro on the demo data: as street_xicun, 2025 Q1 of xicun-2024 is submitted and inside the
+    finalised xicun-2024-mid; the staff-month grid, an activity dated in Q1 and a leaving date in Q1 are refused."""
+
+    @classmethod
+    def setUpTestData(cls):
+        from demo.loader import demo_load
+
+        demo_load()
+
+    def test_repro(self):
+        from stations.models import User
+
+        self.client.force_login(User.objects.get(username="street_xicun"))
+        staff = StaffMember.objects.filter(contract__code="xicun-2024", months__month=JAN).distinct().first()
+        record = StaffMonth.objects.get(staff=staff, month=JAN)
+        before = snapshot()
+        key = f"{staff.pk}-202501"
+        original = f"{record.on_post.normalize():f}|{int(record.social_insurance)}|{int(record.salary_paid)}"
+        grid = self.client.post(reverse("staff_months", args=["xicun-2024", "2025-Q1"]), {
+            f"p-{key}": "0.5" if record.on_post == 1 else "1", f"v-{key}": str(record.version), f"o-{key}": original,
+        })
+        self.assertContains(grid, SUBMITTED, status_code=400)
+        activity = self.client.post(reverse("activity_create", args=["xicun-2024"]),
+                                    {"date": "2025-03-03", "name": "补录活动", "participants": "12"})
+        self.assertContains(activity, SUBMITTED)
+        leaving = self.client.post(reverse("staff_edit", args=["xicun-2024", staff.pk]), {
+            "order": staff.order, "name": staff.name, "position": staff.position, "certificate": staff.certificate,
+            "two_years_practice": "on" if staff.two_years_practice else "",
+            "joined_on": staff.joined_on.isoformat() if staff.joined_on else "", "left_on": "2025-03-15",
+        })
+        self.assertContains(leaving, SUBMITTED)
+        self.assertEqual(snapshot(), before)
