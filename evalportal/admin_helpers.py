@@ -28,6 +28,8 @@ def lock_checked_form(form_class):
         def _post_clean(self):
             stored = audit.stored(self.instance)
             super()._post_clean()
+            if stored is not None and not self.has_changed():
+                return  # an unchanged row (an inline beside the one being edited) changes nothing
             reason = change_lock_reason(stored, self.instance)
             if reason:
                 self.add_error(None, reason)
