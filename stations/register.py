@@ -122,7 +122,11 @@ def staff_month_grid(*, contract: Contract, quarter: Quarter) -> StaffMonthGrid:
     months = quarter.months
     reasons = month_reasons(contract.pk, months)
     # months whose cells the grid shows and counts in the 考核期 (editable cells of the contract period)
-    in_grid = [m for m in months if m in period_months and month_in_period(m, contract.start_date, contract.end_date)]
+    # (locked months are read-only: counted with the rest of the 考核期 the page does not edit)
+    in_grid = [
+        m for m in months
+        if m in period_months and month_in_period(m, contract.start_date, contract.end_date) and not reasons[m]
+    ]
     outside = [m for m in period_months if m not in in_grid]
     base = {"certified": Decimal(0), "certified_two": Decimal(0), "uncertified": Decimal(0),
             "uncertified_two": Decimal(0), "continuing": 0}

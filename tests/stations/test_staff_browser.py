@@ -10,8 +10,11 @@ from django.template.defaultfilters import floatformat
 from demo.loader import demo_load
 from evalportal.periods import Quarter
 from indicators.calculations import format_percent
+from indicators.services import quarter_return
+from reports.models import Evaluation
+from reports.services import evaluation_reopen
 from stations.calculations import format_halves
-from stations.models import Contract, StaffMonth
+from stations.models import Contract, StaffMonth, User
 from stations.register import staff_month_grid
 from tests.browser import SCREENSHOTS
 
@@ -57,6 +60,15 @@ def test_changing_a_cell_updates_the_figures_to_what_the_server_saves(browser, l
     page.click("button[type=submit]")
     page.wait_for_url(f"{live_server.url}/")
     url = f"{live_server.url}/contracts/{contract.code}/staff/months/{quarter.slug}/"
+    page.goto(url)
+    # 2025 Q1 is submitted and inside the finalised mid-term evaluation: read-only, figures still the server's
+    expect(page.locator("#lock-reason")).to_contain_text("2025年第一季度已提交，不能修改")
+    assert page.locator("select.js-on-post").count() == 0
+    assert shown(page) == before
+    # a change takes the bureau returning the quarter and reopening the evaluation, each with a reason
+    bureau = User.objects.get(username="bureau_liwan")
+    quarter_return(contract=contract, quarter=quarter, user=bureau, reason="二月到岗需更正")
+    evaluation_reopen(evaluation=Evaluation.objects.get(code="xicun-2024-mid"), user=bureau, reason="二月到岗需更正")
     page.goto(url)
     assert shown(page) == before  # the script's figures agree with the server's before any change
     expect(page.locator("#figures-unsaved")).to_be_hidden()
