@@ -149,13 +149,6 @@ def lock_reason(contract_id: int | None, spans: Iterable[Span | date | None], *,
     return next((r for r in span_reasons(contract_id, spans).values() if r), "")
 
 
-def check_unlocked(contract_id: int | None, spans: Iterable[Span | date | None], *, whole_contract: bool = False) -> None:
-    """Raise DataLocked with the specific message when the data may not change."""
-    reason = lock_reason(contract_id, spans, whole_contract=whole_contract)
-    if reason:
-        raise DataLocked(reason)
-
-
 def evaluation_locked_reason(evaluation) -> str:
     """An evaluation's own results (party scores, rubric items, findings, total, grade) once it is finalised."""
     if evaluation is None or evaluation.status in OPEN_EVALUATION_STATES:
@@ -206,6 +199,17 @@ def row_spans(obj) -> tuple[int | None, list[Span], bool]:
         return (staff.contract_id if staff else None), spans, False
     if label == "stations.staffmember":
         return obj.contract_id, [d for d in (obj.joined_on, obj.left_on) if d], False
+    if label == "stations.servicearea":  # deleting a 片区 deletes its actuals and targets with it
+        months = apps.get_model("indicators", "MonthlyActual").objects.filter(service_area_id=obj.pk)
+        has_targets = apps.get_model("indicators", "Target").objects.filter(service_area_id=obj.pk).exists()
+        return obj.contract_id, [Span.month(m) for m in months.values_list("month", flat=True).distinct()], has_targets
+    if label == "stations.contract":  # deleting a contract deletes everything dated in it
+        spans = []
+        month = obj.start_date.replace(day=1) if obj.start_date else None
+        while month is not None and obj.end_date and month <= obj.end_date:
+            spans.append(Span.month(month))
+            month = spans[-1].end + timedelta(days=1)
+        return obj.pk, spans, True
     return None, [], False
 
 
@@ -236,6 +240,8 @@ def change_lock_reason(old, new) -> str:
         return _evaluation_row_reason(old, new)
     if label == "stations.staffmember":
         return _staff_reason(old, new)
+    if label in ("stations.servicearea", "stations.contract") and new is not None:
+        return ""  # only their deletion takes dated data with it
     reasons_for = []
     for row in (old, new):
         if row is not None:

@@ -395,3 +395,25 @@ class DemoReproTests(TestCase):
         })
         self.assertContains(leaving, SUBMITTED)
         self.assertEqual(snapshot(), before)
+
+
+class CascadeDeleteLockTests(TestCase):
+    """Deleting a 片区 or a contract in the admin would delete dated data with it: refused while it is locked."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.w = build_world(n_areas=1)
+        cls.area = cls.w.areas[0]
+        MonthlyActual.objects.create(contract=cls.w.contract, service_area=cls.area,
+                                     indicator=cls.w.indicators["home_visit"], month=JAN, value=Decimal(90))
+        quarter_submit(contract=cls.w.contract, quarter=Q1, user=cls.w.users["street_xc"])
+
+    def test_area_and_contract_deletes_are_refused(self):
+        self.client.force_login(self.w.users["admin"])
+        for obj in (self.area, self.w.contract):
+            with self.subTest(model=type(obj).__name__):
+                url = reverse(f"admin:stations_{obj._meta.model_name}_delete", args=[obj.pk])
+                response = self.client.post(url, {"post": "yes"}, follow=True)
+                self.assertContains(response, SUBMITTED)
+                self.assertTrue(type(obj).objects.filter(pk=obj.pk).exists())
+        self.assertEqual(MonthlyActual.objects.count(), 1)
