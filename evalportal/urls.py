@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from evalportal import views
+from surveys import views as survey_views
 
 admin.site.site_header = "社工服务站绩效评估平台 管理后台"
 admin.site.site_title = "evalportal 管理后台"
@@ -19,4 +20,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("reports/", include("reports.pdf_urls")),
     path("evaluations/", include("reports.urls")),
+    path("surveys/", include("surveys.urls")),
+    path("q/<str:token>/", survey_views.survey_answer, name="survey_answer"),
 ]

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "stations",
     "indicators",
     "reports",
+    "surveys",
     "demo",
 ]
 
@@ -166,3 +167,10 @@ LOGGING = {
         "axes": {"level": "CRITICAL"},
     },
 }
+
+# Satisfaction surveys (issue 14): how long one-time questionnaire links work after the sample is drawn, how long
+# names and phone numbers are kept after the evaluation is finalised (then `purge_survey_rosters` deletes them),
+# and how many questionnaire requests one address may make per minute.
+SURVEY_LINK_DAYS = int(os.environ.get("SURVEY_LINK_DAYS", "14"))
+SURVEY_ROSTER_RETENTION_DAYS = int(os.environ.get("SURVEY_ROSTER_RETENTION_DAYS", "30"))
+SURVEY_LINK_RATE_PER_MINUTE = int(os.environ.get("SURVEY_LINK_RATE_PER_MINUTE", "30"))
