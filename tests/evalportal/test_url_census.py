@@ -20,7 +20,6 @@ from django.test import TestCase
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from demo.loader import demo_load
-from surveys.models import Answer, Contact, QuestionnaireTemplate, Respondent, RespondentGroup, Survey
 from indicators.models import MonthlyActual, Target
 from reports.models import (
     Evaluation,
@@ -44,6 +43,7 @@ from stations.models import (
     StaffTransfer,
     User,
 )
+from surveys.models import Answer, Contact, QuestionnaireTemplate, Respondent, RespondentGroup, Survey
 
 ROLES = [
     "anonymous", "street_xicun", "street_jingtai", "bureau_liwan", "bureau_baiyun", "supervision_gz", "evaluator_gzswa",

@@ -18,7 +18,6 @@ from demo.loader import demo_load
 from reports.models import Evaluation, PerformanceEvaluation, PerformanceIndicator
 from reports.services import evaluation_declare
 from stations.models import User
-from surveys import services
 from surveys.models import Contact, QuestionnaireTemplate, Respondent, Survey, SurveyEvent
 
 
