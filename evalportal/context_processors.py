@@ -27,4 +27,6 @@ def navigation(request) -> dict:
     ]
     if is_admin(user) or user.is_staff:
         nav.append({"label": "管理后台", "url": reverse("admin:index"), "active": False})
+    if is_admin(user):
+        nav.append({"label": "后台任务", "url": reverse("worker_queue"), "active": current == "worker_queue"})
     return {"nav_items": nav}

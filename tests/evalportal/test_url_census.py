@@ -244,6 +244,9 @@ CENSUS: dict = {
     ),
     # --- satisfaction surveys (surveys.urls): a draft survey of xicun-2024-mid run by evaluator_gzswa ------------------
     "survey_list": (lambda o: reverse("survey_list"), EVERYONE, None),
+    # --- operations (issue 13) -------------------------------------------------------------------------------------
+    "healthz": (lambda o: reverse("healthz"), row(200, anonymous=200), None),
+    "worker_queue": (lambda o: reverse("worker_queue"), row(403, admin=200), None),
     "survey_create": (
         # a finalised evaluation takes no new survey; outside users do not see the evaluation at all
         lambda o: reverse("survey_create", args=["xicun-2024-mid"]), row(403, street_jingtai=404, bureau_baiyun=404),
