@@ -27,6 +27,7 @@ from reports.models import (
     RubricItem,
     RubricSection,
     RubricTemplate,
+    WorkerHeartbeat,
 )
 from stations.models import (
     ActivityEntry,
@@ -122,6 +123,7 @@ def build_world(i: int) -> dict:
                                   file=f"reports/rendered/e{i}.pdf", size=1000)
     ReportBundle.objects.create(requested_by=evaluator, district=district, period_from=datetime.date(2025, 1, 1),
                                 period_to=datetime.date(2025, 12, 31))
+    WorkerHeartbeat.objects.create(name=f"worker-{i}", started_at=evaluation_at(), beat_at=evaluation_at())
     # entry branch: quarter submissions, audit trail, parsed uploads, staff transfers
     QuarterSubmission.objects.create(contract=contract, year=2025, quarter=1)
     AuditEntry.objects.create(action="create", subject="actual", contract=contract, label="片区一 · 入户探访")
