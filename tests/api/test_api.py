@@ -17,6 +17,7 @@ from api.models import ApiToken
 from api.tokens import api_token_create
 from demo.loader import demo_load
 from indicators.excel import completion_workbook
+from indicators.models import MonthlyActual
 from indicators.selectors import indicator_completion_table
 from stations.models import AuditEntry, Contract, User
 
@@ -106,7 +107,8 @@ class QuarterWriteTests(ApiTestCase):
 
     def first_cell(self, client) -> dict:
         cells = client.get(self.url()).json()["cells"]
-        return next(c for c in cells if c["month"] == "2025-04" and c["editable"])
+        # May: April lies in the finalised xicun-2024-mid's 考核期 (to 2025-04-30) and is read-only
+        return next(c for c in cells if c["month"] == "2025-05" and c["editable"])
 
     def test_street_office_saves_with_the_version_and_the_audit_says_api(self):
         client = self.client_for("street_xicun")
@@ -138,7 +140,7 @@ class QuarterWriteTests(ApiTestCase):
     def test_invalid_values_name_the_cell_and_save_nothing(self):
         client = self.client_for("street_xicun")
         cell = self.first_cell(client)
-        body = {"cells": [{"area": cell["area"], "indicator": "nope", "month": "2025-04", "value": "1", "version": 0}]}
+        body = {"cells": [{"area": cell["area"], "indicator": "nope", "month": "2025-05", "value": "1", "version": 0}]}
         response = client.put(self.url(), body, format="json")
         self.assertEqual(response.status_code, 400)
         self.assertEqual(response.json()["errors"], {"cells[0]": ["未知指标“nope”。"]})
@@ -160,6 +162,22 @@ class QuarterWriteTests(ApiTestCase):
                                                "value": "999"}]}, format="json")
         self.assertIn(response.status_code, (400, 409))
         self.assertIn("2025年第一季度已提交", response.json()["detail"])
+
+    def test_a_month_in_a_finalised_evaluation_period_refuses_with_its_message(self):
+        """The API writes through the browser's services, so it inherits evalportal.locks: April 2025 is in the
+        finalised xicun-2024-mid's 考核期 although Q2 is open; nothing is saved."""
+        client = self.client_for("street_xicun")
+        cells = client.get(self.url()).json()["cells"]
+        cell = next(c for c in cells if c["month"] == "2025-04" and c["area"] is not None)
+        self.assertFalse(cell["editable"])
+        self.assertIn("xicun-2024-mid", cell["lock_reason"])
+        before = list(MonthlyActual.objects.order_by("pk").values_list("value", "version"))
+        response = client.put(self.url(), {"cells": [{**{k: cell[k] for k in ("area", "indicator", "month", "version")},
+                                                      "value": "999"}]}, format="json")
+        self.assertEqual(response.status_code, 409)
+        self.assertIn("该数据属于已定稿的评估", response.json()["detail"])
+        self.assertIn("xicun-2024-mid", response.json()["detail"])
+        self.assertEqual(list(MonthlyActual.objects.order_by("pk").values_list("value", "version")), before)
 
 
 class ConventionTests(ApiTestCase):
