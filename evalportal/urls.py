@@ -18,5 +18,6 @@ urlpatterns = [
     path("contracts/", include("indicators.urls")),
     path("admin/", admin.site.urls),
     path("reports/", include("reports.pdf_urls")),
+    path("reports/", include("reports.archive.urls")),
     path("evaluations/", include("reports.urls")),
 ]

@@ -207,9 +207,12 @@ def _zip_name(source: ReportSource, title: str, used: set[str]) -> str:
 def report_bundle_build(bundle: ReportBundle, *, should_stop: Callable[[], bool] = lambda: False) -> ReportBundle:
     """Build the ZIP of a claimed bundle: one PDF per report, progress saved after each one.
 
-    Stored PDFs are reused (`rendered_report_fetch`); only changed reports render. When `should_stop()` turns true
+    Archived PDFs of finalised reports are used as they are; other stored PDFs are reused (`rendered_report_fetch`),
+    only changed reports render. When `should_stop()` turns true
     (SIGTERM) the bundle goes back to the queue and no half-built file is kept. Errors mark it failed with a message.
     """
+    from .archive.services import report_download  # the archive package builds on this module
+
     try:
         # Inside the try: a failure while listing the reports must mark the bundle failed too, not leave it
         # "running" (spinning on the page until the stale timeout) and take the worker down.
@@ -227,8 +230,10 @@ def report_bundle_build(bundle: ReportBundle, *, should_stop: Callable[[], bool]
                         bundle.save(update_fields=["status", "progress_done"])
                         logger.info("PDF bundle %s: stopped by the worker, back in the queue", bundle.pk)
                         return bundle
-                    rendered, title = rendered_report_fetch(source=source)
-                    with rendered.file.open("rb") as handle:
+                    # A finalised/published report goes into the ZIP as its archived PDF/A, byte for byte.
+                    download = report_download(source.obj)
+                    title = download.filename.removesuffix(".pdf")
+                    with download.file.open("rb") as handle:
                         archive.writestr(_zip_name(source, title, used), handle.read())
                     _progress(bundle, index)
             buffer.seek(0)

@@ -1,4 +1,5 @@
-"""`manage.py run_worker [--once] [--poll SECONDS]`: build queued report ZIP bundles in the background.
+"""`manage.py run_worker [--once] [--poll SECONDS]`: build queued report ZIP bundles in the background (and render any
+archived report whose PDF/A is still pending).
 
 Polls the database; several workers may run (on PostgreSQL each claims a different bundle with SKIP LOCKED).
 SIGTERM / SIGINT stop it gracefully: the bundle being built goes back to the queue. `--once` processes the queue and
@@ -12,6 +13,7 @@ import threading
 from django.core.management.base import BaseCommand
 from django.db import DatabaseError, close_old_connections, connection
 
+from reports.archive.services import archived_reports_render_pending
 from reports.pdf_services import report_bundles_process
 
 logger = logging.getLogger(__name__)
@@ -49,6 +51,8 @@ class Command(BaseCommand):
             while not stop.is_set():
                 try:
                     tidy_connections()
+                    # Signed reports whose PDF/A was not rendered after their finalisation (a crash): render them.
+                    archived_reports_render_pending(limit=5)
                     total += report_bundles_process(should_stop=stop.is_set)
                 except DatabaseError:
                     if once or connection.in_atomic_block:
