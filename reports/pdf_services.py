@@ -254,7 +254,12 @@ def report_bundle_build(bundle: ReportBundle, *, should_stop: Callable[[], bool]
 
 
 def report_bundles_process(*, should_stop: Callable[[], bool] = lambda: False, limit: int | None = None) -> int:
-    """Build queued bundles until the queue is empty (or `limit` reached / stop requested). Returns how many."""
+    """Build queued bundles until the queue is empty (or `limit` reached / stop requested). Returns how many.
+
+    First renders any archived report whose PDF/A is still pending (a crash right after its finalisation)."""
+    from .archive.services import archived_reports_render_pending
+
+    archived_reports_render_pending(limit=5)
     report_bundles_requeue_stale()
     count = 0
     while not should_stop() and (limit is None or count < limit):

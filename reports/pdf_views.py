@@ -16,6 +16,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from .archive.selectors import attach_versions, can_publish_performance, can_verify_reports
+from .archive.services import report_download
 from .models import ReportBundle
 from .pdf_forms import BundleForm
 from .pdf_selectors import (
@@ -27,8 +29,6 @@ from .pdf_selectors import (
     performance_evaluations_reportable_by,
     report_list_for,
 )
-from .archive.selectors import attach_versions, can_publish_performance, can_verify_reports
-from .archive.services import report_download
 from .pdf_services import report_bundle_request
 
 

@@ -13,7 +13,6 @@ import threading
 from django.core.management.base import BaseCommand
 from django.db import DatabaseError, close_old_connections, connection
 
-from reports.archive.services import archived_reports_render_pending
 from reports.pdf_services import report_bundles_process
 
 logger = logging.getLogger(__name__)
@@ -51,8 +50,6 @@ class Command(BaseCommand):
             while not stop.is_set():
                 try:
                     tidy_connections()
-                    # Signed reports whose PDF/A was not rendered after their finalisation (a crash): render them.
-                    archived_reports_render_pending(limit=5)
                     total += report_bundles_process(should_stop=stop.is_set)
                 except DatabaseError:
                     if once or connection.in_atomic_block:
