@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "stations",
     "indicators",
     "reports",
+    "backups",
 ]
 
 MIDDLEWARE = [
@@ -141,6 +142,8 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "staticfiles"
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+# `manage.py backup` writes here unless given --output (var/ is not in git).
+BACKUP_DIR = Path(os.environ.get("BACKUP_DIR", BASE_DIR / "var" / "backups"))
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
