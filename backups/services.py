@@ -297,7 +297,8 @@ def backup_inspect(path: Path) -> Manifest:
             raise BackupError(f"备份文件已损坏：{exc}。") from None
         missing = sorted(set(expected) - seen)
         if missing:
-            raise BackupError(f"备份文件不完整：缺少 {missing[0]}{' 等 %d 个文件' % len(missing) if len(missing) > 1 else ''}。")
+            more = f" 等 {len(missing)} 个文件" if len(missing) > 1 else ""
+            raise BackupError(f"备份文件不完整：缺少 {missing[0]}{more}。")
     return manifest
 
 

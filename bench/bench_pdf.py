@@ -6,6 +6,8 @@ Prints, side by side, the median render time and peak memory (max RSS) of
 - "portal": what a download costs when nothing is cached: build the context from the database (selectors), render the
   template, fingerprint it, lay out the PDF through reports.pdf (static-only URL fetcher) and store it;
 - "bare WeasyPrint": weasyprint.HTML(string=…).write_pdf() on the same HTML with the stylesheet inlined;
+- "PDF/A archive": what finalising costs (issue 9 §2): freeze the report as an archived version (context, HTML, JSON)
+  and render it as PDF/A-3b with the JSON embedded, then hash and store it;
 and the PDF's size. Goals on the 2-core machine: overhead ≤ 1.15×, median ≤ 3 s, PDF ≤ 2 MB. Exits 1 when a goal
 is missed or Debian's libharfbuzz-subset0 is missing (without it WeasyPrint subsets fonts ~12× slower).
 
@@ -85,6 +87,19 @@ def run_mode(mode: str, runs: int, workdir: Path) -> dict:
             RenderedReport.objects.all().delete()  # nothing cached: every run renders
             rendered, _ = rendered_report_fetch(source=report_source_for_code(CODE))
             return rendered.size
+    elif mode == "archive":
+        setup_django()
+        from django.db import transaction
+
+        from reports.archive.services import archived_report_render, report_archive_create
+        from reports.models import ArchivedReport
+        from reports.pdf_services import report_source_for_code
+
+        def once() -> int:
+            ArchivedReport.objects.all().delete()
+            with transaction.atomic():  # as in evaluation_finalise; the render runs right after the commit
+                archive = report_archive_create(source=report_source_for_code(CODE), user=None)
+            return archived_report_render(archive).size
     else:
         import weasyprint
 
@@ -106,7 +121,7 @@ def run_mode(mode: str, runs: int, workdir: Path) -> dict:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--mode", choices=["prepare", "portal", "bare"], help=argparse.SUPPRESS)
+    parser.add_argument("--mode", choices=["prepare", "portal", "bare", "archive"], help=argparse.SUPPRESS)
     parser.add_argument("--workdir", help=argparse.SUPPRESS)
     args = parser.parse_args()
 
@@ -137,7 +152,7 @@ def main() -> int:
             print(prep.stderr[-3000:])
             return 1
         results = {}
-        for mode in ("portal", "bare"):
+        for mode in ("portal", "bare", "archive"):
             out = subprocess.run(
                 [sys.executable, __file__, "--mode", mode, "--runs", str(args.runs), "--workdir", tmp],
                 env=env, cwd=ROOT, capture_output=True, text=True,
@@ -161,6 +176,10 @@ def main() -> int:
         (f"size {portal['size'] / 1024 / 1024:.2f} MB ≤ 2 MB", portal["size"] <= GOAL_SIZE),
         ("libharfbuzz-subset0 installed", harfbuzz is not None),
     ]
+    archive = results["archive"]
+    print(f"PDF/A archive (finalisation): median {archive['median']:.2f} s (min {archive['min']:.2f}, max "
+          f"{archive['max']:.2f}), {archive['median'] / portal['median']:.2f}× the normal render, peak "
+          f"{archive['peak_mb']:.0f} MB, {archive['size'] / 1024:.0f} KB")
     for label, ok in goals:
         print(f"  {'ok  ' if ok else 'MISS'} {label}")
     return 0 if all(ok for _, ok in goals) else 1
