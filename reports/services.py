@@ -35,7 +35,8 @@ from .models import (
     PartyScore,
     RubricTemplate,
 )
-from .pdf_services import report_source
+from .rendering import report_source
+from .templatetags.evaluation_format import format_points
 
 if TYPE_CHECKING:
     from django.core.files.uploadedfile import UploadedFile
@@ -53,14 +54,6 @@ class EditConflict(Exception):
         super().__init__(message)
         self.message = message
         self.current = current
-
-
-def format_points(value: Decimal | None) -> str:
-    """5.0 → "5", 2.5 → "2.5", 8.30 → "8.3": how a maximum reads in a sentence."""
-    if value is None:
-        return ""
-    text = f"{value:f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def _event(evaluation: Evaluation, actor: User | None, action: str, **fields: Any) -> EvaluationEvent:

@@ -34,7 +34,7 @@ from ..models import (
     PerformanceEvaluationEvent,
     RenderedReport,
 )
-from ..pdf_services import ReportSource, rendered_report_fetch, report_filename, report_source
+from ..rendering import ReportSource, rendered_report_fetch, report_filename, report_source
 from .data import evaluation_report_data, performance_report_data
 
 if TYPE_CHECKING:

@@ -20,9 +20,9 @@ from django.db import connection
 from django.test import TransactionTestCase, override_settings
 
 from backups.services import BackupError, Manifest, backup_inspect, backup_restore
+from demo.loader import demo_load
 from reports.archive.services import archived_report_render, current_archive
 from reports.models import ArchivedReport, Evaluation
-from stations.demo import demo_load
 from stations.models import District
 
 

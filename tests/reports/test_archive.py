@@ -15,6 +15,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.test import TestCase, override_settings
 
+from demo.loader import demo_load
 from reports import services
 from reports.archive.services import archived_report_render, current_archive
 from reports.models import (
@@ -26,7 +27,6 @@ from reports.models import (
     PerformanceEvaluation,
     PerformanceEvaluationEvent,
 )
-from stations.demo import demo_load
 from stations.models import Organisation, User
 from tests.reports.pdf_tools import pdf_info, pdf_text
 
