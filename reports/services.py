@@ -547,7 +547,7 @@ def evaluation_finalise(*, evaluation: Evaluation, user: User | None) -> FinalRe
            new_value=f"{total:.2f} {label}")
     # The signed report (issue 9 §2): frozen now as the next archived version, rendered as PDF/A after the commit.
     archive = report_archive_create(source=report_source(evaluation), user=user)
-    _event(evaluation, user, EvaluationEvent.Action.ARCHIVED, field="archive",
+    _event(evaluation, user, EvaluationEvent.Action.ARCHIVED,
            new_value=f"第{archive.version}版（验证码 {archive.verification_code}）")
     return FinalResult(total=total, grade=code, grade_label=label)
 
