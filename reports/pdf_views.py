@@ -10,11 +10,13 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
+
+from evalportal.downloads import protected_download
 
 from .archive.selectors import attach_versions, can_publish_performance, can_verify_reports
 from .archive.services import report_download
@@ -32,12 +34,10 @@ from .pdf_selectors import (
 from .pdf_services import report_bundle_request
 
 
-def _pdf_response(obj) -> FileResponse:
+def _pdf_response(obj) -> HttpResponse:
     """A finalised evaluation / published 绩效评价 serves its archived PDF/A byte for byte; others the current render."""
     download = report_download(obj)
-    response = FileResponse(
-        download.file.open("rb"), content_type="application/pdf", as_attachment=True, filename=download.filename,
-    )
+    response = protected_download(download.file, content_type="application/pdf", filename=download.filename)
     response["Cache-Control"] = "private, no-cache"
     return response
 
@@ -143,4 +143,4 @@ def bundle_download(request, pk: int):
     if not bundle.file:
         raise Http404("打包文件不存在。")
     name = f"{bundle.district.name}报告_{bundle.period_from:%Y%m%d}-{bundle.period_to:%Y%m%d}.zip"
-    return FileResponse(bundle.file.open("rb"), content_type="application/zip", as_attachment=True, filename=name)
+    return protected_download(bundle.file, content_type="application/zip", filename=name)

@@ -11,9 +11,11 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
+
+from evalportal.downloads import protected_download
 
 from ..pdf_selectors import performance_evaluations_reportable_by
 from .forms import VerifyForm, WithdrawForm, verify_max_bytes
@@ -33,9 +35,7 @@ def archive_pdf(request, kind: str, code: str, version: int):
     if archive is None:
         raise Http404("该报告版本不存在或无权查看。")
     download = archived_report_download(archive)
-    response = FileResponse(
-        download.file.open("rb"), content_type="application/pdf", as_attachment=True, filename=download.filename
-    )
+    response = protected_download(download.file, content_type="application/pdf", filename=download.filename)
     response["Cache-Control"] = "private, no-cache"
     return response
 
