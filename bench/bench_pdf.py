@@ -6,6 +6,8 @@ Prints, side by side, the median render time and peak memory (max RSS) of
 - "portal": what a download costs when nothing is cached: build the context from the database (selectors), render the
   template, fingerprint it, lay out the PDF through reports.pdf (static-only URL fetcher) and store it;
 - "bare WeasyPrint": weasyprint.HTML(string=…).write_pdf() on the same HTML with the stylesheet inlined;
+- "PDF/A archive": what finalising costs (issue 9 §2): freeze the report as an archived version (context, HTML, JSON)
+  and render it as PDF/A-3b with the JSON embedded, then hash and store it;
 and the PDF's size. Goals on the 2-core machine: overhead ≤ 1.15×, median ≤ 3 s, PDF ≤ 2 MB. Exits 1 when a goal
 is missed or Debian's libharfbuzz-subset0 is missing (without it WeasyPrint subsets fonts ~12× slower).
 
@@ -85,6 +87,27 @@ def run_mode(mode: str, runs: int, workdir: Path) -> dict:
             RenderedReport.objects.all().delete()  # nothing cached: every run renders
             rendered, _ = rendered_report_fetch(source=report_source_for_code(CODE))
             return rendered.size
+    elif mode == "archive":
+        setup_django()
+        from django.db import transaction
+
+        from reports import pdf
+        from reports.archive.services import archived_report_render, report_archive_create
+        from reports.models import ArchivedReport
+        from reports.pdf_services import report_source_for_code
+
+        plain_times: list[float] = []
+
+        def once() -> int:
+            ArchivedReport.objects.all().delete()
+            with transaction.atomic():  # as in evaluation_finalise; the render runs right after the commit
+                archive = report_archive_create(source=report_source_for_code(CODE), user=None)
+            size = archived_report_render(archive).size
+            # Paired with a normal render of the very same HTML, so machine load affects both alike.
+            started = time.perf_counter()
+            pdf.render_pdf(archive.html)
+            plain_times.append(time.perf_counter() - started)
+            return size
     else:
         import weasyprint
 
@@ -99,14 +122,21 @@ def run_mode(mode: str, runs: int, workdir: Path) -> dict:
         size = once()
         times.append(time.perf_counter() - started)
     peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return {"median": statistics.median(times), "min": min(times), "max": max(times), "peak_mb": peak_kb / 1024,
-            "size": size}
+    result = {"median": statistics.median(times), "min": min(times), "max": max(times), "peak_mb": peak_kb / 1024,
+              "size": size}
+    if mode == "archive":
+        # The archive timing includes the normal render that follows it: subtract the paired run.
+        archive_only = [t - p for t, p in zip(times, plain_times[1:], strict=True)]
+        result.update(median=statistics.median(archive_only), min=min(archive_only), max=max(archive_only),
+                      plain_median=statistics.median(plain_times[1:]),
+                      ratio=statistics.median(a / p for a, p in zip(archive_only, plain_times[1:], strict=True)))
+    return result
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--mode", choices=["prepare", "portal", "bare"], help=argparse.SUPPRESS)
+    parser.add_argument("--mode", choices=["prepare", "portal", "bare", "archive"], help=argparse.SUPPRESS)
     parser.add_argument("--workdir", help=argparse.SUPPRESS)
     args = parser.parse_args()
 
@@ -137,7 +167,7 @@ def main() -> int:
             print(prep.stderr[-3000:])
             return 1
         results = {}
-        for mode in ("portal", "bare"):
+        for mode in ("portal", "bare", "archive"):
             out = subprocess.run(
                 [sys.executable, __file__, "--mode", mode, "--runs", str(args.runs), "--workdir", tmp],
                 env=env, cwd=ROOT, capture_output=True, text=True,
@@ -161,6 +191,11 @@ def main() -> int:
         (f"size {portal['size'] / 1024 / 1024:.2f} MB ≤ 2 MB", portal["size"] <= GOAL_SIZE),
         ("libharfbuzz-subset0 installed", harfbuzz is not None),
     ]
+    archive = results["archive"]
+    print(f"PDF/A archive (finalisation): median {archive['median']:.2f} s (min {archive['min']:.2f}, max "
+          f"{archive['max']:.2f}), {archive['ratio']:.2f}× a normal render of the same HTML in the same runs "
+          f"({archive['plain_median']:.2f} s), peak "
+          f"{archive['peak_mb']:.0f} MB, {archive['size'] / 1024:.0f} KB")
     for label, ok in goals:
         print(f"  {'ok  ' if ok else 'MISS'} {label}")
     return 0 if all(ok for _, ok in goals) else 1

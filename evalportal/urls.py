@@ -22,6 +22,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", operations.healthz, name="healthz"),
     path("reports/", include("reports.pdf_urls")),
+    path("reports/", include("reports.archive.urls")),
     path("evaluations/", include("reports.urls")),
     path("surveys/", include("surveys.urls")),
     path("api/", include("api.urls")),

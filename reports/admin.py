@@ -5,6 +5,7 @@ from django.contrib import admin
 from evalportal.admin_helpers import ModelAdmin, ReadOnlyAdmin, StackedInline, TabularInline
 
 from .models import (
+    ArchivedReport,
     Evaluation,
     EvaluationAssignment,
     EvaluationEvent,
@@ -15,6 +16,7 @@ from .models import (
     Finding,
     PartyScore,
     PerformanceEvaluation,
+    PerformanceEvaluationEvent,
     PerformanceIndicator,
     RenderedReport,
     ReportBundle,
@@ -188,14 +190,16 @@ class PerformanceIndicatorInline(TabularInline):
 
 @admin.register(PerformanceEvaluation)
 class PerformanceEvaluationAdmin(ModelAdmin):
-    list_display = ["code", "title", "year", "department", "method", "declared_grade"]
-    list_filter = ["year", "method", "department"]
+    list_display = ["code", "title", "year", "department", "method", "declared_grade", "status"]
+    list_filter = ["year", "method", "status", "department"]
+    # Published and withdrawn only through the portal's 发布/撤回发布 (which archive the report and record who and why).
+    readonly_fields = ["status", "published_at"]
     search_fields = ["code", "title", "department__name"]
     list_select_related = ["department"]
     autocomplete_fields = ["department", "contract"]
     inlines = [ExpenseLineInline, PerformanceIndicatorInline]
     fieldsets = [
-        (None, {"fields": ["code", "title", "year", "department", "contract", "method"]}),
+        (None, {"fields": ["code", "title", "year", "department", "contract", "method", "status", "published_at"]}),
         ("预算", {"fields": ["budget_initial", "budget_full_year", "budget_executed"]}),
         ("自评", {"fields": ["declared_score", "declared_grade"]}),
         ("报告正文", {"classes": ["collapse"], "fields": [
@@ -286,3 +290,26 @@ class WorkerHeartbeatAdmin(ReadOnlyAdmin):
 
     list_display = ["name", "started_at", "beat_at"]
     search_fields = ["name"]
+
+
+@admin.register(ArchivedReport)
+class ArchivedReportAdmin(ReadOnlyAdmin):
+    """Signed reports (issue 9 §2): what was signed never moves, so they are readable here and never edited."""
+
+    list_display = ["code", "version", "kind", "verification_code", "created_at", "created_by", "size", "rendered_at",
+                    "superseded_by"]
+    list_filter = ["kind"]
+    search_fields = ["code", "verification_code", "sha256", "title"]
+    list_select_related = ["created_by", "superseded_by"]
+    exclude = ["html"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("html")
+
+
+@admin.register(PerformanceEvaluationEvent)
+class PerformanceEvaluationEventAdmin(ReadOnlyAdmin):
+    list_display = ["at", "evaluation", "actor", "action", "old_value", "new_value", "reason"]
+    list_filter = ["action"]
+    search_fields = ["evaluation__code", "reason"]
+    list_select_related = ["evaluation", "actor"]

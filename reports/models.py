@@ -301,6 +301,10 @@ class PerformanceEvaluation(models.Model):
         JUDGED = "judged", "目标值判断（达到/未完全达到）"
         NARRATIVE = "narrative", "仅文字评价"
 
+    class Status(models.TextChoices):
+        DRAFT = "draft", "未发布"
+        PUBLISHED = "published", "已发布"
+
     class Grade(models.TextChoices):
         EXCELLENT = "excellent", "优"
         GOOD = "good", "良"
@@ -338,6 +342,8 @@ class PerformanceEvaluation(models.Model):
     problems = models.TextField("存在问题", blank=True)
     suggestions = models.TextField("相关建议", blank=True)
     results_application = models.TextField("绩效评价结果应用", blank=True)
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.DRAFT)
+    published_at = models.DateTimeField("发布时间", null=True, blank=True)
 
     class Meta:
         verbose_name = "绩效评价"
@@ -546,6 +552,7 @@ class EvaluationEvent(models.Model):
         PARTY_SUBMITTED = "party_submitted", "提交得分"
         FINALISED = "finalised", "定稿"
         REOPENED = "reopened", "重新开启"
+        ARCHIVED = "archived", "报告存档"
         ATTACHMENT_ADDED = "attachment_added", "上传证据"
         ATTACHMENT_REMOVED = "attachment_removed", "删除证据"
         ADMIN_CREATE = "admin_create", "后台新增"
@@ -575,6 +582,99 @@ class EvaluationEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} {self.at:%Y-%m-%d %H:%M}"
+
+
+class PerformanceEvaluationEvent(models.Model):
+    """History of a 绩效评价's publication: each publish (which archives a version) and each withdrawal with its reason."""
+
+    class Action(models.TextChoices):
+        PUBLISHED = "published", "发布"
+        WITHDRAWN = "withdrawn", "撤回发布"
+
+    evaluation = models.ForeignKey(
+        PerformanceEvaluation, on_delete=models.CASCADE, related_name="events", verbose_name="绩效评价"
+    )
+    at = models.DateTimeField("时间", db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name="操作人",
+    )
+    action = models.CharField("操作", max_length=20, choices=Action.choices)
+    old_value = models.TextField("原值", blank=True)
+    new_value = models.TextField("新值", blank=True)
+    reason = models.TextField("原因", blank=True)
+
+    class Meta:
+        verbose_name = "绩效评价发布记录"
+        verbose_name_plural = "绩效评价发布记录"
+        ordering = ["evaluation", "at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} {self.at:%Y-%m-%d %H:%M}"
+
+
+class ArchivedReport(models.Model):
+    """The signed report (issue 9 §2): rendered once as PDF/A-3b when an evaluation is finalised or a 绩效评价 published,
+    with the figures it was made from embedded as JSON, its SHA-256 recorded and a verification code printed on it.
+    Downloads serve this file byte for byte. A reopen and second finalisation adds version 2; version 1 stays, marked
+    superseded. `html` is the report exactly as it stood at finalisation: the PDF is rendered from it after the
+    transaction commits (rendering takes seconds and must not hold the database's write lock)."""
+
+    kind = models.CharField("报告类型", max_length=20, choices=RenderedReport.Kind.choices)
+    evaluation = models.ForeignKey(
+        Evaluation, on_delete=models.PROTECT, null=True, blank=True, related_name="archives", verbose_name="评估"
+    )
+    performance_evaluation = models.ForeignKey(
+        PerformanceEvaluation, on_delete=models.PROTECT, null=True, blank=True, related_name="archives",
+        verbose_name="绩效评价",
+    )
+    code = models.SlugField("评估代码", max_length=50)
+    version = models.PositiveIntegerField("版本")
+    title = models.CharField("报告标题", max_length=200)
+    verification_code = models.CharField("验证码", max_length=14, unique=True)
+    html = models.TextField("定稿时的报告内容（HTML）")
+    data = models.JSONField("报告数据（嵌入 PDF 的 JSON）")
+    file = models.FileField("PDF/A 文件", upload_to="reports/archive/%Y/", max_length=200, blank=True)
+    sha256 = models.CharField("SHA-256", max_length=64, blank=True, db_index=True)
+    size = models.PositiveIntegerField("文件大小（字节）", null=True, blank=True)
+    render_seconds = models.DecimalField("渲染耗时（秒）", max_digits=7, decimal_places=3, null=True, blank=True)
+    created_at = models.DateTimeField("存档时间")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name="定稿/发布人",
+    )
+    rendered_at = models.DateTimeField("生成时间", null=True, blank=True)
+    superseded_by = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="被取代于"
+    )
+
+    class Meta:
+        verbose_name = "存档报告"
+        verbose_name_plural = "存档报告"
+        ordering = ["kind", "code", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "code", "version"], name="archived_report_unique_version"),
+            models.UniqueConstraint(
+                fields=["sha256"], condition=~Q(sha256=""), name="archived_report_unique_sha256"
+            ),
+            models.CheckConstraint(
+                condition=(Q(kind="evaluation") & Q(evaluation__isnull=False) & Q(performance_evaluation__isnull=True))
+                | (Q(kind="performance") & Q(evaluation__isnull=True) & Q(performance_evaluation__isnull=False)),
+                name="archived_report_one_subject",
+            ),
+            models.CheckConstraint(condition=Q(version__gte=1), name="archived_report_version_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title}（第{self.version}版）"
+
+    @property
+    def subject(self):
+        return self.evaluation if self.kind == RenderedReport.Kind.EVALUATION else self.performance_evaluation
+
+    @property
+    def is_rendered(self) -> bool:
+        return bool(self.file and self.sha256)
 
 
 class WorkerHeartbeat(models.Model):

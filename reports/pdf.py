@@ -3,7 +3,8 @@
 - `render_html(template, context)` renders a report template to the HTML WeasyPrint will lay out;
 - `html_fingerprint(html)` is the version of that report: the HTML holds every figure of the built context and the
   template's output, plus the stylesheet's bytes and `RENDERER_VERSION`, so equal fingerprints give equal PDFs;
-- `render_pdf(html)` lays it out. WeasyPrint is imported inside the function: the import alone costs ~0.9 s
+- `render_pdf(html)` lays it out; `render_archival_pdf(html, attachments=…)` lays it out as PDF/A-3b with embedded
+  files (the archived, signed report of reports.archive). WeasyPrint is imported inside the function: the import alone costs ~0.9 s
   (ENVIRONMENT.md), which web workers must not pay at start-up or for pages that never render a PDF;
 - `StaticOnlyFetcher` is the only way resources reach WeasyPrint: `/static/…` URLs of the report's own base URL are
   served from the project's static files (staticfiles finders); `file://`, `http(s)://` anywhere else, `data:` and
@@ -122,3 +123,37 @@ def render_pdf(html: str, *, fetch_log: FetchLog | None = None) -> bytes:
 
     document = weasyprint.HTML(string=html, base_url=BASE_URL, url_fetcher=make_url_fetcher(fetch_log))
     return document.write_pdf()
+
+
+# PDF/A-3b: archival (fonts embedded, sRGB output intent, XMP metadata) and, unlike PDF/A-1b/2b, allows embedding
+# any file, here the JSON of the figures the report was made from (WeasyPrint drops non-PDF attachments for a-1/a-2).
+ARCHIVAL_VARIANT = "pdf/a-3b"
+
+
+@dataclass(frozen=True)
+class EmbeddedFile:
+    """A file embedded in an archival PDF; `relationship` is PDF/A-3's AFRelationship (ISO 19005-3 6.8)."""
+
+    name: str
+    content: bytes
+    description: str = ""
+    relationship: str = "Data"
+
+
+def render_archival_pdf(
+    html: str, *, attachments: list[EmbeddedFile] = (), fetch_log: FetchLog | None = None
+) -> bytes:
+    """Lay out `html` as PDF/A-3b with `attachments` embedded (the signed report, reports.archive)."""
+    import io
+
+    import weasyprint
+
+    document = weasyprint.HTML(string=html, base_url=BASE_URL, url_fetcher=make_url_fetcher(fetch_log))
+    embedded = [
+        weasyprint.Attachment(
+            file_obj=io.BytesIO(item.content), name=item.name, description=item.description or None,
+            relationship=item.relationship,
+        )
+        for item in attachments
+    ]
+    return document.write_pdf(pdf_variant=ARCHIVAL_VARIANT, attachments=embedded)

@@ -1,8 +1,6 @@
-"""Writes for the PDF reports: the rendered-file cache and the district ZIP bundles (issue 5).
+"""Writes for the PDF reports: the district ZIP bundles (issue 5). Report sources and the rendered-file cache are in
+reports.rendering (re-exported here); finalised reports go into a ZIP as their archived PDF/A (reports.archive).
 
-- `rendered_report_fetch` renders a report once per version of the data behind it and keeps the file: the version is
-  `pdf.html_fingerprint` of the report's HTML (built context + template + stylesheet), computed in ~50 ms against
-  ~2 s for a render. Older versions of the same report are deleted once a newer one is stored.
 - `report_bundle_*` queue, claim and build a district's ZIP; `manage.py run_worker` runs them outside the web
   request. Claiming uses `select_for_update(skip_locked=True)` where the database has it (PostgreSQL), so two
   workers never build the same bundle.
@@ -12,132 +10,38 @@ from __future__ import annotations
 
 import logging
 import tempfile
-import time
 import zipfile
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.core.files import File
-from django.core.files.base import ContentFile
-from django.db import IntegrityError, connection, transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.text import get_valid_filename
 
 from stations.models import District, User
 
-from . import pdf
-from .builders import build_evaluation_report_context, build_performance_report_context
-from .models import Evaluation, PerformanceEvaluation, RenderedReport, ReportBundle
+from .archive.services import archived_reports_render_pending, report_download
+from .models import Evaluation, ReportBundle
 from .pdf_selectors import bundle_districts_for, bundle_evaluations, bundle_performance_evaluations
+
+# Sources and the render cache live in reports.rendering (below the archive); kept importable from here.
+from .rendering import (  # noqa: F401
+    EVALUATION_TEMPLATE,
+    PERFORMANCE_TEMPLATE,
+    ReportNotFound,
+    ReportSource,
+    rendered_report_fetch,
+    report_filename,
+    report_source,
+    report_source_for_code,
+)
 
 logger = logging.getLogger(__name__)
 
-EVALUATION_TEMPLATE = "reports/pdf/evaluation.html"
-PERFORMANCE_TEMPLATE = "reports/pdf/performance.html"
 # A running bundle whose worker has shown no progress for this long is handed to another worker.
 STALE_AFTER = timedelta(minutes=10)
-
-
-class ReportNotFound(LookupError):
-    pass
-
-
-@dataclass(frozen=True)
-class ReportSource:
-    """A report to render: its kind, code, title and how to build its HTML."""
-
-    kind: str
-    code: str
-    obj: Evaluation | PerformanceEvaluation
-
-    @property
-    def template(self) -> str:
-        return EVALUATION_TEMPLATE if self.kind == RenderedReport.Kind.EVALUATION else PERFORMANCE_TEMPLATE
-
-    def context(self) -> dict:
-        if self.kind == RenderedReport.Kind.EVALUATION:
-            return build_evaluation_report_context(self.obj)
-        return build_performance_report_context(self.obj)
-
-    def html(self) -> str:
-        return pdf.render_html(self.template, self.context())
-
-
-def report_source(obj: Evaluation | PerformanceEvaluation) -> ReportSource:
-    kind = RenderedReport.Kind.EVALUATION if isinstance(obj, Evaluation) else RenderedReport.Kind.PERFORMANCE
-    return ReportSource(kind=kind, code=obj.code, obj=obj)
-
-
-def report_source_for_code(code: str) -> ReportSource:
-    """An evaluation or performance evaluation by its code (render_report); ReportNotFound otherwise."""
-    evaluation = Evaluation.objects.filter(code=code).first()
-    if evaluation is not None:
-        return report_source(evaluation)
-    pe = PerformanceEvaluation.objects.filter(code=code).first()
-    if pe is not None:
-        return report_source(pe)
-    raise ReportNotFound(code)
-
-
-def report_filename(rendered: RenderedReport, title: str) -> str:
-    """The download name: the report's title, e.g. "广州市西村街社工服务站 中期评估报告.pdf"."""
-    return f"{title.strip() or rendered.code}.pdf"
-
-
-def _delete_files(names: list[str], storage) -> None:
-    for name in names:
-        try:
-            storage.delete(name)
-        except OSError:  # already gone: nothing to keep
-            logger.warning("PDF: could not delete superseded report file %s", name)
-
-
-def rendered_report_fetch(*, source: ReportSource) -> tuple[RenderedReport, str]:
-    """The stored PDF for the current data of `source`, rendering it only when no stored file matches.
-
-    Returns (rendered report, title). Rendering happens outside any transaction (it takes seconds); storing is
-    atomic and tolerates a concurrent download storing the same version first.
-    """
-    context = source.context()
-    html = pdf.render_html(source.template, context)
-    title = context["report"]["title"]
-    fingerprint = pdf.html_fingerprint(html)
-    existing = RenderedReport.objects.filter(kind=source.kind, code=source.code, fingerprint=fingerprint).first()
-    if existing is not None and existing.file and existing.file.storage.exists(existing.file.name):
-        return existing, title
-
-    started = time.perf_counter()
-    data = pdf.render_pdf(html)
-    seconds = Decimal(f"{time.perf_counter() - started:.3f}")
-    logger.info("PDF: rendered %s %s in %s s (%d bytes)", source.kind, source.code, seconds, len(data))
-
-    filename = get_valid_filename(f"{source.kind}-{source.code}-{fingerprint[:12]}.pdf")
-    try:
-        with transaction.atomic():
-            rendered, created = RenderedReport.objects.select_for_update().get_or_create(
-                kind=source.kind, code=source.code, fingerprint=fingerprint,
-                defaults={"size": len(data), "render_seconds": seconds},
-            )
-            if created or not rendered.file or not rendered.file.storage.exists(rendered.file.name):
-                rendered.size = len(data)
-                rendered.render_seconds = seconds
-                rendered.file.save(filename, ContentFile(data), save=False)
-                rendered.full_clean()
-                rendered.save()
-            superseded = list(
-                RenderedReport.objects.filter(kind=source.kind, code=source.code).exclude(pk=rendered.pk)
-            )
-            names = [r.file.name for r in superseded if r.file]
-            RenderedReport.objects.filter(pk__in=[r.pk for r in superseded]).delete()
-            storage = rendered.file.storage
-            transaction.on_commit(lambda: _delete_files(names, storage))
-    except IntegrityError:
-        # Another download stored this version between our lookup and our insert: serve theirs.
-        rendered = RenderedReport.objects.get(kind=source.kind, code=source.code, fingerprint=fingerprint)
-    return rendered, title
 
 
 # --- district bundles ---------------------------------------------------------------------------------------------
@@ -207,7 +111,8 @@ def _zip_name(source: ReportSource, title: str, used: set[str]) -> str:
 def report_bundle_build(bundle: ReportBundle, *, should_stop: Callable[[], bool] = lambda: False) -> ReportBundle:
     """Build the ZIP of a claimed bundle: one PDF per report, progress saved after each one.
 
-    Stored PDFs are reused (`rendered_report_fetch`); only changed reports render. When `should_stop()` turns true
+    Archived PDFs of finalised reports are used as they are; other stored PDFs are reused (`rendered_report_fetch`),
+    only changed reports render. When `should_stop()` turns true
     (SIGTERM) the bundle goes back to the queue and no half-built file is kept. Errors mark it failed with a message.
     """
     try:
@@ -227,8 +132,10 @@ def report_bundle_build(bundle: ReportBundle, *, should_stop: Callable[[], bool]
                         bundle.save(update_fields=["status", "progress_done"])
                         logger.info("PDF bundle %s: stopped by the worker, back in the queue", bundle.pk)
                         return bundle
-                    rendered, title = rendered_report_fetch(source=source)
-                    with rendered.file.open("rb") as handle:
+                    # A finalised/published report goes into the ZIP as its archived PDF/A, byte for byte.
+                    download = report_download(source.obj)
+                    title = download.filename.removesuffix(".pdf")
+                    with download.file.open("rb") as handle:
                         archive.writestr(_zip_name(source, title, used), handle.read())
                     _progress(bundle, index)
             buffer.seek(0)
@@ -249,7 +156,10 @@ def report_bundle_build(bundle: ReportBundle, *, should_stop: Callable[[], bool]
 
 
 def report_bundles_process(*, should_stop: Callable[[], bool] = lambda: False, limit: int | None = None) -> int:
-    """Build queued bundles until the queue is empty (or `limit` reached / stop requested). Returns how many."""
+    """Build queued bundles until the queue is empty (or `limit` reached / stop requested). Returns how many.
+
+    First renders any archived report whose PDF/A is still pending (a crash right after its finalisation)."""
+    archived_reports_render_pending(limit=5)
     report_bundles_requeue_stale()
     count = 0
     while not should_stop() and (limit is None or count < limit):

@@ -18,6 +18,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from evalportal.downloads import protected_download
 
+from .archive.selectors import attach_versions, can_publish_performance, can_verify_reports
+from .archive.services import report_download
 from .models import ReportBundle
 from .pdf_forms import BundleForm
 from .pdf_selectors import (
@@ -29,12 +31,13 @@ from .pdf_selectors import (
     performance_evaluations_reportable_by,
     report_list_for,
 )
-from .pdf_services import rendered_report_fetch, report_bundle_request, report_filename, report_source
+from .pdf_services import report_bundle_request
 
 
 def _pdf_response(obj) -> HttpResponse:
-    rendered, title = rendered_report_fetch(source=report_source(obj))
-    response = protected_download(rendered.file, content_type="application/pdf", filename=report_filename(rendered, title))
+    """A finalised evaluation / published 绩效评价 serves its archived PDF/A byte for byte; others the current render."""
+    download = report_download(obj)
+    response = protected_download(download.file, content_type="application/pdf", filename=download.filename)
     response["Cache-Control"] = "private, no-cache"
     return response
 
@@ -53,16 +56,27 @@ def performance_pdf(request, code: str):
     return _pdf_response(pe)
 
 
+def _annotate(user, evaluations, performance) -> bool:
+    """Archived versions per report (two queries) and, per 绩效评价, whether the user may publish it."""
+    attach_versions(evaluations, performance)
+    verify_allowed = can_verify_reports(user)
+    for pe in performance:
+        pe.can_publish = can_publish_performance(user, pe)
+    return verify_allowed
+
+
 @login_required
 @require_GET
 def report_list(request):
     evaluations, performance = report_list_for(request.user)
+    can_verify = _annotate(request.user, evaluations, performance)
     districts = bundle_districts_for(request.user)
     start, end = default_period(timezone.localdate())
     form = BundleForm(districts=districts, initial={"period_from": start, "period_to": end}) if districts else None
     return render(
         request, "reports/report_list.html",
-        {"evaluation_list": evaluations, "performance_list": performance, "form": form, "bundles": bundles_of(request.user)},
+        {"evaluation_list": evaluations, "performance_list": performance, "form": form, "bundles": bundles_of(request.user),
+         "can_verify": can_verify},
     )
 
 
@@ -83,9 +97,11 @@ def bundle_create(request):
             messages.success(request, "已提交打包请求，报告将在后台生成，完成后可在本页下载。")
             return redirect("report_bundle_detail", pk=bundle.pk)
     evaluations, performance = report_list_for(request.user)
+    can_verify = _annotate(request.user, evaluations, performance)
     return render(
         request, "reports/report_list.html",
-        {"evaluation_list": evaluations, "performance_list": performance, "form": form, "bundles": bundles_of(request.user)},
+        {"evaluation_list": evaluations, "performance_list": performance, "form": form, "bundles": bundles_of(request.user),
+         "can_verify": can_verify},
         status=400,
     )
 

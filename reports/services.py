@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from indicators.scoring import evaluation_grade, evaluation_total, points_from_rubric, points_from_score_100
 
+from .archive.services import report_archive_create
 from .models import (
     PARTY_WEIGHTS,
     Evaluation,
@@ -34,6 +35,8 @@ from .models import (
     PartyScore,
     RubricTemplate,
 )
+from .rendering import report_source
+from .templatetags.evaluation_format import format_points
 
 if TYPE_CHECKING:
     from django.core.files.uploadedfile import UploadedFile
@@ -51,14 +54,6 @@ class EditConflict(Exception):
         super().__init__(message)
         self.message = message
         self.current = current
-
-
-def format_points(value: Decimal | None) -> str:
-    """5.0 → "5", 2.5 → "2.5", 8.30 → "8.3": how a maximum reads in a sentence."""
-    if value is None:
-        return ""
-    text = f"{value:f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def _event(evaluation: Evaluation, actor: User | None, action: str, **fields: Any) -> EvaluationEvent:
@@ -550,6 +545,10 @@ def evaluation_finalise(*, evaluation: Evaluation, user: User | None) -> FinalRe
     evaluation.save(update_fields=["total_score", "grade", "status", "finalised_at"])
     _event(evaluation, user, EvaluationEvent.Action.FINALISED, field="total_score",
            new_value=f"{total:.2f} {label}")
+    # The signed report (issue 9 §2): frozen now as the next archived version, rendered as PDF/A after the commit.
+    archive = report_archive_create(source=report_source(evaluation), user=user)
+    _event(evaluation, user, EvaluationEvent.Action.ARCHIVED,
+           new_value=f"第{archive.version}版（验证码 {archive.verification_code}）")
     return FinalResult(total=total, grade=code, grade_label=label)
 
 

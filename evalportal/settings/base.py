@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "api",
     "demo",
+    "backups",
 ]
 
 MIDDLEWARE = [
@@ -148,6 +149,8 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "staticfiles"
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+# `manage.py backup` writes here unless given --output (var/ is not in git).
+BACKUP_DIR = Path(os.environ.get("BACKUP_DIR", BASE_DIR / "var" / "backups"))
 
 # Files the portal stores (evidence, rendered and archived PDFs, ZIPs) go through Django's storage API: the local disk
 # (MEDIA_ROOT) by default, S3-compatible object storage with EVALPORTAL_STORAGE=s3 (issue 13: stateless app servers).

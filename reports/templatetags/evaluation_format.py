@@ -13,6 +13,14 @@ def money(value: Decimal | None) -> str:
     return "" if value is None else f"{Decimal(value):,.2f}"
 
 
+def format_points(value: Decimal | None) -> str:
+    """5.0 → "5", 2.5 → "2.5", 8.30 → "8.3": how a maximum reads in a sentence."""
+    if value is None:
+        return ""
+    text = f"{value:f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
 @register.filter
 def points(value: Decimal | None, places: int = 2) -> str:
     """8.3 → "8.30"; None → "" (scores print with a fixed number of decimals)."""
@@ -22,8 +30,6 @@ def points(value: Decimal | None, places: int = 2) -> str:
 @register.filter
 def max_points(value: Decimal | None) -> str:
     """5.0 → "5", 2.5 → "2.5": a maximum as it reads in a sentence."""
-    from reports.services import format_points
-
     return format_points(value)
 
 

@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from indicators.models import IndicatorDefinition, MonthlyActual, Target
 from reports.models import (
+    ArchivedReport,
     Evaluation,
     EvaluationAssignment,
     EvaluationEvent,
@@ -21,6 +22,7 @@ from reports.models import (
     Finding,
     PartyScore,
     PerformanceEvaluation,
+    PerformanceEvaluationEvent,
     PerformanceIndicator,
     RenderedReport,
     ReportBundle,
@@ -129,6 +131,14 @@ def build_world(i: int) -> dict:
     AuditEntry.objects.create(action="create", subject="actual", contract=contract, label="片区一 · 入户探访")
     ImportBatch.objects.create(token=f"t{i}", user=evaluator, contract=contract, kind="actuals")
     StaffTransfer.objects.create(staff=staff, date=datetime.date(2025, 2, 1), from_area=area, to_area=None)
+    # signed reports: an archived version and the 绩效评价's publication history
+    from django.utils import timezone
+
+    ArchivedReport.objects.create(
+        kind="performance", performance_evaluation=performance, code=performance.code, version=1, title="测试报告",
+        verification_code=f"TEST-{i:04d}-AAAA", html="<html></html>", data={"total": "95.48"}, created_at=timezone.now(),
+    )
+    PerformanceEvaluationEvent.objects.create(evaluation=performance, at=timezone.now(), action="published")
     return {"contract": contract, "staff": staff, "evaluation": evaluation, "performance": performance}
 
 

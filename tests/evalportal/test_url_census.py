@@ -23,6 +23,7 @@ from api.models import ApiToken
 from api.tokens import api_token_create
 from demo.loader import demo_load
 from indicators.models import MonthlyActual, Target
+from reports.archive.services import archived_report_render, current_archive
 from reports.models import (
     Evaluation,
     EvaluationAssignment,
@@ -181,6 +182,27 @@ CENSUS: dict = {
     "report_bundle_download": (
         lambda o: reverse("report_bundle_download", args=[o["bundle"].pk]), row(404, bureau_liwan=200, admin=200),
         None,
+    ),
+    # --- signed reports (reports.archive.urls) --------------------------------------------------------------------
+    "report_archive_pdf": (
+        lambda o: reverse("report_archive_pdf", args=["evaluation", "xicun-2024-mid", 1]),
+        row(200, street_jingtai=404, bureau_baiyun=404), None,
+    ),
+    "report_verify": (
+        lambda o: reverse("report_verify"),
+        row(403, bureau_liwan=200, bureau_baiyun=200, supervision_gz=200, admin=200),
+        ({}, {"street_jingtai": 403, "evaluator_gzswa": 403}),
+    ),
+    # jingtai-2023 is 白云区's: its bureau (and admin) publish; the street office and the centre see it but may not.
+    "report_performance_publish": (
+        lambda o: reverse("report_performance_publish", args=["jingtai-2023"]),
+        row(404, street_jingtai=403, supervision_gz=403, bureau_baiyun=200, admin=200),
+        ({}, {"street_jingtai": 403, "bureau_liwan": 404}),
+    ),
+    "report_performance_withdraw": (
+        lambda o: reverse("report_performance_withdraw", args=["jingtai-2023"]),
+        row(404, street_jingtai=403, supervision_gz=403, bureau_baiyun=200, admin=200),
+        ({"reason": "更正"}, {"street_jingtai": 403, "bureau_liwan": 404}),
     ),
     # --- four-party evaluation (reports.urls) ---------------------------------------------------------------------
     "evaluation_overview": (lambda o: reverse("evaluation_overview"), EVERYONE, None),
@@ -395,6 +417,7 @@ class UrlCensusTests(TestCase):
         )
         survey_group = RespondentGroup.objects.create(survey=survey, name="服务对象", sample_size=1, drives_points=True)
         contact = Contact.objects.create(group=survey_group, row=2, name="测试受访者", phone="13800001111", area="片区一")
+        archived_report_render(current_archive(mid))  # the signed report's version 1
         cls.objects = {
             "contract": contract,
             "questionnaire": QuestionnaireTemplate.objects.first(),

@@ -58,6 +58,10 @@ class DownloadAccessTests(TestCase):
         patcher = mock.patch("reports.pdf.render_pdf", side_effect=fake_pdf)
         self.render = patcher.start()
         self.addCleanup(patcher.stop)
+        # Finalised reports are served from their archived PDF/A (reports.archive): fake that render too.
+        archival = mock.patch("reports.pdf.render_archival_pdf", side_effect=fake_pdf)
+        self.render_archival = archival.start()
+        self.addCleanup(archival.stop)
 
     def get(self, username: str, url: str):
         self.client.force_login(self.users[username])
@@ -147,10 +151,10 @@ class DownloadAccessTests(TestCase):
 
     def test_report_list_queries_do_not_grow_with_reports(self):
         self.client.force_login(self.users["admin"])
-        # session, user, evaluations, performance evaluations, bundles, districts (whether to show the form, the
-        # select's options, Select.use_required_attribute's look at the first option), and the idle-timeout session
-        # renewal (savepoint, update, release).
-        with self.assertNumQueries(11):
+        # session, user, evaluations, performance evaluations, their archived versions (one query per kind), bundles,
+        # districts (whether to show the form, the select's options, Select.use_required_attribute's look at the first
+        # option), and the idle-timeout session renewal (savepoint, update, release).
+        with self.assertNumQueries(13):
             self.client.get("/reports/")
         base = Evaluation.objects.get(code="xicun-2024-mid")
         contract = PerformanceEvaluation.objects.get(code="jingtai-2023").contract
@@ -158,7 +162,7 @@ class DownloadAccessTests(TestCase):
             code="jingtai-2023-mid", contract=contract, kind=Evaluation.Kind.MIDTERM, date=date(2023, 6, 1),
             period_start=contract.start_date, period_end=date(2023, 5, 31), agency=base.agency,
         )
-        with self.assertNumQueries(11):
+        with self.assertNumQueries(13):
             response = self.client.get("/reports/")
         self.assertContains(response, "jingtai-2023-mid.pdf")
 
@@ -187,6 +191,10 @@ class BundleTests(TestCase):
         patcher = mock.patch("reports.pdf.render_pdf", side_effect=fake_pdf)
         self.render = patcher.start()
         self.addCleanup(patcher.stop)
+        # Finalised reports are served from their archived PDF/A (reports.archive): fake that render too.
+        archival = mock.patch("reports.pdf.render_archival_pdf", side_effect=fake_pdf)
+        self.render_archival = archival.start()
+        self.addCleanup(archival.stop)
         self.client.force_login(self.bureau)
 
     def request_bundle(self, **data):
@@ -230,7 +238,8 @@ class BundleTests(TestCase):
             [
                 f"xicun-2022_{pe_title}.pdf",
                 "xicun-2024-final_广州市西村街社工服务站 末期评估报告（未定稿）.pdf",
-                "xicun-2024-mid_广州市西村街社工服务站 中期评估报告.pdf",
+                # finalised: its archived PDF/A, named with its version
+                "xicun-2024-mid_广州市西村街社工服务站 中期评估报告（第1版）.pdf",
             ],
         )
         for name in names:
@@ -247,10 +256,11 @@ class BundleTests(TestCase):
     def test_unchanged_reports_are_not_rendered_again_for_a_second_bundle(self):
         self.request_bundle()
         report_bundles_process()
-        self.assertEqual(self.render.call_count, 3)
+        # Two current renders (the draft 评估, the 绩效评价) and the finalised 评估's archived PDF/A, once.
+        self.assertEqual((self.render.call_count, self.render_archival.call_count), (2, 1))
         self.request_bundle()
         report_bundles_process()
-        self.assertEqual(self.render.call_count, 3)
+        self.assertEqual((self.render.call_count, self.render_archival.call_count), (2, 1))
         self.assertEqual(ReportBundle.objects.filter(status="done").count(), 2)
 
     def test_bureau_cannot_bundle_another_district(self):

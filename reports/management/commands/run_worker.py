@@ -1,4 +1,5 @@
-"""`manage.py run_worker [--once] [--poll SECONDS]`: build queued report ZIP bundles in the background.
+"""`manage.py run_worker [--once] [--poll SECONDS]`: build queued report ZIP bundles in the background (and render any
+archived report whose PDF/A is still pending).
 
 Polls the database; several workers may run (on PostgreSQL each claims a different bundle with SKIP LOCKED).
 SIGTERM / SIGINT stop it gracefully: the bundle being built goes back to the queue. `--once` processes the queue and
