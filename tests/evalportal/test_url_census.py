@@ -57,10 +57,11 @@ def row(default: int | str, **by_role: int | str) -> dict[str, int | str]:
     return expected
 
 
-# xicun-2024 (西村街, 荔湾区): the evaluator declared no conflict on the mid-term evaluation, so it sees the contract.
-CONTRACT_READ = row(200, street_jingtai=404, bureau_baiyun=404)
+# xicun-2024 (西村街, 荔湾区): the evaluator declared no conflict on the mid-term evaluation, which is finalised, and has
+# not yet declared for the final one: 回避 per evaluation (issue 9 §5), it sees nothing of the station.
+CONTRACT_READ = row(200, street_jingtai=404, bureau_baiyun=404, evaluator_gzswa=404)
 # write screens of xicun-2024: the buying street office and admins; other viewers are told they may not (403)
-CONTRACT_WRITE = row(403, street_xicun=200, admin=200, street_jingtai=404, bureau_baiyun=404)
+CONTRACT_WRITE = row(403, street_xicun=200, admin=200, street_jingtai=404, bureau_baiyun=404, evaluator_gzswa=404)
 EVERYONE = row(200)
 FOREIGN = ("street_jingtai", "bureau_baiyun")
 
@@ -93,7 +94,7 @@ CENSUS: dict = {
     "staff_edit@other_contract": (
         # a staff member of jingtai-2023 under xicun-2024's code: 404 even for xicun's own street office
         lambda o: reverse("staff_edit", args=["xicun-2024", o["jingtai_staff"].pk]),
-        row(403, street_xicun=404, admin=404, street_jingtai=404, bureau_baiyun=404), None,
+        row(403, street_xicun=404, admin=404, street_jingtai=404, bureau_baiyun=404, evaluator_gzswa=404), None,
     ),
     "staff_transfer": (
         lambda o: reverse("staff_transfer", args=["xicun-2024", o["staff"].pk]), CONTRACT_WRITE,
