@@ -98,6 +98,18 @@ DATABASES = {
         conn_max_age=int(os.environ.get("CONN_MAX_AGE", "0")),
     )
 }
+# The embedded default must take concurrent saves (issue 9 §6): write-ahead log (readers never block the writer),
+# a busy timeout (a writer waits for the lock instead of failing with "database is locked"), and transactions that
+# take the write lock when they begin (BEGIN IMMEDIATE): a transaction that read first and then tried to write would
+# otherwise fail at once, without waiting, when another connection wrote meanwhile.
+SQLITE_BUSY_TIMEOUT_SECONDS = int(os.environ.get("SQLITE_BUSY_TIMEOUT", "30"))
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"].setdefault("OPTIONS", {}).update({
+        "transaction_mode": "IMMEDIATE",
+        "timeout": SQLITE_BUSY_TIMEOUT_SECONDS,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout="
+        f"{SQLITE_BUSY_TIMEOUT_SECONDS * 1000}",
+    })
 
 AUTH_USER_MODEL = "stations.User"
 
