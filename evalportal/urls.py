@@ -20,3 +20,8 @@ urlpatterns = [
     path("reports/", include("reports.pdf_urls")),
     path("evaluations/", include("reports.urls")),
 ]
+
+# Chinese error pages in the site's layout (evalportal.errors).
+handler403 = "evalportal.errors.permission_denied"
+handler404 = "evalportal.errors.page_not_found"
+handler500 = "evalportal.errors.server_error"

@@ -5,6 +5,9 @@ get on GET. Anonymous users are sent to the login page (JSON endpoints answer 40
 district, street or assignment get 404; read-only users of a visible object get 403 on write screens. Mutating
 endpoints are also POSTed by foreign users, who must be refused without any row changing.
 
+Every GET response is also checked for the headers and markup every page must have (tests/evalportal/page_checks.py:
+Content-Security-Policy, no inline script, no-store when signed in).
+
 A new URL name that CENSUS does not list fails `test_every_url_name_is_in_the_census`: a new view cannot skip the
 access matrix.
 """
@@ -40,6 +43,7 @@ from stations.models import (
     StaffTransfer,
     User,
 )
+from tests.evalportal.page_checks import page_problems
 
 ROLES = [
     "anonymous", "street_xicun", "street_jingtai", "bureau_liwan", "bureau_baiyun", "supervision_gz", "evaluator_gzswa",
@@ -331,6 +335,8 @@ class UrlCensusTests(TestCase):
                 with self.subTest(url=key, role=role):
                     self.login(role)
                     response = self.client.get(url)
+                    # every page: CSP without inline script, none in the markup, no-store when signed in (issue 9 §9)
+                    self.assertEqual(page_problems(response, authenticated=role != "anonymous"), [])
                     if want == LOGIN:
                         self.assertEqual(response.status_code, 302)
                         self.assertEqual(urlsplit(response["Location"]).path, reverse("login"))
