@@ -154,6 +154,9 @@ AXES_LOCKOUT_PARAMETERS = ["username"]
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
+# The lockout page says until when (evalportal.lockout); failures during a lockout do not extend it (issue 9 §7).
+AXES_LOCKOUT_CALLABLE = "evalportal.lockout.lockout_response"
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_VERBOSE = False  # axes would log user names and IP addresses; evalportal.auth_log logs user ids only
 AXES_COOLOFF_MESSAGE = "登录失败次数过多，账户已锁定 15 分钟，请稍后再试。"
 
