@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "stations",
     "indicators",
     "reports",
+    "demo",
 ]
 
 MIDDLEWARE = [
