@@ -71,6 +71,7 @@ CONTRACT_READ = row(200, street_jingtai=404, bureau_baiyun=404, evaluator_gzswa=
 # write screens of xicun-2024: the buying street office and admins; other viewers are told they may not (403)
 CONTRACT_WRITE = row(403, street_xicun=200, admin=200, street_jingtai=404, bureau_baiyun=404, evaluator_gzswa=404)
 EVERYONE = row(200)
+SURVEY_READ = row(200, street_jingtai=404, bureau_baiyun=404)
 FOREIGN = ("street_jingtai", "bureau_baiyun")
 
 # name -> (url builder, expected GET status per role, POST: (data, expected status for each foreign role) or None)
@@ -261,9 +262,10 @@ CENSUS: dict = {
         lambda o: reverse("survey_create", args=["xicun-2024-final"]),
         row(403, street_jingtai=404, bureau_baiyun=404, evaluator_gzswa=302), None,
     ),
-    "survey_detail": (lambda o: reverse("survey_detail", args=[o["survey"].pk]), CONTRACT_READ, None),
+    # the survey's own evaluator keeps it (surveys.permissions), unlike the station's data (回避 per evaluation)
+    "survey_detail": (lambda o: reverse("survey_detail", args=[o["survey"].pk]), SURVEY_READ, None),
     "survey_roster_template": (
-        lambda o: reverse("survey_roster_template", args=[o["survey"].pk]), CONTRACT_READ, None,
+        lambda o: reverse("survey_roster_template", args=[o["survey"].pk]), SURVEY_READ, None,
     ),
     "survey_roster": (
         # the station's street office uploads the lists; nobody else, not even the evaluator
