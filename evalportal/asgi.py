@@ -11,6 +11,8 @@ import os
 
 from django.core.asgi import get_asgi_application
 
-os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'evalportal.settings.base')
+# A deployment serves through this module: without DJANGO_SETTINGS_MODULE it gets the production settings (DEBUG off,
+# secrets from the environment), never the development ones. manage.py stays on development for local work.
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "evalportal.settings.production")
 
 application = get_asgi_application()

@@ -4,7 +4,8 @@ Access is decided per object from the user's organisation, not by role alone:
 - 区民政局 sees every station of its district;
 - 街道办 sees only its own street's station;
 - 督导中心 sees every station of the city;
-- 第三方评估 sees only the evaluations it is assigned to (and, once it declared no conflict, their station's data);
+- 第三方评估 sees only the evaluations it is assigned to (and, once it declared no conflict, their station's data
+  while that evaluation is open: 回避 per evaluation);
 - 系统管理员 (role admin or superuser) sees everything.
 Views answer 404 for anything outside these querysets.
 
@@ -43,11 +44,26 @@ def stations_visible_to(user: User) -> QuerySet:
     if user.role == "street" and org.street_id:
         return qs.filter(street_id=org.street_id)
     if user.role == "evaluator":
-        return qs.filter(
-            contracts__evaluations__assignments__user=user,
-            contracts__evaluations__assignments__declaration="no_conflict",
-        ).distinct()
+        return qs.filter(contracts__in=_evaluator_contracts(user)).distinct()
     return qs.none()
+
+
+def _evaluator_contracts(user: User) -> QuerySet:
+    """回避 per evaluation (issue 9 §5): an evaluator sees a contract's station data (quarters, staff, activities, exports)
+    only through an evaluation at hand, i.e. assigned to them, declared "no conflict" and not yet finalised, and not
+    while an evaluation of the contract awaits their declaration. A declaration for an earlier, finalised evaluation
+    leaves only that evaluation's own pages and report (reports.permissions)."""
+    Contract = apps.get_model("stations", "Contract")
+
+    def open_with(declaration: str) -> QuerySet:
+        # One filter() call: the same assignment of the same evaluation.
+        return Contract.objects.filter(
+            evaluations__status="draft",
+            evaluations__assignments__user=user,
+            evaluations__assignments__declaration=declaration,
+        ).values("pk")
+
+    return Contract.objects.filter(pk__in=open_with("no_conflict")).exclude(pk__in=open_with("pending")).values("pk")
 
 
 def contracts_visible_to(user: User) -> QuerySet:
@@ -56,9 +72,7 @@ def contracts_visible_to(user: User) -> QuerySet:
     if is_admin(user) or (user.is_authenticated and user.role == "supervision"):
         return Contract.objects.all()
     if user.is_authenticated and user.role == "evaluator":
-        return Contract.objects.filter(
-            evaluations__assignments__user=user, evaluations__assignments__declaration="no_conflict"
-        ).distinct()
+        return Contract.objects.filter(pk__in=_evaluator_contracts(user))
     return Contract.objects.filter(station__in=stations_visible_to(user))
 
 

@@ -32,3 +32,8 @@ urlpatterns = [
 if settings.EVALPORTAL_BENCH_BARE:
     # a view that does nothing, for measuring the stack itself (scripts/smoke_deploy.sh); off unless asked for
     urlpatterns.append(path("_bench/bare", operations.bare, name="bench_bare"))
+
+# Chinese error pages in the site's layout (evalportal.errors).
+handler403 = "evalportal.errors.permission_denied"
+handler404 = "evalportal.errors.page_not_found"
+handler500 = "evalportal.errors.server_error"

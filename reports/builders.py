@@ -34,6 +34,7 @@ from stations.selectors import staff_on_post_table
 
 from .charts import BarSeries, completion_bar_chart
 from .models import PARTY_WEIGHTS, Evaluation, Finding, Party, PerformanceEvaluation
+from .permissions import hidden_parties
 from .selectors import evaluation_summary, performance_tree
 from .templatetags.report_format import percent, trim, wan
 
@@ -249,7 +250,9 @@ def build_evaluation_report_context(evaluation: Evaluation) -> dict:
     summary = evaluation_summary(evaluation)
     completion = indicator_completion_table(contract, evaluation.period_end)
     staff = staff_on_post_table(contract, evaluation.period_start, evaluation.period_end)
-    findings = list(evaluation.findings.all())
+    # A draft report is one file for every reader: it prints the submitted parts only (issue 9 §4).
+    hidden = hidden_parties(None, evaluation, {line.party: line.status for line in summary.parties})
+    findings = [f for f in evaluation.findings.all() if f.party not in hidden]
     areas = list(contract.service_areas.all())
 
     def org_label(org) -> str:
@@ -293,7 +296,10 @@ def build_evaluation_report_context(evaluation: Evaluation) -> dict:
         for p in WEIGHT_ORDER
     ]
     results = [
-        {"label": RESULT_LABELS[line.party], "weight": line.weight, "points": line.points, "submitted": line.submitted}
+        {
+            "label": RESULT_LABELS[line.party], "weight": line.weight,
+            "points": None if line.party in hidden else line.points, "submitted": line.submitted,
+        }
         for line in summary.parties
     ]
 

@@ -1,8 +1,9 @@
 """Who may do what with an evaluation (DOMAIN.md "Who uses it", issue 4). Built on evalportal.roles.
 
 Visibility (404 outside it) comes from `evalportal.roles.evaluations_visible_to`; this module adds the finer rules:
-which party a user may enter, who sees the rubric and its evidence, who may reopen, and the 回避 gate for
-evaluators (an assigned evaluator sees nothing of the station before declaring no conflict).
+which party a user may enter, who sees the rubric and its evidence, who may reopen, the 回避 gate for
+evaluators (an assigned evaluator sees nothing of the station before declaring no conflict), and independent scoring
+(issue 9 §4: `party_content_visible`, a party's unsubmitted work is its own until the evaluation is finalised).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from django.http import Http404
 
 from evalportal.roles import evaluations_visible_to, is_admin
 
-from .models import Evaluation, EvaluationAssignment, Party
+from .models import Evaluation, EvaluationAssignment, Party, PartyScore
 
 if TYPE_CHECKING:
     from stations.models import User
@@ -112,6 +113,27 @@ def can_view_rubric(user: User, evaluation: Evaluation) -> bool:
     if is_admin(user) or user.role == "supervision":
         return True
     return is_district_bureau(user, evaluation) or can_enter(user, evaluation, Party.THIRD_PARTY)
+
+
+def party_content_visible(user: User | None, evaluation: Evaluation, party: str, status: str) -> bool:
+    """Whether `user` may see a party's score, rubric item scores, notes, evidence and findings (issue 9 §4, DOMAIN.md
+    "Independence: the four parties score separately; no party's draft should be able to sway another's").
+
+    Once the party has submitted, or the evaluation is finalised, everyone who may open the evaluation sees it. Until
+    then it is the party's alone (whoever may enter it) and the system administrator's; the other parties and the
+    bureau see only its state (未提交 / 已提交). `user=None` is the audience of the draft PDF report, which is one file
+    for every reader: it prints submitted parts only.
+    """
+    if evaluation.status == Evaluation.Status.FINALISED or status == PartyScore.Status.SUBMITTED:
+        return True
+    if user is None or not user.is_authenticated:
+        return False
+    return is_admin(user) or can_enter(user, evaluation, party)
+
+
+def hidden_parties(user: User | None, evaluation: Evaluation, statuses: dict[str, str]) -> set[str]:
+    """The parties (of `statuses`: party → PartyScore status) whose content `user` may not see yet."""
+    return {party for party, status in statuses.items() if not party_content_visible(user, evaluation, party, status)}
 
 
 def can_reopen(user: User, evaluation: Evaluation) -> bool:

@@ -450,17 +450,27 @@ def party_findings(evaluation: Evaluation, party: str) -> list[FindingGroup]:
 class PartyBlock:
     score: PartyScore
     groups: list[FindingGroup]
+    visible: bool = True  # False: the viewer sees only the party's state (issue 9 §4), groups are empty
 
 
-def evaluation_parties(evaluation: Evaluation) -> list[PartyBlock]:
-    """Each party's score and findings (for the detail page): 4 queries."""
+def evaluation_parties(evaluation: Evaluation, user: User) -> list[PartyBlock]:
+    """Each party's score and findings (for the detail page), as far as `user` may see them (a draft only by its own
+    party and the administrator: reports.permissions.party_content_visible): 4 queries."""
+    from .permissions import party_content_visible
+
     scores = sorted(
         PartyScore.objects.filter(evaluation=evaluation).select_related("submitted_by"),
         key=lambda s: PARTY_ORDER.index(s.party),
     )
     areas = list(evaluation.contract.service_areas.order_by("order", "id"))
     findings = _findings(evaluation)
-    return [PartyBlock(score=s, groups=finding_groups(evaluation, s.party, areas, findings)) for s in scores]
+    blocks = []
+    for s in scores:
+        if party_content_visible(user, evaluation, s.party, s.status):
+            blocks.append(PartyBlock(score=s, groups=finding_groups(evaluation, s.party, areas, findings)))
+        else:
+            blocks.append(PartyBlock(score=s, groups=[], visible=False))
+    return blocks
 
 
 # the codes the services record in EvaluationEvent.field, by their Chinese names
@@ -503,12 +513,27 @@ def history_rows(evaluation: Evaluation, events) -> list:
     return events
 
 
-def evaluation_history(evaluation: Evaluation) -> QuerySet:
-    return (
-        EvaluationEvent.objects.filter(evaluation=evaluation)
-        .select_related("actor", "item")
-        .order_by("-at", "-id")
-    )
+# What a party's draft consists of in the history: hidden from the other parties while it is a draft.
+DRAFT_CONTENT_ACTIONS = [
+    EvaluationEvent.Action.ITEM_SCORED,
+    EvaluationEvent.Action.FINDING_SAVED,
+    EvaluationEvent.Action.PARTY_SCORE_SAVED,
+    EvaluationEvent.Action.ATTACHMENT_ADDED,
+    EvaluationEvent.Action.ATTACHMENT_REMOVED,
+]
+
+
+def evaluation_history(evaluation: Evaluation, user: User) -> QuerySet:
+    """The evaluation's events, newest first, without the score, note, evidence and finding changes of the parties whose
+    draft `user` may not see (their declarations, submissions and reopenings stay: they are states)."""
+    from .permissions import hidden_parties
+
+    statuses = dict(PartyScore.objects.filter(evaluation=evaluation).values_list("party", "status"))
+    qs = EvaluationEvent.objects.filter(evaluation=evaluation)
+    hidden = hidden_parties(user, evaluation, statuses)
+    if hidden:
+        qs = qs.exclude(party__in=hidden, action__in=DRAFT_CONTENT_ACTIONS)
+    return qs.select_related("actor", "item").order_by("-at", "-id")
 
 
 # --- payment tranches -------------------------------------------------------------------------------------------

@@ -34,6 +34,7 @@ from .permissions import (
     can_reopen,
     can_view_rubric,
     parties_enterable_by,
+    party_content_visible,
     visible_evaluation,
 )
 
@@ -160,7 +161,7 @@ def evaluation_detail(request: HttpRequest, evaluation: Evaluation) -> HttpRespo
     user = request.user
     return render(request, "reports/evaluation_detail.html", {
         "evaluation": evaluation,
-        "parties": selectors.evaluation_parties(evaluation),
+        "parties": selectors.evaluation_parties(evaluation, user),
         "enterable": parties_enterable_by(user, evaluation),
         "can_view_rubric": can_view_rubric(user, evaluation),
         "can_reopen": can_reopen(user, evaluation),
@@ -171,7 +172,7 @@ def evaluation_detail(request: HttpRequest, evaluation: Evaluation) -> HttpRespo
 
 @evaluation_view()
 def evaluation_history(request: HttpRequest, evaluation: Evaluation) -> HttpResponse:
-    page = Paginator(selectors.evaluation_history(evaluation), 100).get_page(request.GET.get("page"))
+    page = Paginator(selectors.evaluation_history(evaluation, request.user), 100).get_page(request.GET.get("page"))
     rows = selectors.history_rows(evaluation, page.object_list)
     return render(request, "reports/evaluation_history.html", {"evaluation": evaluation, "page": page, "rows": rows})
 
@@ -213,13 +214,16 @@ def evaluation_scoring(request: HttpRequest, evaluation: Evaluation) -> HttpResp
     if not can_view_rubric(request.user, evaluation):
         raise PermissionDenied("您无权查看第三方评分明细。")
     score = selectors.party_score(evaluation, Party.THIRD_PARTY)
+    # Until the third party submits, its scores, notes, evidence and findings are its own (issue 9 §4).
+    content_visible = party_content_visible(request.user, evaluation, Party.THIRD_PARTY, score.status)
     return render(request, "reports/evaluation_scoring.html", {
         "evaluation": evaluation,
-        "rubric": selectors.rubric_view(evaluation),
-        "finding_groups": selectors.third_party_findings(evaluation),
+        "content_visible": content_visible,
+        "rubric": selectors.rubric_view(evaluation) if content_visible else None,
+        "finding_groups": selectors.third_party_findings(evaluation) if content_visible else [],
         "reference": selectors.reference_data(evaluation),
         "score": score,
-        "editable": _third_party_editable(request.user, evaluation, score),
+        "editable": content_visible and _third_party_editable(request.user, evaluation, score),
         "max_upload_mb": services.evidence_max_bytes() // (1024 * 1024),
     })
 
@@ -317,7 +321,13 @@ def evaluation_attachment_delete(request: HttpRequest, evaluation: Evaluation, p
 @evaluation_view()
 def evaluation_attachment(request: HttpRequest, evaluation: Evaluation, pk: int) -> HttpResponse:
     """Evidence is never a public media URL: only those who may see the rubric get the file."""
-    if not can_view_rubric(request.user, evaluation):
+    score_status = PartyScore.objects.filter(evaluation=evaluation, party=Party.THIRD_PARTY).values_list(
+        "status", flat=True
+    ).first() or PartyScore.Status.DRAFT
+    if not (
+        can_view_rubric(request.user, evaluation)
+        and party_content_visible(request.user, evaluation, Party.THIRD_PARTY, score_status)
+    ):
         raise Http404("证据文件不存在或无权查看。")
     attachment = get_object_or_404(EvidenceAttachment, pk=pk, item__section__evaluation=evaluation)
     response = protected_download(

@@ -1,8 +1,12 @@
 """Admin for places, organisations, users, contracts and staff: enough for an administrator to correct data."""
 
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.db.models import OuterRef, Subquery, Sum
+from django.utils import timezone
 
+from evalportal import lockout
 from evalportal.admin_helpers import AuditedLockedAdminMixin, ModelAdmin, ReadOnlyAdmin, TabularInline
 
 from .models import (
@@ -59,11 +63,44 @@ class UserAdmin(AuditedLockedAdminMixin, DjangoUserAdmin):
         *DjangoUserAdmin.add_fieldsets,
         ("角色与机构", {"classes": ("wide",), "fields": ("role", "organisation", "display_name")}),
     )
-    list_display = ["username", "display_name", "role", "organisation", "is_active", "is_staff", "last_login"]
+    list_display = ["username", "display_name", "role", "organisation", "is_active", "is_staff", "last_login",
+                    "login_lock"]
     list_filter = ["role", "organisation__kind", "is_active", "is_staff", "is_superuser"]
     search_fields = ["username", "display_name", "first_name", "last_name", "email", "organisation__name"]
     list_select_related = ["organisation"]
     autocomplete_fields = ["organisation"]
+    actions = ["unlock_login"]
+
+    def get_queryset(self, request):
+        # The recent login failures of every listed user in the same query (issue 9 §7: the administrator sees who
+        # is locked out and unlocks them).
+        from axes.models import AccessAttempt
+
+        recent = (
+            AccessAttempt.objects.filter(
+                username=OuterRef("username"), attempt_time__gte=timezone.now() - settings.AXES_COOLOFF_TIME
+            )
+            .order_by()
+            .values("username")
+            .annotate(total=Sum("failures_since_start"))
+            .values("total")[:1]
+        )
+        return super().get_queryset(request).annotate(recent_login_failures=Subquery(recent))
+
+    @admin.display(description="登录锁定")
+    def login_lock(self, obj) -> str:
+        if (getattr(obj, "recent_login_failures", None) or 0) < settings.AXES_FAILURE_LIMIT:
+            return "—"
+        until = lockout.locked_until(obj.username)  # locked accounts only: a handful at most
+        return f"锁定至 {lockout.locked_until_text(until)}" if until else "—"
+
+    @admin.action(description="解除所选用户的登录锁定")
+    def unlock_login(self, request, queryset):
+        users = list(queryset)
+        lockout.unlock([u.username for u in users])
+        for user in users:
+            self.log_change(request, user, "解除登录锁定")
+        self.message_user(request, f"已解除 {len(users)} 个账户的登录锁定，可立即重新登录。")
 
 
 class CommunityInline(TabularInline):

@@ -5,6 +5,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.management.utils import get_random_secret_key
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -47,6 +48,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "crispy_forms",
     "crispy_bootstrap5",
+    "csp",
     "axes",
     "stations",
     "indicators",
@@ -70,6 +72,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Content-Security-Policy on every response (django-csp; policy below) and no-store on authenticated pages.
+    "csp.middleware.CSPMiddleware",
+    "evalportal.middleware.NoStoreForAuthenticatedMiddleware",
     # Last, as django-axes requires: turns a locked-out login into the Chinese lockout page.
     "axes.middleware.AxesMiddleware",
     "api.middleware.ApiConditionalGetMiddleware",
@@ -81,6 +86,25 @@ AUTHENTICATION_BACKENDS = [
 ]
 
 ROOT_URLCONF = "evalportal.urls"
+CSRF_FAILURE_VIEW = "evalportal.errors.csrf_failure"
+
+# Content-Security-Policy (issue 9 §9): scripts, styles, fonts and images from this site only. No inline script, no
+# inline style attribute (templates use classes; JavaScript sets styles through the DOM, which CSP allows); Bootstrap's
+# stylesheet draws its icons from data: SVG images. Evidence files are served with their own stricter policy.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
 
 TEMPLATES = [
     {
@@ -106,6 +130,18 @@ DATABASES = {
         conn_max_age=int(os.environ.get("CONN_MAX_AGE", "0")),
     )
 }
+# The embedded default must take concurrent saves (issue 9 §6): write-ahead log (readers never block the writer),
+# a busy timeout (a writer waits for the lock instead of failing with "database is locked"), and transactions that
+# take the write lock when they begin (BEGIN IMMEDIATE): a transaction that read first and then tried to write would
+# otherwise fail at once, without waiting, when another connection wrote meanwhile.
+SQLITE_BUSY_TIMEOUT_SECONDS = int(os.environ.get("SQLITE_BUSY_TIMEOUT", "30"))
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"].setdefault("OPTIONS", {}).update({
+        "transaction_mode": "IMMEDIATE",
+        "timeout": SQLITE_BUSY_TIMEOUT_SECONDS,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout="
+        f"{SQLITE_BUSY_TIMEOUT_SECONDS * 1000}",
+    })
 
 AUTH_USER_MODEL = "stations.User"
 
@@ -126,6 +162,9 @@ AXES_LOCKOUT_PARAMETERS = ["username"]
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
+# The lockout page says until when (evalportal.lockout); failures during a lockout do not extend it (issue 9 §7).
+AXES_LOCKOUT_CALLABLE = "evalportal.lockout.lockout_response"
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_VERBOSE = False  # axes would log user names and IP addresses; evalportal.auth_log logs user ids only
 AXES_COOLOFF_MESSAGE = "登录失败次数过多，账户已锁定 15 分钟，请稍后再试。"
 

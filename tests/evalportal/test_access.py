@@ -6,6 +6,7 @@ from datetime import date
 from django.test import TestCase
 from django.urls import reverse
 
+from reports.models import Evaluation, EvaluationAssignment
 from stations.models import ActivityEntry, ImportBatch, StaffMember
 from tests.indicators.factories import build_world
 
@@ -16,6 +17,12 @@ class AccessMatrixTests(TestCase):
     @classmethod
     def setUpTestData(cls):
         cls.w = build_world(n_areas=2)
+        # The world's mid-term evaluation is finalised: the evaluator sees the station through an open one (回避).
+        open_final = Evaluation.objects.create(
+            code="xc-2024-final", contract=cls.w.contract, kind="final", date=date(2025, 11, 20),
+            period_start=cls.w.contract.start_date, period_end=date(2025, 10, 31), agency=cls.w.evaluation.agency,
+        )
+        EvaluationAssignment.objects.create(evaluation=open_final, user=cls.w.users["evaluator"], declaration="no_conflict")
         cls.staff = {
             c.code: StaffMember.objects.create(contract=c, order=1, name="测试社工", position="area_worker",
                                                certificate="assistant")
@@ -57,7 +64,7 @@ class AccessMatrixTests(TestCase):
             "street_xc": {"own"},
             "bureau_lw": {"own", "same_district"},
             "supervision": {"own", "same_district", "other_district"},
-            "evaluator": {"own"},  # assigned to 西村's evaluation, no conflict declared
+            "evaluator": {"own"},  # assigned to 西村's open evaluation, no conflict declared
             "evaluator_none": set(),
             "admin": {"own", "same_district", "other_district"},
         }[role]

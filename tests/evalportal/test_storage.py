@@ -73,7 +73,8 @@ class StoredFilesMixin:
     def test_evidence_is_stored_and_served_only_to_those_who_may_see_it(self):
         final, attachment = self.attach_evidence()
         self.assertTrue(attachment.file.storage.exists(attachment.file.name))
-        self.client.force_login(self.bureau)
+        # a draft's evidence is the third party's own until it submits (issue 9 §4)
+        self.client.force_login(User.objects.get(username="evaluator_gzswa"))
         url = reverse("evaluation_attachment", args=[final.code, attachment.pk])
         response = self.client.get(url)
         self.assertEqual(response.status_code, 200)
@@ -126,7 +127,7 @@ class XAccelTests(DemoData):
     @override_settings(EVALPORTAL_DOWNLOADS="x-accel")
     def test_local_files_are_handed_to_nginx_internal_location(self):
         final, attachment = self.attach_evidence()
-        self.client.force_login(self.bureau)
+        self.client.force_login(User.objects.get(username="evaluator_gzswa"))  # the draft's own party
         response = self.client.get(reverse("evaluation_attachment", args=[final.code, attachment.pk]))
         self.assertEqual(response.status_code, 200)
         self.assertEqual(response["X-Accel-Redirect"], "/_protected/" + attachment.file.name)

@@ -5,6 +5,9 @@ get on GET. Anonymous users are sent to the login page (JSON endpoints answer 40
 district, street or assignment get 404; read-only users of a visible object get 403 on write screens. Mutating
 endpoints are also POSTed by foreign users, who must be refused without any row changing.
 
+Every GET response is also checked for the headers and markup every page must have (tests/evalportal/page_checks.py:
+Content-Security-Policy, no inline script, no-store when signed in).
+
 A new URL name that CENSUS does not list fails `test_every_url_name_is_in_the_census`: a new view cannot skip the
 access matrix.
 """
@@ -47,6 +50,7 @@ from stations.models import (
     User,
 )
 from surveys.models import Answer, Contact, QuestionnaireTemplate, Respondent, RespondentGroup, Survey
+from tests.evalportal.page_checks import page_problems
 
 ROLES = [
     "anonymous", "street_xicun", "street_jingtai", "bureau_liwan", "bureau_baiyun", "supervision_gz", "evaluator_gzswa",
@@ -64,11 +68,13 @@ def row(default: int | str, **by_role: int | str) -> dict[str, int | str]:
     return expected
 
 
-# xicun-2024 (西村街, 荔湾区): the evaluator declared no conflict on the mid-term evaluation, so it sees the contract.
-CONTRACT_READ = row(200, street_jingtai=404, bureau_baiyun=404)
+# xicun-2024 (西村街, 荔湾区): the evaluator declared no conflict on the mid-term evaluation, which is finalised, and has
+# not yet declared for the final one: 回避 per evaluation (issue 9 §5), it sees nothing of the station.
+CONTRACT_READ = row(200, street_jingtai=404, bureau_baiyun=404, evaluator_gzswa=404)
 # write screens of xicun-2024: the buying street office and admins; other viewers are told they may not (403)
-CONTRACT_WRITE = row(403, street_xicun=200, admin=200, street_jingtai=404, bureau_baiyun=404)
+CONTRACT_WRITE = row(403, street_xicun=200, admin=200, street_jingtai=404, bureau_baiyun=404, evaluator_gzswa=404)
 EVERYONE = row(200)
+SURVEY_READ = row(200, street_jingtai=404, bureau_baiyun=404)
 FOREIGN = ("street_jingtai", "bureau_baiyun")
 
 # name -> (url builder, expected GET status per role, POST: (data, expected status for each foreign role) or None)
@@ -100,7 +106,7 @@ CENSUS: dict = {
     "staff_edit@other_contract": (
         # a staff member of jingtai-2023 under xicun-2024's code: 404 even for xicun's own street office
         lambda o: reverse("staff_edit", args=["xicun-2024", o["jingtai_staff"].pk]),
-        row(403, street_xicun=404, admin=404, street_jingtai=404, bureau_baiyun=404), None,
+        row(403, street_xicun=404, admin=404, street_jingtai=404, bureau_baiyun=404, evaluator_gzswa=404), None,
     ),
     "staff_transfer": (
         lambda o: reverse("staff_transfer", args=["xicun-2024", o["staff"].pk]), CONTRACT_WRITE,
@@ -320,9 +326,10 @@ CENSUS: dict = {
         lambda o: reverse("survey_create", args=["xicun-2024-final"]),
         row(403, street_jingtai=404, bureau_baiyun=404, evaluator_gzswa=302), None,
     ),
-    "survey_detail": (lambda o: reverse("survey_detail", args=[o["survey"].pk]), CONTRACT_READ, None),
+    # the survey's own evaluator keeps it (surveys.permissions), unlike the station's data (回避 per evaluation)
+    "survey_detail": (lambda o: reverse("survey_detail", args=[o["survey"].pk]), SURVEY_READ, None),
     "survey_roster_template": (
-        lambda o: reverse("survey_roster_template", args=[o["survey"].pk]), CONTRACT_READ, None,
+        lambda o: reverse("survey_roster_template", args=[o["survey"].pk]), SURVEY_READ, None,
     ),
     "survey_roster": (
         # the station's street office uploads the lists; nobody else, not even the evaluator
@@ -461,6 +468,8 @@ class UrlCensusTests(TestCase):
                 with self.subTest(url=key, role=role):
                     self.login(role)
                     response = self.client.get(url)
+                    # every page: CSP without inline script, none in the markup, no-store when signed in (issue 9 §9)
+                    self.assertEqual(page_problems(response, authenticated=role != "anonymous"), [])
                     if want == LOGIN:
                         self.assertEqual(response.status_code, 302)
                         self.assertEqual(urlsplit(response["Location"]).path, reverse("login"))

@@ -278,15 +278,23 @@ class EvidenceTests(ViewTestCase):
         self.assertNotIn("现场照片", attachment.file.name)
         url = reverse("evaluation_attachment", args=[self.ev.code, attachment.id])
         w = self.world
-        for user, status in [(w.evaluator, 200), (w.bureau, 200), (w.supervision, 200), (w.admin, 200),
-                             (w.street_user, 404), (w.other_bureau, 404), (w.outsider_evaluator, 404)]:
-            with self.subTest(user=user.username):
-                response = self.as_user(user).get(url)
-                self.assertEqual(response.status_code, status)
-                if status == 200:
-                    self.assertEqual(response["Content-Type"], "image/png")
-                    self.assertEqual(response["X-Content-Type-Options"], "nosniff")
-                    self.assertEqual(b"".join(response.streaming_content), png_bytes())
+        # A draft's evidence is the third party's own (and the administrator's) until it submits (issue 9 §4).
+        draft = [(w.evaluator, 200), (w.bureau, 404), (w.supervision, 404), (w.admin, 200),
+                 (w.street_user, 404), (w.other_bureau, 404), (w.outsider_evaluator, 404)]
+        submitted = [(w.evaluator, 200), (w.bureau, 200), (w.supervision, 200), (w.admin, 200),
+                     (w.street_user, 404), (w.other_bureau, 404), (w.outsider_evaluator, 404)]
+        for phase, expected in [("draft", draft), ("submitted", submitted)]:
+            if phase == "submitted":
+                score_all_items(w, SCORES_102_5)
+                services.party_score_submit(evaluation=self.ev, party=Party.THIRD_PARTY, user=w.evaluator)
+            for user, status in expected:
+                with self.subTest(phase=phase, user=user.username):
+                    response = self.as_user(user).get(url)
+                    self.assertEqual(response.status_code, status)
+                    if status == 200:
+                        self.assertEqual(response["Content-Type"], "image/png")
+                        self.assertEqual(response["X-Content-Type-Options"], "nosniff")
+                        self.assertEqual(b"".join(response.streaming_content), png_bytes())
 
     def test_content_is_sniffed_not_trusted_from_the_name(self):
         response = self.upload("假照片.jpg", b"<html><script>alert(1)</script></html>", content_type="image/jpeg")
