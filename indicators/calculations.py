@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
 
 SLASH = "/"
 HUNDRED = Decimal("100")
@@ -20,6 +21,18 @@ HUNDRED = Decimal("100")
 def round_half_up(value: Decimal, places: int) -> Decimal:
     """Round half up (四舍五入) to `places` decimals: 0.768571… → 0.77 at 2; 0.125 → 0.13."""
     return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+
+
+def round_fraction_half_up(value: Fraction, places: int) -> Decimal:
+    """An exact fraction rounded half up (四舍五入) once to `places` decimals, in integers: 715/88 = 8.125 → 8.13.
+
+    For quotients that 28-digit Decimal division would truncate before the final rounding (scoring.points_from_rubric).
+    """
+    scaled = value * 10**places
+    sign = -1 if scaled < 0 else 1
+    magnitude = abs(scaled)
+    units = (2 * magnitude.numerator + magnitude.denominator) // (2 * magnitude.denominator)
+    return Decimal(sign * units).scaleb(-places)
 
 
 def completion_rate(actual: Decimal | None, target: Decimal | None) -> Decimal | None:
