@@ -182,10 +182,29 @@
   form.querySelectorAll("tr.entry-row").forEach(recompute);
   form.querySelectorAll("tr.total-row").forEach(function (r) { recomputeTotal(r.dataset.indicator); });
 
-  var submit = document.getElementById("submit-quarter");
-  if (submit) {
-    submit.addEventListener("click", function (event) {
-      if (!window.confirm(submit.dataset.confirm)) event.preventDefault();
+  // 提交 asks first: data-confirm on #submit-quarter, handled by static/js/confirm_action.js.
+
+  // Leaving with unsaved edits: a cell is edited when its text differs from the stored value the page was given
+  // (the o- field). After a refused save the page shows the posted text, so it is dirty from the start — rightly.
+  function isDirty() {
+    return inputs.some(function (input) {
+      var original = form.elements["o-" + input.name];
+      return original && input.value.trim() !== original.value.trim();
     });
   }
+  var unsavedNote = document.getElementById("entry-unsaved");
+  function showDirty() { if (unsavedNote) unsavedNote.hidden = !isDirty(); }
+  inputs.forEach(function (input) { input.addEventListener("input", showDirty); });
+  showDirty();
+  var leaving = false; // set when the grid itself is being saved or submitted
+  // on the document after confirm_action.js: a submission it is still asking about has defaultPrevented
+  document.addEventListener("submit", function (event) {
+    if (event.target === form && !event.defaultPrevented) leaving = true;
+  });
+  window.addEventListener("pageshow", function () { leaving = false; });
+  window.addEventListener("beforeunload", function (event) {
+    if (leaving || !isDirty()) return;
+    event.preventDefault();
+    event.returnValue = ""; // older browsers need a value to ask
+  });
 })();

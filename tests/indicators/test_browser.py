@@ -79,8 +79,9 @@ def test_fill_submit_download_return_and_see_reason(browser, live_server, transa
     expect(page.locator(f"#err-{focused}")).to_have_text("")
     shot(page, "grid-1366")
 
-    page.once("dialog", lambda dialog: dialog.accept())
     page.click("#submit-quarter")
+    expect(page.locator("#confirm-modal-cancel")).to_be_focused()  # the confirmation dialog is up
+    page.get_by_role("dialog").get_by_role("button", name="确定提交").click()
     expect(page.locator("#quarter-status")).to_have_text("已提交")
     expect(page.locator("#lock-reason")).to_contain_text("表格只读（已提交）")
     assert QuarterSubmission.objects.get().status == "submitted"
