@@ -9,8 +9,8 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
-from indicators.models import MonthlyActual, QuarterSubmission
-from stations.models import StaffMember, StaffMonth
+from indicators.models import MonthlyActual
+from stations.models import QuarterSubmission, StaffMember, StaffMonth
 
 from .factories import build_world
 

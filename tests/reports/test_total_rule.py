@@ -13,10 +13,10 @@ import openpyxl
 from django.test import TestCase
 from django.urls import reverse
 
+from evalportal.periods import Quarter
 from indicators.entry import entry_grid
 from indicators.excel import completion_workbook
 from indicators.models import MonthlyActual, Target
-from indicators.quarters import Quarter
 from indicators.selectors import indicator_completion_table
 from reports.builders import build_evaluation_report_context
 from reports.pdf import render_html

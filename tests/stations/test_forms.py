@@ -11,9 +11,8 @@ from django.core.exceptions import ValidationError
 from django.test import TestCase
 from django.urls import reverse
 
-from indicators.models import AuditEntry
 from stations.forms import ActivityForm, StaffForm, TransferForm
-from stations.models import ActivityEntry, Contract, ServiceArea, StaffMember, StaffTransfer
+from stations.models import ActivityEntry, AuditEntry, Contract, ServiceArea, StaffMember, StaffTransfer
 from stations.services import activity_save
 from tests.indicators.factories import build_world
 
@@ -210,7 +209,7 @@ class FormChoiceTests(TestCase):
 
 class DemoDataInsideContractsTests(TestCase):
     def test_every_demo_activity_staff_member_and_transfer_passes_the_date_rules(self):
-        from stations.demo import demo_load
+        from demo.loader import demo_load
 
         demo_load()
         objects = [*ActivityEntry.objects.select_related("contract"), *StaffMember.objects.select_related("contract"),
