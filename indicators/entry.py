@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from functools import cached_property
 
 from evalportal.periods import Quarter, month_in_period, months_in_period
 from evalportal.roles import contracts_editable_by, contracts_returnable_by
@@ -131,7 +132,7 @@ class GridTotalRow:
     elapsed_months: int
     total_months: int
 
-    @property
+    @cached_property
     def total(self) -> AreaTotal:
         return area_total((row.cumulative, row.target) for row in self.rows)
 
@@ -216,7 +217,7 @@ class EntryGrid:
     def station_section(self) -> GridSection | None:
         return next((s for s in self.sections if s.area is None), None)
 
-    @property
+    @cached_property
     def totals(self) -> list[GridTotalRow]:
         """The 合计 rows over the 片区 sections (as 附件1's 合计 row), one per per-片区 indicator."""
         areas = self.area_sections
