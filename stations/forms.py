@@ -105,6 +105,7 @@ class ActivityForm(forms.ModelForm):
         if self.instance.pk is None:
             self.instance.contract = contract  # the model's clean() checks the dates against it
         self.fields["date"].help_text = _contract_dates_help(contract)
+        self.fields["end_date"].help_text = "跨月的恒常服务填写；" + _contract_dates_help(contract)
         self.fields["nature"].choices = [("", "（未注明）"), *ActivityEntry.Nature.choices]
         # 服务项目 and 片区 offer the contract's own; a contract without any has no such field (nothing to choose),
         # unless an existing activity still carries one, which stays visible
