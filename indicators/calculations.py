@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
 
 from evalportal.periods import add_months, months_in_period
 
@@ -21,6 +22,18 @@ HUNDRED = Decimal("100")
 def round_half_up(value: Decimal, places: int) -> Decimal:
     """Round half up (四舍五入) to `places` decimals: 0.768571… → 0.77 at 2; 0.125 → 0.13."""
     return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+
+
+def round_fraction_half_up(value: Fraction, places: int) -> Decimal:
+    """An exact fraction rounded half up (四舍五入) once to `places` decimals, in integers: 715/88 = 8.125 → 8.13.
+
+    For quotients that 28-digit Decimal division would truncate before the final rounding (scoring.points_from_rubric).
+    """
+    scaled = value * 10**places
+    sign = -1 if scaled < 0 else 1
+    magnitude = abs(scaled)
+    units = (2 * magnitude.numerator + magnitude.denominator) // (2 * magnitude.denominator)
+    return Decimal(sign * units).scaleb(-places)
 
 
 def completion_rate(actual: Decimal | None, target: Decimal | None) -> Decimal | None:
@@ -55,19 +68,49 @@ def format_quantity(value: Decimal | None, places: int) -> str:
     return f"{round_half_up(value, places):f}"
 
 
-def total_rate(pairs: Iterable[tuple[Decimal | None, Decimal | None]]) -> Decimal | None:
-    """合计完成率: sum targets and actuals first, then divide (入户探访 1011/1400 → 72.21%, not a mean of %).
+@dataclass(frozen=True)
+class AreaTotal:
+    """A 合计 over 片区: Σ 协议量, Σ 完成量 and 完成率 = Σ 完成量 ÷ Σ 协议量, unrounded (see `area_total`)."""
 
-    `pairs` are (actual, target). Rows without a target add nothing to either sum.
+    target: Decimal | None
+    actual: Decimal | None
+
+    @property
+    def rate(self) -> Decimal | None:
+        return completion_rate(self.actual, self.target)
+
+
+def area_total(pairs: Iterable[tuple[Decimal | None, Decimal | None]]) -> AreaTotal:
+    """合计 of one indicator over the 片区: `pairs` are (actual, target) per 片区.
+
+    Rule: 协议量 = Σ targets of the 片区 that have one; 完成量 = Σ actuals of every 片区, with or without a target;
+    完成率 = that 完成量 ÷ that 协议量 (sums first, then divide: 入户探访 1011/1400 → 72.21%, not a mean of %).
+    "/" (None) when no 片区 has a target, or the targets sum to 0.
+
+    Why every 片区's actual: seed 001 附件1 prints the 合计 row as the column sums of the rows above (协议量
+    700 + 400 + 300 = 1400, 完成量 538 + 298 + 175 = 1011) and §二(二) quotes the station's 完成量 as that sum
+    ("探访 1011 个……完成协议指标量的 72.21%"): the contract's quantity is the station's, and work done in a 片区
+    without its own target still counts towards it. So the printed 合计 row always satisfies 完成量 ÷ 协议量 = 百分比:
+    片区 A 3 of 5 and 片区 B 1 with no target give 5 / 4 / 80.00% — never 5 / 4 / 60.00% (a percentage that silently
+    leaves out part of the 完成量 it is printed beside). The entry grid (static/js/quarter_entry.js), the 附件1 table
+    and Excel (indicators.selectors / indicators.excel) and the reports all take their 合计 from here.
     """
-    actual_sum = Decimal(0)
-    target_sum = Decimal(0)
+    targets = []
+    actuals = []
     for actual, target in pairs:
-        if target is None:
-            continue
-        target_sum += target
-        actual_sum += actual or Decimal(0)
-    return completion_rate(actual_sum, target_sum)
+        if target is not None:
+            targets.append(target)
+        if actual is not None:
+            actuals.append(actual)
+    return AreaTotal(
+        target=sum(targets, Decimal(0)) if targets else None,
+        actual=sum(actuals, Decimal(0)) if actuals else None,
+    )
+
+
+def total_rate(pairs: Iterable[tuple[Decimal | None, Decimal | None]]) -> Decimal | None:
+    """合计完成率 by the `area_total` rule: Σ actuals of all 片区 ÷ Σ targets."""
+    return area_total(pairs).rate
 
 
 def format_indicator_value(value: Decimal | None, value_type: str) -> str:

@@ -10,13 +10,23 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from functools import cached_property
 
 from evalportal.locks import month_reasons, quarter_is_locked
 from evalportal.periods import Quarter, month_in_period, months_in_period
 from evalportal.roles import contracts_editable_by, contracts_returnable_by
 from stations.models import Contract, QuarterSubmission, ServiceArea
 
-from .calculations import Pace, accumulate, completion_rate, contract_pace, format_indicator_value, format_percent
+from .calculations import (
+    AreaTotal,
+    Pace,
+    accumulate,
+    area_total,
+    completion_rate,
+    contract_pace,
+    format_indicator_value,
+    format_percent,
+)
 from .models import IndicatorDefinition, MonthlyActual, Target
 from .selectors import contract_indicators
 from .validation import PLACES, format_value
@@ -115,6 +125,67 @@ class GridRow:
 
 
 @dataclass
+class GridTotalRow:
+    """合计 of one per-片区 indicator over the grid's 片区, by the one rule of calculations.area_total: Σ 累计完成 of
+    every 片区 (with or without a 协议量) ÷ Σ 协议量. The page's script recomputes it the same way while typing."""
+
+    indicator: IndicatorDefinition
+    rows: list[GridRow]  # the indicator's row in each 片区 section
+    elapsed_months: int
+    total_months: int
+
+    @cached_property
+    def total(self) -> AreaTotal:
+        return area_total((row.cumulative, row.target) for row in self.rows)
+
+    @property
+    def target(self) -> Decimal | None:
+        return self.total.target
+
+    @property
+    def cumulative(self) -> Decimal | None:
+        return self.total.actual
+
+    @property
+    def percent(self) -> str:
+        return format_percent(self.total.rate)
+
+    @property
+    def expected(self) -> Decimal | None:
+        return Pace(elapsed=self.elapsed_months, total=self.total_months).expected(
+            self.target, self.indicator.accumulation)
+
+    @property
+    def behind(self) -> bool:
+        return Pace(elapsed=self.elapsed_months, total=self.total_months).is_behind(
+            self.cumulative, self.target, self.indicator.accumulation)
+
+    @property
+    def month_texts(self) -> list[str]:
+        """Each month's Σ over the 片区 for a flow indicator; a stock indicator's month-end counts are not summed per
+        month (a 片区 without that month's figure would make the sum a number nobody counted): "—"."""
+        if self.indicator.accumulation == IndicatorDefinition.Accumulation.STOCK:
+            return ["—" for _ in self.rows[0].cells]
+        texts = []
+        for index in range(len(self.rows[0].cells)):
+            values = [row.cells[index].value for row in self.rows if row.cells[index].value is not None]
+            texts.append(format_indicator_value(sum(values, Decimal(0)), self.indicator.value_type) if values else "—")
+        return texts
+
+    @property
+    def target_text(self) -> str:
+        return format_indicator_value(self.target, self.indicator.value_type)
+
+    @property
+    def cumulative_text(self) -> str:
+        return format_indicator_value(self.cumulative, self.indicator.value_type)
+
+    @property
+    def expected_text(self) -> str:
+        return format_indicator_value(self.expected, self.indicator.value_type)
+
+
+@dataclass
 class GridSection:
     area: ServiceArea | None
     rows: list[GridRow]
@@ -140,6 +211,26 @@ class EntryGrid:
     total_months: int
     sections: list[GridSection] = field(default_factory=list)
     period_locks: list[str] = field(default_factory=list)  # finalised evaluations covering some months
+
+    @property
+    def area_sections(self) -> list[GridSection]:
+        return [s for s in self.sections if s.area is not None]
+
+    @property
+    def station_section(self) -> GridSection | None:
+        return next((s for s in self.sections if s.area is None), None)
+
+    @cached_property
+    def totals(self) -> list[GridTotalRow]:
+        """The 合计 rows over the 片区 sections (as 附件1's 合计 row), one per per-片区 indicator."""
+        areas = self.area_sections
+        if not areas:
+            return []
+        return [
+            GridTotalRow(indicator=row.indicator, rows=[s.rows[i] for s in areas], elapsed_months=self.elapsed_months,
+                         total_months=self.total_months)
+            for i, row in enumerate(areas[0].rows)
+        ]
 
     @property
     def status(self) -> str:

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from fractions import Fraction
 
-from .calculations import HUNDRED, round_half_up
+from .calculations import HUNDRED, round_fraction_half_up, round_half_up
 
 # Seed 001 §二(五): 90 分以上为优秀, 80 分至 90 分（不含 90 分）为良好, 60 分至 80 分（不含 80 分）为合格, 60 分以下为不合格.
 EVALUATION_GRADES: tuple[tuple[Decimal, str, str], ...] = (
@@ -51,10 +52,16 @@ def points_from_score_100(score_100: Decimal, weight: Decimal) -> Decimal:
 
 
 def points_from_rubric(raw_total: Decimal, raw_max: Decimal, weight: Decimal) -> Decimal:
-    """The third party's points from its rubric: raw ÷ max × 55, half up to 2 decimals."""
+    """The third party's points from its rubric: raw ÷ max × weight, computed exactly and rounded half up once to
+    2 decimals (seed 001 §七: 80.3 of 94 × 55 = 46.98).
+
+    Dividing first in 28-digit Decimal and rounding afterwards rounds twice: 13.0 of 88 × 55 is exactly 8.125, but
+    13.0 / 88 = 0.1477272…7 (truncated) × 55 = 8.12499…9 came out as 8.12 instead of 8.13. The quotient is therefore
+    taken as an exact fraction of the Decimal inputs and rounded once (calculations.round_fraction_half_up).
+    """
     if raw_max == 0:
         raise ValueError("评估指标总分值不能为 0。")
-    return round_half_up(raw_total / raw_max * weight, 2)
+    return round_fraction_half_up(Fraction(raw_total) * Fraction(weight) / Fraction(raw_max), 2)
 
 
 def evaluation_total(points: Iterable[Decimal]) -> Decimal:

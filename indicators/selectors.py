@@ -102,11 +102,6 @@ def _column_groups(columns: list[IndicatorDefinition]) -> list[tuple[str, int]]:
     return groups
 
 
-def _sum(values: list[Decimal | None]) -> Decimal | None:
-    present = [v for v in values if v is not None]
-    return sum(present, Decimal(0)) if present else None
-
-
 def contract_indicators(*, used_ids: set[int], has_areas: bool) -> list[IndicatorDefinition]:
     """A contract's indicators, in catalogue order: those it has a target (协议量) or an actual for, plus — when it
     has 片区 — every active per-片区 catalogue indicator, because 附件1 prints each of those columns ("/" where there
@@ -125,7 +120,7 @@ def indicator_completion_table(contract: Contract, cutoff: date) -> CompletionTa
       a 片区 has no target) plus any area indicator with figures on this contract;
     - station rows: indicators with a station-wide (片区 empty) target or actual; a contract without 片区
       (113X contracts, seeds 003/004) therefore shows all its indicators here;
-    - 合计 sums targets and actuals first, then divides (seed 001: 入户探访 1011/1400 → 72.21%).
+    - 合计 by calculations.area_total: Σ 完成量 of every 片区 ÷ Σ 协议量 (seed 001: 入户探访 1011/1400 → 72.21%).
     """
     months = months_in_period(contract.start_date, min(cutoff, contract.end_date))
     pace = calculations.contract_pace(contract.start_date, contract.end_date, cutoff)
@@ -164,16 +159,10 @@ def indicator_completion_table(contract: Contract, cutoff: date) -> CompletionTa
     if areas:
         total_cells = []
         for index, indicator in enumerate(area_columns):
-            column = [row.cells[index] for row in area_rows]
+            # the 合计 rule (calculations.area_total): Σ 完成量 of every 片区 ÷ Σ 协议量, as printed in the row
+            total = calculations.area_total((c.actual, c.target) for c in [row.cells[index] for row in area_rows])
             total_cells.append(
-                CompletionCell(
-                    indicator=indicator,
-                    target=_sum([c.target for c in column]),
-                    actual=_sum([c.actual for c in column]),
-                    # 片区 without a target add nothing to either sum of the rate (calculations.total_rate).
-                    rate=calculations.total_rate((c.actual, c.target) for c in column),
-                    pace=pace,
-                )
+                CompletionCell(indicator=indicator, target=total.target, actual=total.actual, rate=total.rate, pace=pace)
             )
         total_row = AreaRow(area=None, cells=total_cells, social_workers=sum(a.social_workers for a in areas))
 

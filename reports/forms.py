@@ -21,7 +21,11 @@ class DateInput(forms.DateInput):
 
 class EvaluationCreateForm(forms.Form):
     contract = forms.ModelChoiceField(label="服务协议", queryset=None, empty_label="请选择服务协议")
-    kind = forms.ChoiceField(label="评估类型", choices=Evaluation.Kind.choices)
+    # no preselected 中期 (issue 11 §6: no misleading defaults): the bureau says which evaluation it creates
+    kind = forms.ChoiceField(
+        label="评估类型", choices=[("", "请选择评估类型"), *Evaluation.Kind.choices],
+        error_messages={"required": "请选择评估类型。"},
+    )
     date = forms.DateField(label="评估日期", widget=DateInput())
     period_start = forms.DateField(label="考核期开始", widget=DateInput())
     period_end = forms.DateField(label="考核期结束", widget=DateInput())

@@ -20,6 +20,7 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from indicators.scoring import evaluation_grade, evaluation_total, points_from_rubric, points_from_score_100
+from stations.models import contract_date_errors
 
 from .archive.services import report_archive_create
 from .models import (
@@ -132,6 +133,9 @@ def evaluation_create(
             errors.setdefault(field, []).extend(messages)
     if evaluation.period_start and evaluation.period_end and evaluation.period_end < evaluation.period_start:
         errors.setdefault("period_end", []).append("考核期结束日期不能早于开始日期。")
+    # the 考核期 lies inside the contract (issue 11 §6); the 评估日期 may follow its end (a final evaluation)
+    for field, message in contract_date_errors(evaluation, contract, "period_start", "period_end").items():
+        errors.setdefault(field, []).append(message)
     if errors:
         raise ValidationError(errors)
     evaluation.save()

@@ -191,6 +191,28 @@ class Contract(models.Model):
     def __str__(self) -> str:
         return f"{self.station.name} {self.start_date:%Y.%m.%d}–{self.end_date:%Y.%m.%d}"
 
+    def date_outside_message(self, label: str, value) -> str | None:
+        """The refusal for a date of this contract's data (an activity, a staff member's join/leave, a transfer) that
+        lies outside the service year, naming the field: "完成日期 2019-01-01 不在服务协议期内（2024-12-11 至
+        2025-12-10）。"; None when the date is inside (both ends included) or empty."""
+        if value is None or self.start_date <= value <= self.end_date:
+            return None
+        return f"{label} {value:%Y-%m-%d} 不在服务协议期内（{self.start_date:%Y-%m-%d} 至 {self.end_date:%Y-%m-%d}）。"
+
+
+def contract_date_errors(instance: models.Model, contract: "Contract | None", *names: str) -> dict[str, str]:
+    """{field: message} for the named date fields of `instance` that fall outside `contract` (see
+    Contract.date_outside_message); used by the models' clean() so forms, admin, services and imports refuse alike."""
+    if contract is None:
+        return {}
+    errors = {}
+    for name in names:
+        label = str(instance._meta.get_field(name).verbose_name)
+        message = contract.date_outside_message(label, getattr(instance, name))
+        if message:
+            errors[name] = message
+    return errors
+
 
 class ServiceArea(models.Model):
     """片区 of a contract year (seed 001: 片区一/二/三), with its communities."""
@@ -308,6 +330,14 @@ class StaffMember(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def clean(self) -> None:
+        """到岗/离岗日期 inside the contract (issue 11 §6); 离岗 not before 到岗 (in Chinese, before the constraint)."""
+        errors = contract_date_errors(self, self.contract if self.contract_id else None, "joined_on", "left_on")
+        if self.joined_on and self.left_on and self.left_on < self.joined_on and "left_on" not in errors:
+            errors["left_on"] = f"离岗日期 {self.left_on:%Y-%m-%d} 不能早于到岗日期 {self.joined_on:%Y-%m-%d}。"
+        if errors:
+            raise ValidationError(errors)
+
     @property
     def is_certified(self) -> bool:
         return self.certificate != self.Certificate.NONE
@@ -400,6 +430,15 @@ class ActivityEntry(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def clean(self) -> None:
+        """完成日期/结束日期 inside the contract (issue 11 §6: 2019-01-01 on a 2024-12-11 – 2025-12-10 contract is
+        refused); 结束日期 not before 完成日期 (in Chinese, before the constraint)."""
+        errors = contract_date_errors(self, self.contract if self.contract_id else None, "date", "end_date")
+        if self.date and self.end_date and self.end_date < self.date and "end_date" not in errors:
+            errors["end_date"] = f"结束日期 {self.end_date:%Y-%m-%d} 不能早于完成日期 {self.date:%Y-%m-%d}。"
+        if errors:
+            raise ValidationError(errors)
+
 
 class StaffTransfer(models.Model):
     """A staff member's move between 片区 from a given month on (seed 001 附件2: “2025年2月1日调入”)."""
@@ -425,6 +464,12 @@ class StaffTransfer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.staff} {self.date:%Y-%m-%d} {self.from_area or '—'} → {self.to_area or '—'}"
+
+    def clean(self) -> None:
+        if self.staff_id:
+            errors = contract_date_errors(self, self.staff.contract, "date")
+            if errors:
+                raise ValidationError(errors)
 
 
 # --- a contract's quarterly records: submissions, the audit, Excel import previews ---------------------------

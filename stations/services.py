@@ -141,10 +141,13 @@ def staff_transfer(
         raise ValidationError({"to_area": "该片区不属于此服务协议。"})
     if to_area == staff.service_area:
         raise ValidationError({"to_area": "调入片区与当前片区相同。"})
-    if not (contract.start_date <= on <= contract.end_date):
-        raise ValidationError({"date": "调动日期应在协议期内。"})
+    outside = contract.date_outside_message("调动日期", on)
+    if outside:
+        raise ValidationError({"date": outside})
     if staff.joined_on and on < staff.joined_on:
-        raise ValidationError({"date": "调动日期不能早于到岗日期。"})
+        raise ValidationError({"date": f"调动日期 {on:%Y-%m-%d} 不能早于到岗日期 {staff.joined_on:%Y-%m-%d}。"})
+    if staff.left_on and on > staff.left_on:
+        raise ValidationError({"date": f"调动日期 {on:%Y-%m-%d} 不能晚于离岗日期 {staff.left_on:%Y-%m-%d}。"})
     transfer = StaffTransfer(staff=staff, date=on, from_area=staff.service_area, to_area=to_area, reason=reason,
                              created_by=user)
     transfer.full_clean()

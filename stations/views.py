@@ -123,7 +123,7 @@ def staff_transfer_view(request, code: str, pk: int):
     contract = visible_contract(request, code)
     _require_edit(request, contract)
     staff = get_visible_or_404(request.user, StaffMember.objects.filter(contract=contract).select_related("service_area"), pk=pk)
-    form = TransferForm(request.POST or None, contract=contract)
+    form = TransferForm(request.POST or None, contract=contract, staff=staff)
     if request.method == "POST" and form.is_valid():
         try:
             staff_transfer(staff=staff, to_area=form.cleaned_data["to_area"], on=form.cleaned_data["date"],

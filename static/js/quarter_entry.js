@@ -89,6 +89,12 @@
       values.forEach(function (v) { if (v !== null) { sum += v; any = true; } });
       cumulative = any ? sum : null;
     }
+    row.entryState = { target: target, cumulative: cumulative, values: values, invalid: invalid };
+    showFigures(row, places, acc, target, cumulative, invalid);
+  }
+
+  // 累计完成, 完成率, 按进度应完成 and 进度 of an area row or a 合计 row
+  function showFigures(row, places, acc, target, cumulative, invalid) {
     row.querySelector(".js-cumulative").textContent = cumulative === null ? "/" : fmtScaled(cumulative, places);
     row.querySelector(".js-rate").textContent = invalid ? "?" : fmtPercent(cumulative, target);
     var expected = null;
@@ -107,9 +113,40 @@
       row.querySelector(".js-expected").textContent = expected === null ? "/" : fmtScaled(expected, places);
     }
     var pace = row.querySelector(".js-pace");
-    if (target === null) pace.innerHTML = '<span class="text-muted">/</span>';
+    if (target === null || target === 0n) pace.innerHTML = '<span class="text-muted">/</span>';
     else if (invalid) pace.innerHTML = '<span class="text-muted">?</span>';
     else pace.innerHTML = behind ? '<span class="badge text-bg-warning">落后</span>' : '<span class="badge text-bg-success">达到</span>';
+  }
+
+  // 合计 over the 片区 (indicators.calculations.area_total): 协议量 = Σ the targets there are, 完成量 = Σ every
+  // 片区's cumulative (with or without a target), 完成率 = 完成量 ÷ 协议量; flow months show each month's Σ.
+  function recomputeTotal(indicatorId) {
+    var totalRow = form.querySelector('tr.total-row[data-indicator="' + indicatorId + '"]');
+    if (!totalRow) return;
+    var rows = Array.prototype.filter.call(
+      form.querySelectorAll('tr.entry-row[data-indicator="' + indicatorId + '"]'),
+      function (r) { return r.dataset.area !== "0" && r.entryState; });
+    var places = parseInt(totalRow.dataset.places, 10);
+    var acc = totalRow.dataset.acc;
+    var target = null, actual = null, invalid = false;
+    rows.forEach(function (r) {
+      var st = r.entryState;
+      if (st.target !== null) target = (target || 0n) + st.target;
+      if (st.cumulative !== null) actual = (actual || 0n) + st.cumulative;
+      if (st.invalid) invalid = true;
+    });
+    totalRow.querySelector(".js-total-target").textContent = target === null ? "/" : fmtScaled(target, places);
+    totalRow.querySelectorAll(".js-total-month").forEach(function (td, index) {
+      if (acc === "stock") { td.textContent = "—"; return; } // month-end counts are not summed per month
+      var sum = null, bad = false;
+      rows.forEach(function (r) {
+        var v = r.entryState.values[index];
+        if (v === null && r.querySelectorAll("td.entry-cell")[index].querySelector("input.is-invalid")) bad = true;
+        if (v !== null && v !== undefined) sum = (sum || 0n) + v;
+      });
+      td.textContent = bad ? "?" : (sum === null ? "—" : fmtScaled(sum, places));
+    });
+    showFigures(totalRow, places, acc, target, actual, invalid);
   }
 
   // (num / den) hundredths, rounded half up to `places` decimals, printed as 附件1 does
@@ -125,7 +162,11 @@
 
   var inputs = Array.prototype.slice.call(form.querySelectorAll("input.cell-input"));
   inputs.forEach(function (input) {
-    input.addEventListener("input", function () { recompute(input.closest("tr")); });
+    input.addEventListener("input", function () {
+      var row = input.closest("tr");
+      recompute(row);
+      recomputeTotal(row.dataset.indicator);
+    });
     input.addEventListener("keydown", function (event) {
       if (event.key !== "Enter" && event.key !== "ArrowDown" && event.key !== "ArrowUp") return;
       event.preventDefault();
@@ -139,11 +180,31 @@
     });
   });
   form.querySelectorAll("tr.entry-row").forEach(recompute);
+  form.querySelectorAll("tr.total-row").forEach(function (r) { recomputeTotal(r.dataset.indicator); });
 
-  var submit = document.getElementById("submit-quarter");
-  if (submit) {
-    submit.addEventListener("click", function (event) {
-      if (!window.confirm(submit.dataset.confirm)) event.preventDefault();
+  // 提交 asks first: data-confirm on #submit-quarter, handled by static/js/confirm_action.js.
+
+  // Leaving with unsaved edits: a cell is edited when its text differs from the stored value the page was given
+  // (the o- field). After a refused save the page shows the posted text, so it is dirty from the start — rightly.
+  function isDirty() {
+    return inputs.some(function (input) {
+      var original = form.elements["o-" + input.name];
+      return original && input.value.trim() !== original.value.trim();
     });
   }
+  var unsavedNote = document.getElementById("entry-unsaved");
+  function showDirty() { if (unsavedNote) unsavedNote.hidden = !isDirty(); }
+  inputs.forEach(function (input) { input.addEventListener("input", showDirty); });
+  showDirty();
+  var leaving = false; // set when the grid itself is being saved or submitted
+  // on the document after confirm_action.js: a submission it is still asking about has defaultPrevented
+  document.addEventListener("submit", function (event) {
+    if (event.target === form && !event.defaultPrevented) leaving = true;
+  });
+  window.addEventListener("pageshow", function () { leaving = false; });
+  window.addEventListener("beforeunload", function (event) {
+    if (leaving || !isDirty()) return;
+    event.preventDefault();
+    event.returnValue = ""; // older browsers need a value to ask
+  });
 })();

@@ -115,4 +115,38 @@
     });
   });
   recompute();
+
+  // Leaving with unsaved edits: a month is edited when 人员到位|社保|工资 differs from what the page was given (the o-
+  // field, "1|1|0", "" for no record — stations.register.state_text).
+  var form = document.querySelector("form.staff-months-form");
+  var selects = Array.prototype.slice.call(document.querySelectorAll("select.js-on-post"));
+  function cellState(select) {
+    var key = select.name.slice(2); // p-<staff>-<yyyymm>
+    var insurance = form.elements["s-" + key], salary = form.elements["w-" + key];
+    var ticked = (insurance && insurance.checked ? "1" : "0") + "|" + (salary && salary.checked ? "1" : "0");
+    if (select.value === "") return ticked === "0|0" ? "" : "?|" + ticked;
+    return select.value + "|" + ticked;
+  }
+  function isDirty() {
+    return selects.some(function (select) {
+      var original = form.elements["o-" + select.name.slice(2)];
+      return original && cellState(select) !== original.value;
+    });
+  }
+  if (form) {
+    var unsavedNote = document.getElementById("staff-unsaved");
+    var showDirty = function () { if (unsavedNote) unsavedNote.hidden = !isDirty(); };
+    form.addEventListener("change", showDirty);
+    showDirty();
+    var leaving = false;
+    document.addEventListener("submit", function (event) {
+      if (event.target === form && !event.defaultPrevented) leaving = true;
+    });
+    window.addEventListener("pageshow", function () { leaving = false; });
+    window.addEventListener("beforeunload", function (event) {
+      if (leaving || !isDirty()) return;
+      event.preventDefault();
+      event.returnValue = "";
+    });
+  }
 })();

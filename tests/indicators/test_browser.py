@@ -80,8 +80,9 @@ def test_fill_submit_download_return_and_see_reason(browser, live_server, transa
     expect(page.locator(f"#err-{focused}")).to_have_text("")
     shot(page, "grid-1366")
 
-    page.once("dialog", lambda dialog: dialog.accept())
     page.click("#submit-quarter")
+    expect(page.locator("#confirm-modal-cancel")).to_be_focused()  # the confirmation dialog is up
+    page.get_by_role("dialog").get_by_role("button", name="确定提交").click()
     expect(page.locator("#quarter-status")).to_have_text("已提交")
     expect(page.locator("#lock-reason")).to_contain_text("表格只读（已提交）")
     assert QuarterSubmission.objects.get().status == "submitted"
@@ -143,9 +144,13 @@ def test_page_script_computes_what_the_server_computes(browser, live_server, tra
     for area, code, month, value in values:
         MonthlyActual.objects.create(contract=world.contract, service_area=area, indicator=ind[code], month=month,
                                      value=Decimal(value))
+    # issue 11: 片区2 has 入户探访 actuals but no target — the 合计 rule (calculations.area_total) counts them
+    Target.objects.filter(contract=world.contract, service_area=a2, indicator=ind["home_visit"]).delete()
     user = world.users["street_xc"]
     grid = entry_grid(contract=world.contract, quarter=Quarter(2025, 1), user=user)
     expected = [(r.cumulative_text, r.percent, r.expected_text) for s in grid.sections for r in s.rows]
+    expected_totals = [(t.target_text, *t.month_texts, t.cumulative_text, t.percent, t.expected_text)
+                       for t in grid.totals]
 
     client = Client()
     client.force_login(user)
@@ -158,7 +163,26 @@ def test_page_script_computes_what_the_server_computes(browser, live_server, tra
         "rows => rows.map(r => [r.querySelector('.js-cumulative').textContent.trim(),"
         " r.querySelector('.js-rate').textContent.trim(), r.querySelector('.js-expected').textContent.trim()])",
     )
+    # the script recomputes the 合计 rows from the area rows: same figures as the server's
+    page.evaluate("document.querySelectorAll('tr.total-row td').forEach(td => { td.textContent = ''; })")
+    page.evaluate("document.querySelectorAll('tr.entry-row:not([data-area=\"0\"]) input.cell-input')"
+                  ".forEach(i => i.dispatchEvent(new Event('input')))")
+    totals = page.eval_on_selector_all(
+        "tr.total-row",
+        "rows => rows.map(r => [r.querySelector('.js-total-target').textContent.trim(),"
+        " ...Array.from(r.querySelectorAll('.js-total-month')).map(td => td.textContent.trim()),"
+        " r.querySelector('.js-cumulative').textContent.trim(), r.querySelector('.js-rate').textContent.trim(),"
+        " r.querySelector('.js-expected').textContent.trim()])",
+    )
+    # typing moves the 合计 with the area rows: 片区2 (no target) adds its 入户探访 to the total's 完成量
+    page.fill(f"input[name='c-{a2.pk}-{ind['home_visit'].pk}-202503']", "161")
+    visit_total = page.locator(f"tr.total-row[data-indicator='{ind['home_visit'].pk}']")
+    moved = [visit_total.locator(".js-cumulative").text_content(), visit_total.locator(".js-rate").text_content()]
     context.close()
     assert [tuple(r) for r in shown] == expected
+    # 入户探访: target 700 (片区1 only), done 538 + 1 = 539 → 77.00% (never 539 / 700 / 76.86%)
+    assert ("700", "338", "1", "—", "539", "77.00%", "233") in expected_totals
+    assert [tuple(r) for r in totals] == expected_totals
+    assert moved == ["700", "100.00%"]
     assert ("1080", "100.00%", "360") in expected  # 培训时数 783.5 + 296.5 of 1080; on pace 1080 × 4/12
     assert ("333.33", "33.33%", "333.33") in expected  # 资源链接 money keeps two decimals

@@ -112,10 +112,32 @@ class TotalRateTests(SimpleTestCase):
                 pairs = [by_area[a][:2] for a in ("片区一", "片区二", "片区三")]
                 self.assertEqual(calc.format_percent(calc.total_rate(pairs)), by_area["合计"][2])
 
-    def test_rows_without_target_add_nothing(self):
-        self.assertEqual(calc.format_percent(calc.total_rate([(D(5), D(10)), (D(100), None)])), "50.00%")
-        self.assertIsNone(calc.total_rate([(D(5), None), (None, None)]))
-        self.assertIsNone(calc.total_rate([]))
+    def test_total_over_areas_with_and_without_targets(self):
+        """One 合计 rule (calculations.area_total): 完成量 = Σ every 片区's actual, 协议量 = Σ the targets there are,
+        百分比 = 完成量 ÷ 协议量 — so the printed row always checks out. Issue 11: 4 / 5 / 50.00% is gone."""
+        N = None
+        cases = [
+            # (片区 (actual, target) pairs, 协议量, 完成量, 百分比)
+            ("seed 001 入户探访", [(D(538), D(700)), (D(298), D(400)), (D(175), D(300))], "1400", "1011", "72.21%"),
+            ("issue 11: B has actuals, no target", [(D(1), D(4)), (D(3), N)], "4", "4", "100.00%"),
+            ("A 3 of 5, B 1 untargeted", [(D(3), D(5)), (D(1), N)], "5", "4", "80.00%"),
+            ("untargeted 片区 only", [(D(5), N), (N, N)], "/", "5", "/"),
+            ("nothing at all", [(N, N), (N, N)], "/", "/", "/"),
+            ("no 片区", [], "/", "/", "/"),
+            ("targets, nothing done yet", [(N, D(10)), (N, D(20))], "30", "/", "0.00%"),
+            ("a target of 0 and an untargeted 片区", [(D(2), D(0)), (D(3), N)], "0", "5", "/"),
+            ("hours: 783.5 + 0.5 untargeted", [(D("783.5"), D(1080)), (D("0.5"), N)], "1080", "784", "72.59%"),
+            ("seed 001 咨询个案: all /", [(N, N), (N, N), (N, N)], "/", "/", "/"),
+        ]
+        for label, pairs, target, actual, percent in cases:
+            with self.subTest(label):
+                total = calc.area_total(pairs)
+                self.assertEqual(calc.format_indicator_value(total.target, "integer"), target)
+                self.assertEqual(calc.format_indicator_value(total.actual, "integer"), actual)
+                self.assertEqual(calc.format_percent(total.rate), percent)
+                self.assertEqual(total.rate, calc.total_rate(pairs))
+                if total.rate is not None:  # what is printed is what is divided
+                    self.assertEqual(total.rate, total.actual / total.target if total.actual else 0)
 
 
 class PeriodTests(SimpleTestCase):

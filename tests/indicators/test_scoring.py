@@ -1,6 +1,8 @@
 """Pure scoring rules (indicators/scoring.py): grade bands, party points, rubric points, seed 002's tree."""
 
+import math
 from decimal import Decimal
+from fractions import Fraction
 
 from django.test import SimpleTestCase
 
@@ -48,6 +50,38 @@ class PartyPointsTests(SimpleTestCase):
         self.assertEqual(scoring.points_from_rubric(D("94"), D("94"), D("55")), D("55.00"))
         with self.assertRaisesMessage(ValueError, "评估指标总分值不能为 0。"):
             scoring.points_from_rubric(D("1"), D("0"), D("55"))
+
+    def test_rubric_points_round_the_exact_quotient_once(self):
+        """Issue 11 §5: on an 88-point rubric a raw 13.0 of weight 55 is exactly 8.125 → 8.13 (was 8.12)."""
+        cases = [
+            ("13.0", "88", "8.13"),  # 715/88 = 8.125
+            ("80.3", "94", "46.98"),  # seed 001 §七
+            ("0", "88", "0.00"),
+            ("88", "88", "55.00"),
+            ("4.0", "55", "4.00"),
+            ("1.0", "22", "2.50"),  # 55/22 = 2.5 exactly
+            ("0.1", "88", "0.06"),  # 0.0625
+        ]
+        for raw, raw_max, points in cases:
+            with self.subTest(raw=raw, raw_max=raw_max):
+                self.assertEqual(scoring.points_from_rubric(D(raw), D(raw_max), D("55")), D(points))
+                self.assertEqual(str(scoring.points_from_rubric(D(raw), D(raw_max), D("55"))), points)
+
+    def test_rubric_points_agree_with_fractions_for_every_total_from_50_to_150(self):
+        """Exhaustive: every rubric total 50–150 and every raw score 0.0 … total in 0.1 steps (101,101 cases), against
+        an independent exact reference: floor(raw × 55 ÷ total × 100 + ½) ÷ 100 in `fractions.Fraction`."""
+        weight = Fraction(55)
+        half = Fraction(1, 2)
+        for raw_max in range(50, 151):
+            with self.subTest(raw_max=raw_max):
+                wrong = []
+                for tenths in range(raw_max * 10 + 1):
+                    exact = Fraction(tenths, 10) * weight / raw_max
+                    expected = Decimal(math.floor(exact * 100 + half)) / 100
+                    got = scoring.points_from_rubric(Decimal(tenths).scaleb(-1), D(raw_max), D("55"))
+                    if got != expected or got.as_tuple().exponent != -2:
+                        wrong.append((tenths, str(got), str(expected)))
+                self.assertEqual(wrong, [])
 
     def test_four_party_total(self):
         total = scoring.evaluation_total([D("20.00"), D("8.30"), D("13.80"), D("46.98")])

@@ -96,6 +96,27 @@ class EvaluationCreateTests(TestCase):
             )
         self.assertEqual(ctx.exception.message_dict["kind"], ["该服务协议已有中期评估。"])
 
+    def test_the_assessment_period_lies_inside_the_contract(self):
+        """Issue 11 §6; the 评估日期 itself may follow the contract's end (a final evaluation after the year)."""
+        w = self.world
+        with self.assertRaises(ValidationError) as ctx:
+            services.evaluation_create(
+                actor=w.bureau, contract=w.contract, kind="final", date=datetime.date(2026, 1, 10),
+                period_start=datetime.date(2019, 1, 1), period_end=datetime.date(2025, 12, 31), agency=w.agency,
+                template=w.template, evaluators=[w.evaluator],
+            )
+        self.assertEqual(ctx.exception.message_dict, {
+            "period_start": ["考核期开始 2019-01-01 不在服务协议期内（2024-12-11 至 2025-12-10）。"],
+            "period_end": ["考核期结束 2025-12-31 不在服务协议期内（2024-12-11 至 2025-12-10）。"],
+        })
+        self.assertFalse(Evaluation.objects.filter(kind="final").exists())
+        final = services.evaluation_create(
+            actor=w.bureau, contract=w.contract, kind="final", date=datetime.date(2026, 1, 10),
+            period_start=datetime.date(2024, 12, 11), period_end=datetime.date(2025, 12, 10), agency=w.agency,
+            template=w.template, evaluators=[w.evaluator],
+        )
+        self.assertEqual(final.date, datetime.date(2026, 1, 10))
+
 
 class DeclarationTests(TestCase):
     @classmethod

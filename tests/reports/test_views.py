@@ -479,3 +479,27 @@ class CreateViewTests(ViewTestCase):
         self.assertEqual(response.status_code, 200)
         self.assertContains(response, "选择一个有效的选项")
         self.assertFalse(Evaluation.objects.filter(kind="final").exists())
+
+    def test_the_evaluation_kind_is_chosen_not_preselected(self):
+        self.as_user(self.world.bureau)
+        page = self.client.get(reverse("evaluation_create"))
+        self.assertContains(page, '<option value="" selected>请选择评估类型</option>', html=True)
+        w = self.world
+        response = self.client.post(reverse("evaluation_create"), {
+            "contract": w.contract.id, "kind": "", "date": "2025-11-20", "period_start": "2024-12-11",
+            "period_end": "2025-10-31", "agency": w.agency.id, "template": w.template.id, "evaluators": [w.evaluator.id],
+        })
+        self.assertEqual(response.context["form"].errors["kind"], ["请选择评估类型。"])
+        self.assertEqual(Evaluation.objects.count(), 1)  # only the world's mid-term
+
+    def test_a_period_outside_the_contract_is_refused_on_its_field(self):
+        w = self.world
+        self.as_user(w.bureau)
+        response = self.client.post(reverse("evaluation_create"), {
+            "contract": w.contract.id, "kind": "final", "date": "2025-11-20", "period_start": "2019-01-01",
+            "period_end": "2025-10-31", "agency": w.agency.id, "template": w.template.id, "evaluators": [w.evaluator.id],
+        })
+        self.assertEqual(response.context["form"].errors["period_start"],
+                         ["考核期开始 2019-01-01 不在服务协议期内（2024-12-11 至 2025-12-10）。"])
+        self.assertContains(response, "考核期开始 2019-01-01 不在服务协议期内（2024-12-11 至 2025-12-10）。")
+        self.assertFalse(Evaluation.objects.filter(kind="final").exists())

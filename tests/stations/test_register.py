@@ -171,7 +171,7 @@ class StaffRegisterTests(TestCase):
     def test_transfer_outside_contract_is_refused(self):
         response = self.client.post(reverse("staff_transfer", args=[self.code, self.lead.pk]),
                                     {"to_area": self.a2.pk, "date": "2026-02-01"})
-        self.assertContains(response, "调动日期应在协议期内。")
+        self.assertContains(response, "调动日期 2026-02-01 不在服务协议期内（2024-12-11 至 2025-12-10）。")
         self.assertFalse(StaffTransfer.objects.exists())
 
     def test_annex2_export_and_reimport_is_idempotent(self):
