@@ -37,6 +37,7 @@ TOO_BIG_UNPACKED = "文件解压后过大或压缩比异常，疑似压缩炸弹
 UNSAFE_XML = "文件包含不安全的 XML 内容（DTD 或实体声明），已拒绝。"
 REQUIRED_MEMBERS = ("[Content_Types].xml", "xl/workbook.xml")
 WORKSHEET_PREFIX = "xl/worksheets/"
+EXCEL_LAST_ROW = 1_048_576
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -214,8 +215,9 @@ def sheet_rows(ws, errors: ErrorList, *, sheet: str, last_row: int):
     budget = settings.EXCEL_MAX_CELLS
     ws.reset_dimensions()
     for index, row in enumerate(ws.iter_rows(), start=1):
-        errors.cells_read += len(row) + 1
-        if errors.cells_read > budget:
+        # rows missing from the file come as empty tuples (cheap); Excel's last row bounds them
+        errors.cells_read += len(row)
+        if errors.cells_read > budget or index > EXCEL_LAST_ROW:
             errors.stop(CellError(sheet, index, None, f"文件内容超出检查上限（{budget} 个单元格），已停止检查："
                                                       "请只保留模板中的行和列后再上传。"))
             return
@@ -305,9 +307,9 @@ def text_width(value) -> float:
 
 
 def fit_columns(ws, *, header_rows: range, first_data_row: int, last_row: int, last_column: int,
-                minimum: float = 6, maximum: float = 40) -> None:
-    """Columns wide enough for their Chinese headers (a header merged over two rows may wrap onto two lines; one
-    merged over several columns shares their widths) and for the data below (up to `maximum`)."""
+                minimum: float = 6, maximum: float = 40, header_lines: int = 1) -> None:
+    """Columns wide enough for their Chinese headers (a header may wrap onto `header_lines` lines per row it spans,
+    one merged over several columns shares their widths) and for the data below (up to `maximum`)."""
     widths = [minimum] * (last_column + 1)
     spans = {}
     for merged in ws.merged_cells.ranges:
@@ -319,7 +321,7 @@ def fit_columns(ws, *, header_rows: range, first_data_row: int, last_row: int, l
             if value is None or isinstance(ws.cell(row=r, column=c), openpyxl.cell.cell.MergedCell):
                 continue
             lines, c0, c1 = spans.get((r, c), (1, c, c))
-            needed = text_width(value) / lines + 2
+            needed = text_width(value) / (lines * header_lines) + 2
             if c1 > c0:
                 spread.append((c0, c1, needed))
             else:

@@ -271,9 +271,9 @@ def _parse_sheet(ws, contract: Contract, quarter: Quarter, result: ParsedEntryUp
             continue
         if not header_ok:
             break
-        if all(_text(v) == "" for v in values):
-            continue
         extra_columns.check(row_index, values)
+        if all(_text(v) == "" for v in values[:width]):
+            continue  # blank within the template (cells outside it are reported per column)
         result.rows += 1
         area_name = _text(values[0] if values else None)
         code = _text(values[1] if len(values) > 1 else None)

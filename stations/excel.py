@@ -158,9 +158,9 @@ def staff_workbook(table, also_staff: list[StaffMember] | None = None) -> bytes:
                  figures.uncertified_two_years)
     subtotal_row("总计", table.total_subtotals, figures.total_effective, figures.total_two_years)
 
-    ws.row_dimensions[HEAD1].height = 30
+    ws.row_dimensions[HEAD1].height = ws.row_dimensions[HEAD2].height = 30  # headers wrap onto two lines
     fit_columns(ws, header_rows=range(HEAD1, HEAD2 + 1), first_data_row=FIRST_ROW, last_row=row_idx - 1,
-                last_column=last_col, minimum=5, maximum=24)
+                last_column=last_col, minimum=5, maximum=24, header_lines=2)
     ws.freeze_panes = ws.cell(row=FIRST_ROW, column=4)
     print_setup(ws, last_row=row_idx - 1, last_column=last_col, header_rows=(HEAD1, HEAD2))
     return workbook_bytes(wb)
