@@ -18,6 +18,7 @@ on A4 fitted to one page wide with repeated header rows, page numbers and the PD
 
 from __future__ import annotations
 
+import functools
 import io
 import math
 import unicodedata
@@ -300,10 +301,14 @@ def quantity_format(value, places: int, *, money: bool = False) -> str:
     return "0" if needed == 0 else "0." + "0" * needed
 
 
+@functools.lru_cache(maxsize=4096)  # a template repeats its 片区 and indicator names on thousands of rows
+def _text_width(text: str) -> float:
+    return sum(2.0 if unicodedata.east_asian_width(ch) in "WF" else 1.1 for ch in text)
+
+
 def text_width(value) -> float:
     """Display width in Excel column units: CJK (wide) characters count 2, others 1.1."""
-    text = value if isinstance(value, str) else str(value)
-    return sum(2.0 if unicodedata.east_asian_width(ch) in "WF" else 1.1 for ch in text)
+    return _text_width(value if isinstance(value, str) else str(value))
 
 
 def fit_columns(ws, *, header_rows: range, first_data_row: int, last_row: int, last_column: int,

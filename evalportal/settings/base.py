@@ -134,8 +134,8 @@ EXCEL_MAX_MEMBERS = 200
 # strings/styles whole when the file is opened, so the parsed XML is capped (bench/bench_excel.py measures the worst
 # files within these limits: ≤ 5 s, ≤ 200 MB); at most EXCEL_MAX_ROWS data rows in every import; at most
 # EXCEL_MAX_CELLS cells read (openpyxl pads each row from column A); the first EXCEL_MAX_ERRORS errors are listed.
-EXCEL_MAX_SHEET_XML_BYTES = 6 * 1024 * 1024
-EXCEL_MAX_OTHER_XML_BYTES = 4 * 1024 * 1024
+EXCEL_MAX_SHEET_XML_BYTES = 5 * 1024 * 1024
+EXCEL_MAX_OTHER_XML_BYTES = 2 * 1024 * 1024
 EXCEL_MAX_ROWS = 5000
 EXCEL_MAX_CELLS = 300_000
 EXCEL_MAX_ERRORS = 200

@@ -269,8 +269,16 @@ class StaffFileTests(TestCase):
         self.assertContains(applied, "已导入：修改 4 条月度记录，0 条与现有相同。")
         self.assertEqual(StaffMonth.objects.filter(month=JAN, on_post=Decimal(1)).count(), 4)
 
-    def test_fifty_thousand_rows_are_bounded(self):
+    def test_fifty_thousand_rows_are_refused_by_size(self):
         data = craft.append_rows(self.export(), craft.staff_rows(20, 50_000))
+        size = len(craft.sheet_xml(data).encode()) / 1048576
+        response = self.upload(data)
+        self.assertEqual(response.context["upload_error"],
+                         f"工作表内容过大（解压后 {size:.1f} MB，上限为 5 MB），已拒绝：请只保留模板中的行和列后再上传。")
+        self.assertEqual((StaffMonth.objects.count(), ImportBatch.objects.count()), (0, 0))
+
+    def test_rows_beyond_the_row_limit_are_bounded(self):
+        data = craft.append_rows(self.export(), craft.staff_rows(20, 6_000))
         response = self.upload(data)
         self.assertEqual(response.status_code, 400)
         errors = response.context["errors"]
