@@ -14,9 +14,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import TestCase, override_settings
 from django.urls import reverse
 
-from indicators.models import AuditEntry, ImportBatch, MonthlyActual
-from indicators.quarters import Quarter
-from stations.models import StaffMember, StaffMonth
+from evalportal.periods import Quarter
+from indicators.models import MonthlyActual
+from stations.models import AuditEntry, ImportBatch, StaffMember, StaffMonth
 from tests import xlsx_craft as craft
 
 from .factories import build_world

@@ -20,9 +20,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client, TestCase
 from django.urls import reverse
 
-from indicators.models import ImportBatch, IndicatorDefinition
-from stations.demo import demo_load
-from stations.models import Contract, User
+from demo.loader import demo_load
+from indicators.models import IndicatorDefinition
+from stations.models import Contract, ImportBatch, User
 
 SOFFICE = "/usr/bin/soffice"
 CODE = "xicun-2024"
