@@ -178,12 +178,13 @@ class ErrorList(list):
         self.cells_read = 0
 
     def append(self, error: CellError) -> None:
-        if self.stopped:
-            return
-        if len(self) < self.limit:
-            super().append(error)
-        else:
+        listed = len(self) - (1 if self.stopped else 0)
+        if listed >= self.limit:
             self.more += 1
+        elif self.stopped:
+            self.insert(listed, error)  # the stop notice stays last
+        else:
+            super().append(error)
 
     def stop(self, error: CellError) -> None:
         if not self.stopped:
@@ -303,11 +304,12 @@ def quantity_format(value, places: int, *, money: bool = False) -> str:
 
 @functools.lru_cache(maxsize=4096)  # a template repeats its 片区 and indicator names on thousands of rows
 def _text_width(text: str) -> float:
-    return sum(2.0 if unicodedata.east_asian_width(ch) in "WF" else 1.1 for ch in text)
+    # a CJK glyph of the fallback font is a little wider than two digits of the default one
+    return sum(2.2 if unicodedata.east_asian_width(ch) in "WF" else 1.1 for ch in text)
 
 
 def text_width(value) -> float:
-    """Display width in Excel column units: CJK (wide) characters count 2, others 1.1."""
+    """Display width in Excel column units: CJK (wide) characters count 2.2, others 1.1."""
     return _text_width(value if isinstance(value, str) else str(value))
 
 
@@ -326,7 +328,7 @@ def fit_columns(ws, *, header_rows: range, first_data_row: int, last_row: int, l
             if value is None or isinstance(ws.cell(row=r, column=c), openpyxl.cell.cell.MergedCell):
                 continue
             lines, c0, c1 = spans.get((r, c), (1, c, c))
-            needed = text_width(value) / (lines * header_lines) + 2
+            needed = text_width(value) / (lines * header_lines) + 2.5
             if c1 > c0:
                 spread.append((c0, c1, needed))
             else:

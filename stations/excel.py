@@ -48,6 +48,7 @@ CHECK = "√"
 THIN = Side(style="thin", color="999999")
 BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 HEADER_FILL = PatternFill("solid", fgColor="DDE7F3")
+CENTER = Alignment(horizontal="center")
 MONTH_RE = re.compile(r"^(\d{4})年(\d{1,2})月$")
 
 
@@ -127,10 +128,15 @@ def staff_workbook(table, also_staff: list[StaffMember] | None = None) -> bytes:
             cell.border = BORDER
             if isinstance(value, int | float):
                 cell.number_format = quantity_format(value, 1)
+            if len(FIXED) < c < tail_col:
+                cell.alignment = CENTER  # 1 / 0.5 and √ under their headers, as the seed prints them
         row_idx += 1
 
     def number(r: int, c: int, value) -> None:
-        ws.cell(row=r, column=c, value=value).number_format = quantity_format(value, 1)
+        cell = ws.cell(row=r, column=c, value=value)
+        cell.number_format = quantity_format(value, 1)
+        if len(FIXED) < c < tail_col:
+            cell.alignment = CENTER
 
     def subtotal_row(label: str, subtotals, effective, two_years) -> None:
         nonlocal row_idx

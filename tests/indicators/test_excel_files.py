@@ -11,7 +11,7 @@ from decimal import Decimal
 
 import openpyxl
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import TestCase, override_settings
+from django.test import SimpleTestCase, TestCase, override_settings
 from django.urls import reverse
 
 from evalportal.periods import Quarter
@@ -299,3 +299,18 @@ class StaffFileTests(TestCase):
         self.assertEqual([str(e) for e in response.context["errors"]], [
             "工作表“社工到岗情况” 第5行 第R列：模板只有 A–L 列，模板之外的列不能填写（本列共 2 个单元格有内容，请删除）。"
         ])
+
+
+class ErrorListTests(SimpleTestCase):
+    def test_first_errors_listed_the_rest_counted_and_the_stop_notice_last(self):
+        from evalportal.xlsx import CellError, ErrorList
+
+        errors = ErrorList(limit=3)
+        errors.append(CellError("S", 1, 1, "a"))
+        errors.stop(CellError("S", 9, None, "stop"))
+        errors.stop(CellError("S", 10, None, "second stop ignored"))
+        for message in "bcde":  # e.g. the per-column errors reported after the rows were read
+            errors.append(CellError("S", 2, 2, message))
+        self.assertEqual([e.message for e in errors], ["a", "b", "c", "stop"])
+        self.assertEqual((errors.more, errors.total, errors.stopped), (2, 6, True))
+        self.assertTrue(ErrorList(limit=0).stopped is False and not ErrorList(limit=0))
