@@ -74,10 +74,12 @@ class LibreOfficeTests(TestCase):
         }
         cls.template = files["template.xlsx"]
         cls.good, cls.bad = cls._filled({"H6": 999, "I7": "12"}), cls._filled({"H6": 999, "I7": "十二"})
-        for name, data in [*files.items(), ("good.xlsx", cls.good), ("bad.xlsx", cls.bad)]:
+        cls.staff = cls._staff_filled(files["fj2.xlsx"])
+        for name, data in [*files.items(), ("good.xlsx", cls.good), ("bad.xlsx", cls.bad), ("staff.xlsx", cls.staff)]:
             (root / name).write_bytes(data)
         soffice([root / n for n in files], "pdf", cls.pdf_dir, cls.profile)
-        soffice([root / "good.xlsx", root / "bad.xlsx"], "xlsx:Calc MS Excel 2007 XML", cls.lo_dir, cls.profile)
+        soffice([root / n for n in ("good.xlsx", "bad.xlsx", "staff.xlsx")], "xlsx:Calc MS Excel 2007 XML",
+                cls.lo_dir, cls.profile)
 
     @classmethod
     def tearDownClass(cls):
@@ -93,6 +95,21 @@ class LibreOfficeTests(TestCase):
         wb = openpyxl.load_workbook(io.BytesIO(cls.template))
         for ref, value in edits.items():
             wb["完成量填报"][ref] = value
+        buf = io.BytesIO()
+        wb.save(buf)
+        return buf.getvalue()
+
+    @classmethod
+    def _staff_filled(cls, exported: bytes) -> bytes:
+        """The 附件2 export with the first staff row's last month changed (1 → 0.5, 社保 cleared) and a name typed
+        as text in a number cell's place: 序号 "1" as text."""
+        wb = openpyxl.load_workbook(io.BytesIO(exported))
+        ws = wb["社工到岗情况"]
+        last_month_col = next(c for c in range(ws.max_column, 0, -1) if ws.cell(4, c).value == "人员到位")
+        row = next(r for r in range(5, ws.max_row + 1) if ws.cell(r, 3).value and ws.cell(r, 2).value)
+        ws.cell(row, last_month_col - 3, 0.5)
+        ws.cell(row, last_month_col - 2, None)
+        ws.cell(row, 2, str(ws.cell(row, 2).value))
         buf = io.BytesIO()
         wb.save(buf)
         return buf.getvalue()
@@ -154,6 +171,19 @@ class LibreOfficeTests(TestCase):
         self.assertEqual(self.preview_payload(saved), original)
         self.assertEqual([c["new"] for c in original["changes"]][:2], ["999", "12"])
         self.assertGreater(original["unchanged"], 0)
+
+    def test_annex2_saved_by_libreoffice_imports_with_the_same_preview(self):
+        def payload(data: bytes) -> dict:
+            response = self.street.post(reverse("staff_import", args=[CODE]),
+                                        {"file": SimpleUploadedFile("a2.xlsx", data)})
+            self.assertEqual(response.status_code, 302,
+                             response.context and [str(e) for e in response.context["errors"]])
+            return ImportBatch.objects.get(token=response["Location"].split("token=")[1]).payload
+
+        original = payload(self.staff)
+        self.assertEqual(len(original["changes"]), 1)
+        self.assertEqual(original["changes"][0]["new"], "0.5")
+        self.assertEqual(payload((self.lo_dir / "staff.xlsx").read_bytes()), original)
 
     def test_text_that_is_not_a_number_is_refused_alike(self):
         expected = [str(e) for e in self.upload(self.bad).context["errors"]]
