@@ -241,6 +241,17 @@ def first_value(ws, errors: ErrorList, *, sheet: str) -> tuple[int, int] | None:
     return None
 
 
+def check_extra_sheets(wb, sheet: str, errors: ErrorList) -> None:
+    """Sheets other than `sheet` are ignored when empty (an office suite's default "Sheet2"), refused when they hold
+    anything (named by their first filled cell)."""
+    for name in wb.sheetnames:
+        if name != sheet:
+            where = first_value(wb[name], errors, sheet=name)
+            if where is not None:
+                errors.append(CellError(name, where[0], where[1],
+                                        f"多余的工作表“{name}”有内容：文件只能包含工作表“{sheet}”，请删除该工作表。"))
+
+
 class ExtraColumns:
     """Cells filled outside the template's columns: one error per column (its first row and how many cells), not
     one per cell."""

@@ -25,7 +25,7 @@ from evalportal.xlsx import (
     CellError,
     ErrorList,
     ExtraColumns,
-    first_value,
+    check_extra_sheets,
     fit_columns,
     open_workbook,
     print_setup,
@@ -201,7 +201,7 @@ def parse_entry_upload(data: bytes, *, contract: Contract, quarter: Quarter) -> 
             return result
         with reading_package():
             _parse_sheet(wb[SHEET], contract, quarter, result)
-            extra_sheets(wb, SHEET, result.errors)
+            check_extra_sheets(wb, SHEET, result.errors)
     finally:
         wb.close()
     if result.errors:
@@ -321,16 +321,6 @@ def _parse_sheet(ws, contract: Contract, quarter: Quarter, result: ParsedEntryUp
     extra_columns.report(errors)
     if header_ok and result.rows == 0 and not errors:
         err(None, None, "文件中没有数据行。")
-
-
-def extra_sheets(wb, sheet: str, errors: ErrorList) -> None:
-    """Other sheets are ignored when empty (an office suite's default "Sheet2"), refused when they hold anything."""
-    for name in wb.sheetnames:
-        if name != sheet:
-            where = first_value(wb[name], errors, sheet=name)
-            if where is not None:
-                errors.append(CellError(name, where[0], where[1],
-                                        f"多余的工作表“{name}”有内容：文件只能包含工作表“{sheet}”，请删除该工作表。"))
 
 
 # --- 附件1 export ---------------------------------------------------------------------------------------------

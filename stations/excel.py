@@ -26,7 +26,7 @@ from evalportal.xlsx import (
     CellError,
     ErrorList,
     ExtraColumns,
-    first_value,
+    check_extra_sheets,
     fit_columns,
     open_workbook,
     print_setup,
@@ -206,12 +206,7 @@ def parse_staff_upload(data: bytes, *, contract: Contract) -> ParsedStaffUpload:
             return result
         with reading_package():
             _parse(wb[SHEET], contract, result)
-            for name in wb.sheetnames:
-                if name != SHEET:
-                    where = first_value(wb[name], result.errors, sheet=name)
-                    if where is not None:
-                        result.errors.append(CellError(name, where[0], where[1], f"多余的工作表“{name}”有内容："
-                                                       f"文件只能包含工作表“{SHEET}”，请删除该工作表。"))
+            check_extra_sheets(wb, SHEET, result.errors)
     finally:
         wb.close()
     if result.errors:

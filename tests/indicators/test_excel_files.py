@@ -290,6 +290,19 @@ class StaffFileTests(TestCase):
                             status_code=400)
         self.assertEqual((StaffMonth.objects.count(), ImportBatch.objects.count()), (0, 0))
 
+    def test_staff_extra_sheets(self):
+        wb = openpyxl.load_workbook(io.BytesIO(self.export()))
+        wb.create_sheet("Sheet2")
+        wb.create_sheet("备注")["B2"] = "王测试请假"
+        response = self.upload(to_bytes(wb))
+        self.assertEqual([str(e) for e in response.context["errors"]], [
+            "工作表“备注” 第2行 第B列：多余的工作表“备注”有内容：文件只能包含工作表“社工到岗情况”，请删除该工作表。"
+        ])
+        del wb["备注"]
+        response = self.upload(to_bytes(wb))  # an empty extra sheet is ignored
+        self.assertEqual(response.status_code, 302)
+        self.assertEqual(ImportBatch.objects.get().payload["rows"], 4)
+
     def test_staff_values_beyond_the_last_column(self):
         wb = openpyxl.load_workbook(io.BytesIO(self.export()))
         ws = wb["社工到岗情况"]
