@@ -327,3 +327,33 @@ class ErrorListTests(SimpleTestCase):
         self.assertEqual([e.message for e in errors], ["a", "b", "c", "stop"])
         self.assertEqual((errors.more, errors.total, errors.stopped), (2, 6, True))
         self.assertTrue(ErrorList(limit=0).stopped is False and not ErrorList(limit=0))
+
+
+class RosterFileTests(SimpleTestCase):
+    """The survey roster import (surveys.excel) is bounded like the others."""
+
+    def roster(self, rows: str = "") -> bytes:
+        wb = openpyxl.Workbook()
+        ws = wb.active
+        ws.title = "名单"
+        ws.append(["姓名", "电话", "片区", "服务类型"])
+        ws.append(["张测试", "13800000000", "片区一", "长者"])
+        return craft.append_rows(to_bytes(wb), rows)
+
+    def test_values_beyond_the_columns_one_error_per_column(self):
+        from surveys.excel import parse_roster
+
+        parsed = parse_roster(craft.append_rows(self.roster(), craft.extra_columns_rows(3, 2, first_col=6, cols=1)))
+        self.assertEqual([str(e) for e in parsed.errors], [
+            "工作表“名单” 第3行 第F列：模板只有 A–D 列，模板之外的列不能填写（本列共 2 个单元格有内容，请删除）。"
+        ])
+
+    @override_settings(EXCEL_MAX_CELLS=1000)
+    def test_a_value_in_the_last_column_on_every_row_is_bounded(self):
+        from surveys.excel import parse_roster
+
+        rows = "".join(f'<row r="{r}"><c r="XFD{r}"><v>1</v></c></row>' for r in range(3, 5000))
+        parsed = parse_roster(craft.set_dimension(self.roster(rows), "A1:D2"))
+        self.assertEqual([str(e) for e in parsed.errors], [
+            "工作表“名单” 第3行：文件内容超出检查上限（1000 个单元格），已停止检查：请只保留模板中的行和列后再上传。"
+        ])
