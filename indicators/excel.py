@@ -16,18 +16,30 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
+from django.conf import settings
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-from openpyxl.utils import get_column_letter
 
 from evalportal.periods import Quarter, month_in_period
-from evalportal.xlsx import CellError, open_workbook, reading_package, safe_text, workbook_bytes
+from evalportal.xlsx import (
+    CellError,
+    ErrorList,
+    ExtraColumns,
+    check_extra_sheets,
+    fit_columns,
+    open_workbook,
+    print_setup,
+    quantity_format,
+    reading_package,
+    sheet_rows,
+    workbook_bytes,
+)
 from stations.models import Contract
 
 from .calculations import round_half_up
 from .entry import EntryGrid
 from .models import IndicatorDefinition, MonthlyActual
-from .validation import InvalidValue, check_value, format_value, parse_value
+from .validation import PLACES, InvalidValue, check_value, format_value, parse_value
 
 SHEET = "完成量填报"
 STATION_WIDE = "全站"
@@ -37,7 +49,6 @@ FIRST_DATA_ROW = 5
 FIXED_HEADERS = ["片区", "指标代码", "指标名称", "单位", "数值类型", "累计方式", "年度协议量"]
 VALUE_TYPE_LABELS = {"integer": "整数", "hours": "时数(1位小数)", "money": "金额(2位小数)"}
 ACCUMULATION_LABELS = {"flow": "累计型", "stock": "存量型"}
-MAX_ROWS = 20000
 
 THIN = Side(style="thin", color="999999")
 BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
@@ -50,8 +61,14 @@ def month_header(month: date) -> str:
     return f"{month.year}年{month.month}月"
 
 
-def _number_format(value_type: str) -> str:
-    return {"integer": "0", "hours": "0.0", "money": "0.00"}[value_type]
+def _input_format(value_type: str) -> str:
+    """Month cells are typed into: General shows exactly what is typed (12, 783.5), so a wrong 12.5 in an integer
+    cell is not displayed rounded; money keeps the seeds' #,##0.00."""
+    return "#,##0.00" if value_type == "money" else "General"
+
+
+def _value_format(value, value_type: str) -> str:
+    return quantity_format(value, PLACES[value_type], money=value_type == "money")
 
 
 # --- template -------------------------------------------------------------------------------------------------
@@ -64,13 +81,15 @@ def entry_template(grid: EntryGrid) -> bytes:
     ws = wb.active
     ws.title = SHEET
     headers = FIXED_HEADERS + [month_header(m) for m in grid.months]
-    ws.append([safe_text(f"{contract.station.name} {quarter.label}指标完成量填报")])
-    ws.append(["协议代码", safe_text(contract.code), "季度", quarter.slug])
+    ws.append([f"{contract.station.name} {quarter.label}指标完成量填报"])
+    ws.append(["协议代码", contract.code, "季度", quarter.slug])
     ws.append(["说明：只修改月份列；空白表示不修改，填写的数值替换原值；“—”表示不在协议期内。请勿增删行列或修改表头。"])
     ws.append(headers)
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(headers))
     ws.merge_cells(start_row=3, start_column=1, end_row=3, end_column=len(headers))
     ws["A1"].font = Font(bold=True, size=14)
+    ws["A3"].alignment = Alignment(wrap_text=True, vertical="center")
+    ws.row_dimensions[3].height = 30
     for col in range(1, len(headers) + 1):
         cell = ws.cell(row=HEADER_ROW, column=col)
         cell.font = BOLD
@@ -82,7 +101,7 @@ def entry_template(grid: EntryGrid) -> bytes:
         for row in section.rows:
             indicator = row.indicator
             values = [
-                safe_text(area_name), safe_text(indicator.code), safe_text(indicator.name), indicator.unit,
+                area_name, indicator.code, indicator.name, indicator.unit,
                 VALUE_TYPE_LABELS[indicator.value_type], ACCUMULATION_LABELS[indicator.accumulation],
                 row.target,
             ]
@@ -90,22 +109,23 @@ def entry_template(grid: EntryGrid) -> bytes:
                 values.append(cell.value if cell.open else CLOSED)
             ws.append(values)
     # formats in a second pass by computed row numbers (ws.max_row inside a write loop is quadratic)
-    number_formats = [
-        _number_format(row.indicator.value_type) for section in grid.sections for row in section.rows
-    ]
-    for offset, fmt in enumerate(number_formats):
+    rows = [(row.indicator.value_type, row.target) for section in grid.sections for row in section.rows]
+    for offset, (value_type, target) in enumerate(rows):
         r = FIRST_DATA_ROW + offset
-        ws.cell(row=r, column=7).number_format = fmt
+        ws.cell(row=r, column=7).number_format = _value_format(target, value_type)
+        for c in range(1, len(FIXED_HEADERS) + 1):
+            ws.cell(row=r, column=c).border = BORDER
         for i, month in enumerate(grid.months):
             cell = ws.cell(row=r, column=len(FIXED_HEADERS) + 1 + i)
-            cell.number_format = fmt
+            cell.number_format = _input_format(value_type)
             cell.border = BORDER
             if month not in grid.open_months:
                 cell.fill = LOCKED_FILL
-    widths = [10, 22, 24, 6, 13, 8, 11] + [12] * len(grid.months)
-    for i, width in enumerate(widths, start=1):
-        ws.column_dimensions[get_column_letter(i)].width = width
+    last_row = FIRST_DATA_ROW + len(rows) - 1 if rows else HEADER_ROW
+    fit_columns(ws, header_rows=range(HEADER_ROW, HEADER_ROW + 1), first_data_row=FIRST_DATA_ROW, last_row=last_row,
+                last_column=len(headers), minimum=8, maximum=30)
     ws.freeze_panes = ws.cell(row=FIRST_DATA_ROW, column=4)
+    print_setup(ws, last_row=last_row, last_column=len(headers), header_rows=(HEADER_ROW, HEADER_ROW))
     return workbook_bytes(wb)
 
 
@@ -126,7 +146,7 @@ class PlannedChange:
 
 @dataclass
 class ParsedEntryUpload:
-    errors: list[CellError] = field(default_factory=list)
+    errors: ErrorList = field(default_factory=ErrorList)
     changes: list[PlannedChange] = field(default_factory=list)
     unchanged: int = 0
     rows: int = 0
@@ -175,15 +195,13 @@ def parse_entry_upload(data: bytes, *, contract: Contract, quarter: Quarter) -> 
     result = ParsedEntryUpload()
     wb = open_workbook(data)
     try:
-        extra = [name for name in wb.sheetnames if name != SHEET]
         if SHEET not in wb.sheetnames:
             result.errors.append(CellError(wb.sheetnames[0] if wb.sheetnames else SHEET, None, None,
                                            f"找不到工作表“{SHEET}”，请使用本系统下载的模板。"))
             return result
-        for name in extra:
-            result.errors.append(CellError(name, None, None, f"多余的工作表“{name}”：模板只能包含工作表“{SHEET}”。"))
         with reading_package():
             _parse_sheet(wb[SHEET], contract, quarter, result)
+            check_extra_sheets(wb, SHEET, result.errors)
     finally:
         wb.close()
     if result.errors:
@@ -210,10 +228,9 @@ def _parse_sheet(ws, contract: Contract, quarter: Quarter, result: ParsedEntryUp
 
     seen: dict[tuple[int | None, int], int] = {}
     header_ok = True
-    for row_index, row in enumerate(ws.iter_rows(), start=1):
-        if row_index > MAX_ROWS:
-            err(row_index, None, f"行数超过上限 {MAX_ROWS}。")
-            break
+    extra_columns = ExtraColumns(SHEET, width)
+    last_row = FIRST_DATA_ROW - 1 + settings.EXCEL_MAX_ROWS
+    for row_index, row in sheet_rows(ws, errors, sheet=SHEET, last_row=last_row):
         cells = list(row)
         values = [c.value for c in cells]
         for col_index, cell in enumerate(cells, start=1):
@@ -243,11 +260,9 @@ def _parse_sheet(ws, contract: Contract, quarter: Quarter, result: ParsedEntryUp
             continue
         if not header_ok:
             break
-        if all(_text(v) == "" for v in values):
-            continue
-        for col_index in range(width + 1, len(values) + 1):
-            if _text(values[col_index - 1]):
-                err(row_index, col_index, "模板之外的单元格不能填写。")
+        extra_columns.check(row_index, values)
+        if all(_text(v) == "" for v in values[:width]):
+            continue  # blank within the template (cells outside it are reported per column)
         result.rows += 1
         area_name = _text(values[0] if values else None)
         code = _text(values[1] if len(values) > 1 else None)
@@ -303,6 +318,7 @@ def _parse_sheet(ws, contract: Contract, quarter: Quarter, result: ParsedEntryUp
                     version=current.version if current else 0,
                 )
             )
+    extra_columns.report(errors)
     if header_ok and result.rows == 0 and not errors:
         err(None, None, "文件中没有数据行。")
 
@@ -324,15 +340,15 @@ def completion_workbook(table) -> bytes:
     columns = table.area_columns
     last_col = 2 + 3 * len(columns)
     title = f"{contract.station.name}购买服务项目指标完成情况统计表"
-    ws.cell(row=1, column=1, value=safe_text(title)).font = Font(bold=True, size=14)
-    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=max(last_col, 4))
+    ws.cell(row=1, column=1, value=title).font = Font(bold=True, size=14)
+    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=max(last_col, 5))
     ws.cell(row=1, column=1).alignment = Alignment(horizontal="center")
     period = (
         f"考核期：{table.months[0]:%Y年%m月}至{table.months[-1]:%Y年%m月}，共 {len(table.months)} 个月"
         if table.months else "考核期：无完整月份"
     )
     ws.cell(row=2, column=1, value=f"{period}；统计截至 {table.cutoff:%Y-%m-%d}")
-    ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=max(last_col, 4))
+    ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=max(last_col, 5))
 
     head1, head2 = 3, 4
     ws.cell(row=head1, column=1, value="服务片区")
@@ -343,7 +359,7 @@ def completion_workbook(table) -> bytes:
         col = 3 + 3 * i
         group = indicator.group or indicator.name
         sub = indicator.short_name if indicator.group else ""
-        ws.cell(row=head1, column=col, value=safe_text(f"{group} {sub}".strip()))
+        ws.cell(row=head1, column=col, value=f"{group} {sub}".strip())
         ws.merge_cells(start_row=head1, start_column=col, end_row=head1, end_column=col + 2)
         ws.cell(row=head2, column=col, value="协议量")
         ws.cell(row=head2, column=col + 1, value="完成量")
@@ -355,10 +371,10 @@ def completion_workbook(table) -> bytes:
             cell.fill = HEADER_FILL
             cell.border = BORDER
             cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    ws.row_dimensions[head1].height = 30  # a group name may wrap onto two lines
 
     def write_cell(row_idx: int, col: int, cell) -> None:
-        places = cell.indicator.decimal_places
-        qty_format = "0" if places == 0 else "0." + "0" * places
+        value_type = cell.indicator.value_type
         for offset, value in enumerate((cell.target, cell.actual)):
             target = ws.cell(row=row_idx, column=col + offset)
             if value is None:
@@ -366,7 +382,7 @@ def completion_workbook(table) -> bytes:
                 target.alignment = Alignment(horizontal="center")
             else:
                 target.value = value
-                target.number_format = qty_format
+                target.number_format = _value_format(value, value_type)
         rate_cell = ws.cell(row=row_idx, column=col + 2)
         if cell.rate is None:
             rate_cell.value = "/"
@@ -381,7 +397,7 @@ def completion_workbook(table) -> bytes:
     row_idx = head2 + 1
     rows = list(table.area_rows) + ([table.total_row] if table.total_row is not None else [])
     for area_row in rows:
-        ws.cell(row=row_idx, column=1, value=safe_text(area_row.name)).border = BORDER
+        ws.cell(row=row_idx, column=1, value=area_row.name).border = BORDER
         ws.cell(row=row_idx, column=2, value=area_row.social_workers).border = BORDER
         if area_row.area is None:
             ws.cell(row=row_idx, column=1).font = BOLD
@@ -402,16 +418,15 @@ def completion_workbook(table) -> bytes:
         ws.merge_cells(start_row=row_idx, start_column=1, end_row=row_idx, end_column=2)
         row_idx += 1
         for station_row in table.station_rows:
-            ws.cell(row=row_idx, column=1, value=safe_text(station_row.indicator.name)).border = BORDER
+            ws.cell(row=row_idx, column=1, value=station_row.indicator.name).border = BORDER
             ws.merge_cells(start_row=row_idx, start_column=1, end_row=row_idx, end_column=2)
             write_cell(row_idx, 3, station_row.cell)
             row_idx += 1
 
-    ws.column_dimensions["A"].width = 16
-    ws.column_dimensions["B"].width = 8
-    for c in range(3, max(last_col, 5) + 1):
-        ws.column_dimensions[get_column_letter(c)].width = 9
+    last_row = row_idx - 1
+    printed_cols = max(last_col, 5)
+    fit_columns(ws, header_rows=range(head1, head2 + 1), first_data_row=head2 + 1, last_row=last_row,
+                last_column=printed_cols, minimum=7, maximum=24)
     ws.freeze_panes = ws.cell(row=head2 + 1, column=3)
-    ws.page_setup.orientation = "landscape"
-    ws.print_title_rows = f"{head1}:{head2}"
+    print_setup(ws, last_row=last_row, last_column=printed_cols, header_rows=(head1, head2))
     return workbook_bytes(wb)

@@ -280,7 +280,10 @@ def import_preview(request, code: str, token: str):
         except (EntryError, PermissionDenied) as exc:
             messages.error(request, str(exc))
         else:
-            messages.success(request, f"已导入：修改 {result.changed} 个单元格，{result.unchanged} 个与原值相同。")
+            # the preview's words and numbers: cells found equal when the file was checked, plus any that someone
+            # else set to the file's value since
+            unchanged = batch.payload.get("unchanged", 0) + result.unchanged
+            messages.success(request, f"已导入：修改 {result.changed} 个单元格，{unchanged} 个与现有数值相同。")
             return redirect("quarter_entry", code=contract.code, quarter=quarter_obj.slug)
     return render(
         request,

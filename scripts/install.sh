@@ -18,12 +18,14 @@ EVALPORTAL_PY="$EVALPORTAL_VENV/bin/python"
 
 # WeasyPrint needs libharfbuzz-subset0 (without it Chinese PDFs take 15x longer) and a CJK font;
 # poppler-utils gives pdftotext/pdffonts/pdfdetach for tests; chromium drives the browser tests (no `playwright install`);
+# libreoffice-calc-nogui prints the Excel exports to PDF and re-saves templates in the tests (issue 16);
 # nginx, openssl and curl run the production smoke test (scripts/smoke_deploy.sh);
 # postgresql-client gives pg_dump/pg_restore to `manage.py backup`/`restore` (Debian 12: version 15, as the server).
 EVALPORTAL_APT_PACKAGES=(
     python3 python3-venv
     libharfbuzz-subset0 fonts-noto-cjk poppler-utils
     chromium chromium-driver
+    libreoffice-calc-nogui
     nginx openssl curl
     postgresql-client
 )

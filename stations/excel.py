@@ -17,12 +17,24 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
+from django.conf import settings
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-from openpyxl.utils import get_column_letter
 
 from evalportal.periods import month_in_period
-from evalportal.xlsx import CellError, open_workbook, reading_package, safe_text, workbook_bytes
+from evalportal.xlsx import (
+    CellError,
+    ErrorList,
+    ExtraColumns,
+    check_extra_sheets,
+    fit_columns,
+    open_workbook,
+    print_setup,
+    quantity_format,
+    reading_package,
+    sheet_rows,
+    workbook_bytes,
+)
 
 from .changes import ON_POST_VALUES
 from .models import Contract, StaffMember, StaffMonth
@@ -36,6 +48,7 @@ CHECK = "√"
 THIN = Side(style="thin", color="999999")
 BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 HEADER_FILL = PatternFill("solid", fgColor="DDE7F3")
+CENTER = Alignment(horizontal="center")
 MONTH_RE = re.compile(r"^(\d{4})年(\d{1,2})月$")
 
 
@@ -66,7 +79,7 @@ def staff_workbook(table, also_staff: list[StaffMember] | None = None) -> bytes:
     ws = wb.active
     ws.title = SHEET
     last_col = len(FIXED) + 3 * len(months) + len(TAIL)
-    ws.cell(row=1, column=1, value=safe_text(f"{contract.station.name}购买服务项目社工到岗情况统计表")).font = Font(
+    ws.cell(row=1, column=1, value=f"{contract.station.name}购买服务项目社工到岗情况统计表").font = Font(
         bold=True, size=14
     )
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=last_col)
@@ -101,29 +114,40 @@ def staff_workbook(table, also_staff: list[StaffMember] | None = None) -> bytes:
         term = member.contract_term
         if member.employment_start:
             term = f"{member.employment_start:%Y.%m.%d}" + (f"-{member.contract_term}" if member.contract_term else "")
-        values = [kind, member.order, safe_text(member.name), safe_text(member.title),
-                  member.get_certificate_display(), safe_text(term)]
+        values = [kind, member.order, member.name, member.title,
+                  member.get_certificate_display(), term]
         for facts in row.months:
             if facts is None:
                 values += [None, None, None]
             else:
                 values += [_num(facts.on_post), CHECK if facts.social_insurance else None,
                            CHECK if facts.salary_paid else None]
-        values += [_num(row.effective), _num(row.two_years), safe_text(member.note)]
+        values += [_num(row.effective), _num(row.two_years), member.note]
         for c, value in enumerate(values, start=1):
-            ws.cell(row=row_idx, column=c, value=value).border = BORDER
+            cell = ws.cell(row=row_idx, column=c, value=value)
+            cell.border = BORDER
+            if isinstance(value, int | float):
+                cell.number_format = quantity_format(value, 1)
+            if len(FIXED) < c < tail_col:
+                cell.alignment = CENTER  # 1 / 0.5 and √ under their headers, as the seed prints them
         row_idx += 1
+
+    def number(r: int, c: int, value) -> None:
+        cell = ws.cell(row=r, column=c, value=value)
+        cell.number_format = quantity_format(value, 1)
+        if len(FIXED) < c < tail_col:
+            cell.alignment = CENTER
 
     def subtotal_row(label: str, subtotals, effective, two_years) -> None:
         nonlocal row_idx
         ws.cell(row=row_idx, column=4, value=label).font = Font(bold=True)
         for j, sub in enumerate(subtotals):
             col = len(FIXED) + 1 + 3 * j
-            ws.cell(row=row_idx, column=col, value=_num(sub.effective))
-            ws.cell(row=row_idx, column=col + 1, value=sub.social_insurance)
-            ws.cell(row=row_idx, column=col + 2, value=sub.salary_paid)
-        ws.cell(row=row_idx, column=tail_col, value=_num(effective))
-        ws.cell(row=row_idx, column=tail_col + 1, value=_num(two_years))
+            number(row_idx, col, _num(sub.effective))
+            number(row_idx, col + 1, sub.social_insurance)
+            number(row_idx, col + 2, sub.salary_paid)
+        number(row_idx, tail_col, _num(effective))
+        number(row_idx, tail_col + 1, _num(two_years))
         for c in range(1, last_col + 1):
             ws.cell(row=row_idx, column=c).border = BORDER
         row_idx += 1
@@ -140,18 +164,17 @@ def staff_workbook(table, also_staff: list[StaffMember] | None = None) -> bytes:
                  figures.uncertified_two_years)
     subtotal_row("总计", table.total_subtotals, figures.total_effective, figures.total_two_years)
 
-    widths = [10, 6, 10, 14, 22, 20] + [7] * (3 * len(months)) + [10, 12, 24]
-    for i, width in enumerate(widths, start=1):
-        ws.column_dimensions[get_column_letter(i)].width = width
+    ws.row_dimensions[HEAD1].height = ws.row_dimensions[HEAD2].height = 30  # headers wrap onto two lines
+    fit_columns(ws, header_rows=range(HEAD1, HEAD2 + 1), first_data_row=FIRST_ROW, last_row=row_idx - 1,
+                last_column=last_col, minimum=5, maximum=24, header_lines=2)
     ws.freeze_panes = ws.cell(row=FIRST_ROW, column=4)
-    ws.page_setup.orientation = "landscape"
-    ws.print_title_rows = f"{HEAD1}:{HEAD2}"
+    print_setup(ws, last_row=row_idx - 1, last_column=last_col, header_rows=(HEAD1, HEAD2))
     return workbook_bytes(wb)
 
 
 @dataclass
 class ParsedStaffUpload:
-    errors: list[CellError] = field(default_factory=list)
+    errors: ErrorList = field(default_factory=ErrorList)
     changes: list[dict] = field(default_factory=list)  # JSON-ready StaffMonthChange + labels
     unchanged: int = 0
     rows: int = 0
@@ -181,11 +204,9 @@ def parse_staff_upload(data: bytes, *, contract: Contract) -> ParsedStaffUpload:
             result.errors.append(CellError(wb.sheetnames[0] if wb.sheetnames else SHEET, None, None,
                                            f"找不到工作表“{SHEET}”，请使用本系统导出的附件2。"))
             return result
-        for name in wb.sheetnames:
-            if name != SHEET:
-                result.errors.append(CellError(name, None, None, f"多余的工作表“{name}”：只能包含工作表“{SHEET}”。"))
         with reading_package():
             _parse(wb[SHEET], contract, result)
+            check_extra_sheets(wb, SHEET, result.errors)
     finally:
         wb.close()
     if result.errors:
@@ -202,7 +223,9 @@ def _parse(ws, contract: Contract, result: ParsedStaffUpload) -> None:
 
     months: list[date] = []
     stored: dict = {}
-    for row_index, row in enumerate(ws.iter_rows(), start=1):
+    extra_columns: ExtraColumns | None = None
+    last_row = FIRST_ROW - 1 + settings.EXCEL_MAX_ROWS
+    for row_index, row in sheet_rows(ws, errors, sheet=SHEET, last_row=last_row):
         cells = list(row)
         values = [c.value for c in cells]
         for col_index, cell in enumerate(cells, start=1):
@@ -233,6 +256,7 @@ def _parse(ws, contract: Contract, result: ParsedStaffUpload) -> None:
                 actual = str(values[c - 1]).strip() if c <= len(values) and values[c - 1] is not None else ""
                 if actual != label:
                     err(row_index, c, f"表头应为“{label}”，实际为“{actual or '（空）'}”。")
+            extra_columns = ExtraColumns(SHEET, expected_tail + len(TAIL) - 1)
             stored = {
                 (m.staff_id, m.month): m
                 for m in StaffMonth.objects.filter(staff__contract=contract, month__in=months)
@@ -251,6 +275,7 @@ def _parse(ws, contract: Contract, result: ParsedStaffUpload) -> None:
         if not months or errors and result.rows == 0 and any(e.row in (HEAD1, HEAD2) for e in errors):
             break  # headers are wrong: the data columns cannot be located
         order, name = (values[1] if len(values) > 1 else None), (values[2] if len(values) > 2 else None)
+        extra_columns.check(row_index, values)
         if order in (None, "") and name in (None, ""):
             continue  # 小计 / 总计 / blank rows
         result.rows += 1
@@ -299,5 +324,7 @@ def _parse(ws, contract: Contract, result: ParsedStaffUpload) -> None:
                 "old": "" if current is None else f"{current.on_post.normalize():f}",
                 "new": f"{on_post.normalize():f}",
             })
+    if extra_columns is not None:
+        extra_columns.report(errors)
     if not errors and result.rows == 0:
         err(None, None, "文件中没有社工数据行。")

@@ -357,7 +357,9 @@ def staff_import(request, code: str):
         except (ConcurrentEdit, EntryError) as exc:
             messages.error(request, str(exc) + " 请重新上传文件。")
         else:
-            messages.success(request, f"已导入 {saved} 条月度到岗记录。")
+            # the preview's words and numbers (records planned but found equal at apply time count as unchanged)
+            unchanged = batch.payload.get("unchanged", 0) + len(batch.payload.get("changes", [])) - saved
+            messages.success(request, f"已导入：修改 {saved} 条月度记录，{unchanged} 条与现有相同。")
             return redirect("staff_list", code=contract.code)
     elif request.method == "POST" and batch is None:
         uploaded = request.FILES.get("file")

@@ -1,7 +1,8 @@
 """Rosters (名单) for the survey sample, read from Excel: 姓名, 电话, 片区, 服务类型 (issue 14 §2).
 
-Bounded: at most ROSTER_MAX_ROWS rows, and reading stops after MAX_ERRORS errors; every error names its row and
-column; nothing is saved unless the whole file is valid.
+Bounded like every import (evalportal.xlsx): at most settings.EXCEL_MAX_ROWS rows and the upload's cell budget, read
+whatever the file's <dimension> claims; the first EXCEL_MAX_ERRORS errors are listed and the rest counted; reading
+stops once the list is full; every error names its row and column; nothing is saved unless the whole file is valid.
 """
 
 from __future__ import annotations
@@ -9,14 +10,22 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
-from evalportal.xlsx import CellError, open_workbook, reading_package, workbook_bytes
+from evalportal.xlsx import (
+    CellError,
+    ErrorList,
+    ExtraColumns,
+    open_workbook,
+    print_setup,
+    reading_package,
+    sheet_rows,
+    workbook_bytes,
+)
 
 HEADERS = ["姓名", "电话", "片区", "服务类型"]
-ROSTER_MAX_ROWS = 5000
-MAX_ERRORS = 200
 PHONE = re.compile(r"^(1\d{10}|0\d{2,3}-?\d{7,8})$")
 
 
@@ -32,8 +41,11 @@ class RosterRow:
 @dataclass
 class ParsedRoster:
     rows: list[RosterRow] = field(default_factory=list)
-    errors: list[CellError] = field(default_factory=list)
-    more_errors: int = 0
+    errors: ErrorList = field(default_factory=ErrorList)
+
+    @property
+    def more_errors(self) -> int:
+        return self.errors.more
 
 
 def roster_template() -> bytes:
@@ -48,6 +60,7 @@ def roster_template() -> bytes:
         ws.column_dimensions[letter].width = width
     for row in ws.iter_rows(min_row=2, max_row=200, min_col=2, max_col=2):
         row[0].number_format = "@"  # phone numbers stay text (leading 0 of landlines)
+    print_setup(ws, last_row=200, last_column=len(HEADERS), header_rows=(1, 1))
     return workbook_bytes(wb)
 
 
@@ -64,28 +77,26 @@ def parse_roster(data: bytes) -> ParsedRoster:
     with reading_package():
         wb = open_workbook(data)
         ws = wb.worksheets[0]
-        ws.reset_dimensions()  # read every row, whatever the file's <dimension> claims
 
         def err(row: int | None, col: int | None, message: str) -> None:
-            if len(result.errors) < MAX_ERRORS:
-                result.errors.append(CellError(ws.title, row, col, message))
-            else:
-                result.more_errors += 1
+            result.errors.append(CellError(ws.title, row, col, message))
 
-        rows = ws.iter_rows(values_only=True)
-        header = [_text(v) for v in next(rows, ())][: len(HEADERS)]
+        # every row whatever the file's <dimension> claims, bounded by the row limit and the cell budget
+        rows = sheet_rows(ws, result.errors, sheet=ws.title, last_row=1 + settings.EXCEL_MAX_ROWS)
+        first = next(rows, None)
+        header = [_text(c.value) for c in first[1]][: len(HEADERS)] if first and first[0] == 1 else []
         if header != HEADERS:
             err(1, None, f"表头应为“{'、'.join(HEADERS)}”，请使用本系统的名单模板。")
             return result
         seen: dict[str, int] = {}
-        for number, values in enumerate(rows, start=2):
-            values = list(values)[: len(HEADERS)] + [None] * max(0, len(HEADERS) - len(values))
-            texts = [_text(v) for v in values[: len(HEADERS)]]
+        extra_columns = ExtraColumns(ws.title, len(HEADERS))
+        for number, cells in rows:
+            values = [c.value for c in cells]
+            extra_columns.check(number, values)
+            values = values[: len(HEADERS)] + [None] * max(0, len(HEADERS) - len(values))
+            texts = [_text(v) for v in values]
             if not any(texts):
                 continue
-            if len(result.rows) >= ROSTER_MAX_ROWS:
-                err(number, None, f"名单最多 {ROSTER_MAX_ROWS} 行，其余行未读取。")
-                break
             name, phone, area, service_type = texts
             ok = True
             if not name:
@@ -110,8 +121,9 @@ def parse_roster(data: bytes) -> ParsedRoster:
             if ok:
                 seen[digits] = number
                 result.rows.append(RosterRow(number, name, digits, area, service_type))
-            if result.more_errors:
-                break
+            if result.errors.more:
+                break  # the list is full: stop reading
+        extra_columns.report(result.errors)
         if not result.rows and not result.errors:
             err(None, None, "名单中没有联系人。")
     return result

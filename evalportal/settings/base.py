@@ -177,6 +177,15 @@ EXCEL_UPLOAD_MAX_BYTES = 5 * 1024 * 1024
 EXCEL_MAX_UNCOMPRESSED_BYTES = 50 * 1024 * 1024
 EXCEL_MAX_COMPRESSION_RATIO = 100
 EXCEL_MAX_MEMBERS = 200
+# Bounded work for any upload (issue 11 §1): openpyxl parses the worksheet XML at ~10 µs per cell and the shared
+# strings/styles whole when the file is opened, so the parsed XML is capped (bench/bench_excel.py measures the worst
+# files within these limits: ≤ 5 s, ≤ 200 MB); at most EXCEL_MAX_ROWS data rows in every import; at most
+# EXCEL_MAX_CELLS cells read (openpyxl pads each row from column A); the first EXCEL_MAX_ERRORS errors are listed.
+EXCEL_MAX_SHEET_XML_BYTES = 5 * 1024 * 1024
+EXCEL_MAX_OTHER_XML_BYTES = 2 * 1024 * 1024
+EXCEL_MAX_ROWS = 5000
+EXCEL_MAX_CELLS = 300_000
+EXCEL_MAX_ERRORS = 200
 
 LANGUAGE_CODE = "zh-hans"
 TIME_ZONE = "Asia/Shanghai"

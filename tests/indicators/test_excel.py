@@ -15,7 +15,6 @@ from django.test import TestCase, override_settings
 from django.urls import reverse
 
 from evalportal.periods import Quarter
-from evalportal.xlsx import safe_text
 from indicators.changes import CellChange
 from indicators.models import MonthlyActual
 from indicators.services import actuals_save
@@ -89,17 +88,22 @@ class ExportTests(TestCase):
             with self.assertRaisesMessage(CommandError, "--until 格式应为 YYYY-MM-DD，收到“2025/01/31”。"):
                 call_command("export_indicators", self.w.contract.code, "--until", "2025/01/31", "--out", str(out))
 
-    def test_export_neutralises_formula_text(self):
+    def test_export_keeps_formula_like_text_as_text(self):
+        """Text starting with = + - @ is written as a string cell with quotePrefix: never evaluated, shown unchanged."""
         area = self.w.areas[1]
         area.name = "=HYPERLINK(\"http://x\")"
         area.save()
         self.client.force_login(self.w.users["street_xc"])
         response = self.client.get(reverse("indicator_export", args=[self.w.contract.code]), {"until": "2025-01-31"})
         ws = load(response.content).active
-        self.assertEqual(ws["A6"].value, "'=HYPERLINK(\"http://x\")")
+        self.assertEqual(ws["A6"].value, "=HYPERLINK(\"http://x\")")
         self.assertEqual(ws["A6"].data_type, "s")
-        for text, expected in (("+1", "'+1"), ("-2", "'-2"), ("@SUM", "'@SUM"), ("正常", "正常"), (5, 5)):
-            self.assertEqual(safe_text(text), expected)
+        self.assertTrue(ws["A6"].quotePrefix)
+        self.assertFalse(ws["A5"].quotePrefix)  # 片区1: ordinary text needs none
+        with zipfile.ZipFile(io.BytesIO(response.content)) as z:
+            sheet = z.read("xl/worksheets/sheet1.xml").decode()
+        self.assertNotIn("<f>", sheet)
+        self.assertIn('t="inlineStr"><is><t>=HYPERLINK("http://x")</t>', sheet.replace("&quot;", '"'))
 
 
 class TemplateAndImportTests(TestCase):
@@ -212,10 +216,12 @@ class TemplateAndImportTests(TestCase):
     def test_formula_cells(self):
         self.assert_refused(self.filled({"H6": "=1+1"}), ["工作表“完成量填报” 第6行 第H列：不能使用公式，请只填写数值。"])
 
-    def test_extra_sheet(self):
+    def test_extra_sheet_with_content(self):
         wb = self.template()
-        wb.create_sheet("备注")
-        self.assert_refused(to_bytes(wb), ["工作表“备注”：多余的工作表“备注”：模板只能包含工作表“完成量填报”。"])
+        wb.create_sheet("备注")["C3"] = "说明"
+        self.assert_refused(to_bytes(wb), [
+            "工作表“备注” 第3行 第C列：多余的工作表“备注”有内容：文件只能包含工作表“完成量填报”，请删除该工作表。"
+        ])
 
     def test_template_of_another_quarter(self):
         self.assert_refused(self.filled({"D2": "2025-Q2"}), [
