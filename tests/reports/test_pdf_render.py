@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from django.test import TestCase
 
+from demo.loader import demo_load
 from reports import pdf
 from reports.builders import (
     _month_chunks,
@@ -19,7 +20,6 @@ from reports.builders import (
 )
 from reports.models import Evaluation, ExpenseLine, Finding, Party, PerformanceEvaluation
 from reports.pdf_services import report_source_for_code
-from stations.demo import demo_load
 from stations.models import ActivityEntry, Community, ServiceArea, StaffMember, StaffMonth
 
 from .pdf_tools import (
