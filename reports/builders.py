@@ -19,14 +19,13 @@ from decimal import Decimal
 from django.db.models import Max, Prefetch
 from django.utils.safestring import mark_safe
 
+from evalportal.periods import month_end, months_in_period
 from indicators.calculations import (
     adjustment_rate,
     execution_rate,
     format_indicator_value,
     format_percent,
     format_quantity,
-    month_end,
-    months_in_period,
     round_half_up,
     tranche_amount,
 )
