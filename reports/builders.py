@@ -96,13 +96,13 @@ def grade_band_text(bands) -> list[str]:
 # A title is broken into lines only between these words (issue 11: "景泰街道部/门", "西村街道办/事处"): each chunk
 # ends at the first of these endings; the cover prints every chunk as an unbreakable span.
 _TITLE_WORD = re.compile(
-    r"\s*(.*?(?:年度|街道办事处|人民政府|办事处|社工服务站|服务站|街道|部门|项目|报告|评价|评估|[省市区县镇街年])|.+$)"
+    r"\s*(.*?(?:年度|街道办事处|人民政府|办事处|社工服务站|服务站|街道|部门|项目|评价报告|评估报告|报告|评价|评估|[省市区县镇街年])|.+$)"
 )
 
 
 def title_words(title: str) -> list[str]:
     """"2023年度广州市白云区人民政府景泰街道部门重点项目绩效评价报告" → ["2023年度", "广州市", "白云区", "人民政府",
-    "景泰街道", "部门", "重点项目", "绩效评价", "报告"]: the words the cover title may break between."""
+    "景泰街道", "部门", "重点项目", "绩效评价报告"]: the words the cover title may break between."""
     words = []
     for part in (title or "").split():
         words.extend(w for w in _TITLE_WORD.findall(part) if w)

@@ -117,3 +117,27 @@ class JudgedTableTests(TestCase):
         self.assertIn('<td class="target">≥2000户/次</td>', html)
         with open(finders.find("reports/pdf.css"), encoding="utf-8") as css:
             self.assertIn("table.judged td.c, table.judged td.target { white-space: nowrap; }", css.read())
+
+
+class CoverageNoteTests(SimpleTestCase):
+    """What an evaluation report says about months without figures (issue 11: nothing printed as a fact that is not)."""
+
+    def test_complete_partial_and_empty_periods(self):
+        from datetime import date
+
+        from reports.builders import DataCoverage, coverage_note
+
+        period = [date(2024, 12, 1)] + [date(2025, m, 1) for m in range(1, 11)]
+        self.assertEqual(coverage_note(DataCoverage(period, period)), "")
+        partial = DataCoverage(period, period[:5])
+        self.assertEqual(partial.cutoff, date(2025, 4, 30))
+        self.assertEqual(
+            coverage_note(partial),
+            "考核期共 11 个月，2025年5月至2025年10月的数据尚未录入；"
+            "以下数字为 2024年12月至2025年4月（5 个月）的统计，不是考核期的最终结果。",
+        )
+        self.assertEqual(
+            coverage_note(DataCoverage(period, [])),
+            "考核期 11 个月的服务指标和社工到岗数据均尚未录入，相关数字待录入后生成。",
+        )
+        self.assertIn("2025年10月的数据尚未录入", coverage_note(DataCoverage(period, period[:10])))
