@@ -5,7 +5,9 @@
 Prints, side by side, the median render time and peak memory (max RSS) of
 - "portal": what a download costs when nothing is cached: build the context from the database (selectors), render the
   template, fingerprint it, lay out the PDF through reports.pdf (static-only URL fetcher) and store it;
-- "bare WeasyPrint": weasyprint.HTML(string=…).write_pdf() on the same HTML with the stylesheet inlined;
+- "bare WeasyPrint": weasyprint.HTML(string=…).write_pdf() on the same HTML with the stylesheet inlined, with the
+  portal's options (tagged when reports.pdf.REPORT_PDF_TAGS);
+- "untagged": the same without tags, so the figures show what the tagged PDF (PDF/UA structure) costs;
 - "PDF/A archive": what finalising costs (issue 9 §2): freeze the report as an archived version (context, HTML, JSON)
   and render it as PDF/A-3b with the JSON embedded, then hash and store it;
 and the PDF's size. Goals on the 2-core machine: overhead ≤ 1.15×, median ≤ 3 s, PDF ≤ 2 MB. Exits 1 when a goal
@@ -111,10 +113,14 @@ def run_mode(mode: str, runs: int, workdir: Path) -> dict:
     else:
         import weasyprint
 
+        setup_django()
+        from reports import pdf
+
         html = (workdir / "bare.html").read_text(encoding="utf-8")
+        tags = pdf.REPORT_PDF_TAGS if mode == "bare" else False
 
         def once() -> int:
-            return len(weasyprint.HTML(string=html).write_pdf())
+            return len(weasyprint.HTML(string=html).write_pdf(pdf_tags=tags))
 
     once()  # warm-up: imports, fonts, caches
     for _ in range(runs):
@@ -136,7 +142,7 @@ def run_mode(mode: str, runs: int, workdir: Path) -> dict:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--mode", choices=["prepare", "portal", "bare", "archive"], help=argparse.SUPPRESS)
+    parser.add_argument("--mode", choices=["prepare", "portal", "bare", "untagged", "archive"], help=argparse.SUPPRESS)
     parser.add_argument("--workdir", help=argparse.SUPPRESS)
     args = parser.parse_args()
 
@@ -167,7 +173,7 @@ def main() -> int:
             print(prep.stderr[-3000:])
             return 1
         results = {}
-        for mode in ("portal", "bare", "archive"):
+        for mode in ("portal", "bare", "untagged", "archive"):
             out = subprocess.run(
                 [sys.executable, __file__, "--mode", mode, "--runs", str(args.runs), "--workdir", tmp],
                 env=env, cwd=ROOT, capture_output=True, text=True,
@@ -177,14 +183,18 @@ def main() -> int:
                 return 1
             results[mode] = json.loads(out.stdout.strip().splitlines()[-1])
 
-    portal, bare = results["portal"], results["bare"]
+    portal, bare, untagged = results["portal"], results["bare"], results["untagged"]
     overhead = portal["median"] / bare["median"]
+    tag_cost = bare["median"] / untagged["median"]
     print(f"{CODE}: {args.runs} runs each after one warm-up, {os.cpu_count()} CPUs")
-    print(f"{'':24}{'portal':>12}{'bare WeasyPrint':>18}")
-    print(f"{'median render (s)':24}{portal['median']:>12.2f}{bare['median']:>18.2f}")
-    print(f"{'min / max (s)':24}{portal['min']:>6.2f}/{portal['max']:<5.2f}{bare['min']:>12.2f}/{bare['max']:<5.2f}")
-    print(f"{'peak memory (MB)':24}{portal['peak_mb']:>12.0f}{bare['peak_mb']:>18.0f}")
-    print(f"{'PDF size (KB)':24}{portal['size'] / 1024:>12.0f}{bare['size'] / 1024:>18.0f}")
+    print(f"{'':24}{'portal':>12}{'bare WeasyPrint':>18}{'untagged':>12}")
+    print(f"{'median render (s)':24}{portal['median']:>12.2f}{bare['median']:>18.2f}{untagged['median']:>12.2f}")
+    print(f"{'min / max (s)':24}{portal['min']:>6.2f}/{portal['max']:<5.2f}{bare['min']:>12.2f}/{bare['max']:<5.2f}"
+          f"{untagged['min']:>6.2f}/{untagged['max']:<5.2f}")
+    print(f"{'peak memory (MB)':24}{portal['peak_mb']:>12.0f}{bare['peak_mb']:>18.0f}{untagged['peak_mb']:>12.0f}")
+    print(f"{'PDF size (KB)':24}{portal['size'] / 1024:>12.0f}{bare['size'] / 1024:>18.0f}"
+          f"{untagged['size'] / 1024:>12.0f}")
+    print(f"bare with the portal's options / untagged: {tag_cost:.2f}× (the cost of reports.pdf.REPORT_PDF_TAGS)")
     goals = [
         (f"overhead {overhead:.2f}× ≤ {GOAL_OVERHEAD}×", overhead <= GOAL_OVERHEAD),
         (f"median {portal['median']:.2f} s ≤ {GOAL_MEDIAN_S} s", portal["median"] <= GOAL_MEDIAN_S),

@@ -367,6 +367,9 @@ def _annual_figures(contract: Contract, figures: dict, month_count: int) -> None
         indicator = _indicator(code)
         if target is not None:
             _upsert(Target, {"value": _dec(target)}, contract=contract, service_area=None, indicator=indicator)
+        else:
+            # The seed publishes no target (seed 003): none is invented, and one left by an older demo load goes.
+            Target.objects.filter(contract=contract, service_area=None, indicator=indicator).delete()
         if actual is None:
             continue
         if indicator.accumulation == IndicatorDefinition.Accumulation.STOCK:
@@ -405,15 +408,23 @@ def _performance_evaluation(data: dict, *, department: str, contract: Contract) 
         method=data["method"], budget_initial=_dec(data.get("budget_initial")),
         budget_full_year=_dec(data.get("budget_full_year")), budget_executed=_dec(data.get("budget_executed")),
         declared_score=_dec(data.get("declared_score")), declared_grade=data.get("declared_grade", ""),
+        attachment_label=data.get("attachment_label", ""),
     )
     pe = _upsert(PerformanceEvaluation, fields, code=data["code"])
-    _tree(pe, data.get("tree", []), parent=None, level=1)
+    kept: list[int] = []
+    _tree(pe, data.get("tree", []), parent=None, level=1, kept=kept)
+    # Only what the seed publishes: indicator rows an older demo load wrote and the fixture no longer has go
+    # (xicun-2022's invented 20-row target table, issue 11).
+    PerformanceIndicator.objects.filter(evaluation=pe).exclude(id__in=kept).delete()
     for order, (name, amount) in enumerate(data.get("expenses", []), start=1):
         _upsert(ExpenseLine, {"name": name, "amount": _dec(amount)}, evaluation=pe, order=order)
     return pe
 
 
-def _tree(pe: PerformanceEvaluation, nodes: list[dict], *, parent: PerformanceIndicator | None, level: int) -> None:
+def _tree(
+    pe: PerformanceEvaluation, nodes: list[dict], *, parent: PerformanceIndicator | None, level: int,
+    kept: list[int] | None = None,
+) -> None:
     """The 3-level 指标体系; points only on leaves (subtotals are computed by reports.selectors.performance_tree)."""
     for order, node in enumerate(nodes, start=1):
         row = _upsert(
@@ -426,7 +437,9 @@ def _tree(pe: PerformanceEvaluation, nodes: list[dict], *, parent: PerformanceIn
             },
             evaluation=pe, parent=parent, name=node["name"],
         )
-        _tree(pe, node.get("children", []), parent=row, level=level + 1)
+        if kept is not None:
+            kept.append(row.id)
+        _tree(pe, node.get("children", []), parent=row, level=level + 1, kept=kept)
 
 
 def _load_jingtai_2023() -> None:

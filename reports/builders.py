@@ -16,27 +16,31 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Prefetch
+from django.db.models import Max, Prefetch
 from django.utils.safestring import mark_safe
 
+from evalportal.periods import month_end, months_in_period
 from indicators.calculations import (
     adjustment_rate,
     execution_rate,
+    format_indicator_value,
     format_percent,
     format_quantity,
+    round_half_up,
     tranche_amount,
 )
+from indicators.models import MonthlyActual
 from indicators.scoring import EVALUATION_GRADES, PERFORMANCE_GRADES
 from indicators.selectors import CompletionCell, indicator_completion_table
 from stations.calculations import format_halves
-from stations.models import ActivityEntry, ServiceArea, StaffMember
+from stations.models import ActivityEntry, ServiceArea, StaffMember, StaffMonth
 from stations.selectors import staff_on_post_table
 
 from .charts import BarSeries, completion_bar_chart
 from .models import PARTY_WEIGHTS, Evaluation, Finding, Party, PerformanceEvaluation
 from .permissions import hidden_parties
 from .selectors import evaluation_summary, performance_tree
-from .templatetags.report_format import percent, trim, wan
+from .templatetags.report_format import percent, trim, wan, yuan
 
 CN_NUMERALS = "一二三四五六七八九十"
 # Seed 001 附件1 prints the per-片区 indicators in two tables of seven indicators (21 figure columns each).
@@ -90,8 +94,31 @@ def grade_band_text(bands) -> list[str]:
     return lines
 
 
+# A title is broken into lines only between these words (issue 11: "景泰街道部/门", "西村街道办/事处"): each chunk
+# ends at the first of these endings; the cover prints every chunk as an unbreakable span.
+_TITLE_WORD = re.compile(
+    r"\s*(.*?(?:年度|街道办事处|人民政府|办事处|社工服务站|服务站|街道|部门|项目|评价报告|评估报告|报告|评价|评估|[省市区县镇街年])|.+$)"
+)
+
+
+def title_words(title: str) -> list[str]:
+    """"2023年度广州市白云区人民政府景泰街道部门重点项目绩效评价报告" → ["2023年度", "广州市", "白云区", "人民政府",
+    "景泰街道", "部门", "重点项目", "绩效评价报告"]: the words the cover title may break between."""
+    words = []
+    for part in (title or "").split():
+        words.extend(w for w in _TITLE_WORD.findall(part) if w)
+    return words
+
+
+DRAFT_MARK = "未定稿"
+
+
 def _report_meta(title: str, author: str, created: date | None, *, subject: str, draft: bool = False) -> dict:
     return {
+        # The PDF's title metadata carries the draft mark too (issue 9 item 4, issue 11 item 7).
+        "document_title": f"{title}（{DRAFT_MARK}）" if draft else title,
+        "title_words": title_words(title),
+        "draft_mark": DRAFT_MARK,
         "title": title,
         "author": author,
         "created": created.isoformat() if created else "",
@@ -111,6 +138,9 @@ class FindingBlock:
     title: str = ""
     positive: list[str] = field(default_factory=list)
     concern: list[str] = field(default_factory=list)
+    # False while the party has not submitted: the report says so instead of printing "无。" as if it had nothing
+    # to say (issue 11).
+    submitted: bool = True
 
     @property
     def empty(self) -> bool:
@@ -164,6 +194,14 @@ def _attachment_tables(table) -> list[AttachmentTable]:
     return result
 
 
+def report_value(value: Decimal | None, indicator) -> str:
+    """An indicator figure as the reports print it: money in 元 with thousands separators, as the reports' own text
+    writes it ("资源链接 523,106.71 元"); other kinds as 附件1 prints them."""
+    if indicator.value_type == "money" and value is not None:
+        return yuan(value)
+    return format_indicator_value(value, indicator.value_type)
+
+
 def _indicator_label(indicator) -> str:
     if indicator.short_name and indicator.group and indicator.group != indicator.short_name:
         return f"{indicator.group}{indicator.short_name}"
@@ -180,7 +218,9 @@ def _completion_sentences(table) -> list[str]:
         by_group.setdefault(cell.indicator.group or cell.indicator.name, []).append(cell)
     sentences = []
     for group, group_cells in by_group.items():
-        done = "，".join(f"{c.indicator.short_name}{c.actual_display}{c.indicator.unit}" for c in group_cells)
+        done = "，".join(
+            f"{c.indicator.short_name}{report_value(c.actual, c.indicator)}{c.indicator.unit}" for c in group_cells
+        )
         rates = "、".join(c.percent for c in group_cells)
         sentences.append(f"{group}完成{done}，完成协议指标量的 {rates}")
     return sentences
@@ -224,6 +264,108 @@ def _staff_rows(rows) -> list[dict]:
     return result
 
 
+@dataclass(frozen=True)
+class DataCoverage:
+    """Which months of the 考核期 have figures. A draft evaluated before the last months are entered states the figures
+    up to the last month with data and names the months still missing, instead of printing zeros as facts (issue 11:
+    稳岗率 0.00%, 0名/0名 and April figures under "共计 11 个考核月份")."""
+
+    period_months: list[date]
+    months: list[date]  # the months the report's figures cover (a prefix of period_months)
+
+    @property
+    def cutoff(self) -> date | None:
+        return month_end(self.months[-1]) if self.months else None
+
+    @property
+    def complete(self) -> bool:
+        return len(self.months) == len(self.period_months)
+
+    @property
+    def missing(self) -> list[date]:
+        return self.period_months[len(self.months):]
+
+
+def _month_range(months: list[date]) -> str:
+    first, last = months[0], months[-1]
+    if first == last:
+        return f"{first.year}年{first.month}月"
+    return f"{first.year}年{first.month}月至{last.year}年{last.month}月"
+
+
+def coverage_note(coverage: DataCoverage) -> str:
+    """The sentence a report with missing months prints wherever it states the period's figures ("" when complete)."""
+    if coverage.complete:
+        return ""
+    if not coverage.months:
+        return f"考核期 {len(coverage.period_months)} 个月的服务指标和社工到岗数据均尚未录入，相关数字待录入后生成。"
+    return (
+        f"考核期共 {len(coverage.period_months)} 个月，{_month_range(coverage.missing)}的数据尚未录入；"
+        f"以下数字为 {_month_range(coverage.months)}（{len(coverage.months)} 个月）的统计，不是考核期的最终结果。"
+    )
+
+
+def data_coverage(contract, period_start: date, period_end: date) -> DataCoverage:
+    """The 考核期's months up to the last one with both indicator figures and staff months entered (two queries).
+
+    A kind of data the contract has none of at all (a station without a staff register) does not shorten it."""
+    period = months_in_period(period_start, min(period_end, contract.end_date))
+    if not period:
+        return DataCoverage(period, [])
+    last_actual = MonthlyActual.objects.filter(
+        contract=contract, month__gte=period[0], month__lte=period[-1]
+    ).aggregate(last=Max("month"))["last"]
+    last_staff = StaffMonth.objects.filter(
+        staff__contract=contract, month__gte=period[0], month__lte=period[-1]
+    ).aggregate(last=Max("month"))["last"]
+    lasts = [m for m in (last_actual, last_staff) if m is not None]
+    if not lasts:
+        return DataCoverage(period, [])
+    last = min(lasts)
+    return DataCoverage(period, [m for m in period if m <= last])
+
+
+# 附件2 on an A4 landscape page: the identity and subtotal columns take ~130 mm of the 273 mm, a month's three columns
+# ("人员/到位", "社保/购买", "工资/发放" as two whole words per line at 7.5 pt) ~19 mm: up to 7 months fit one table.
+# A longer 考核期 (an 11-month final evaluation) is printed as several tables of months, the later ones marked 续表.
+ATTACHMENT2_MONTHS_PER_TABLE = 7
+
+
+def _month_chunks(count: int, size: int = ATTACHMENT2_MONTHS_PER_TABLE) -> list[tuple[int, int]]:
+    """[0, count) in as few runs of ≤ size months as possible, as even as possible (11 → 6 + 5)."""
+    if count <= size:
+        return [(0, count)]
+    tables = -(-count // size)
+    base, extra = divmod(count, tables)
+    bounds, start = [], 0
+    for index in range(tables):
+        stop = start + base + (1 if index < extra else 0)
+        bounds.append((start, stop))
+        start = stop
+    return bounds
+
+
+def _staff_tables(staff, certified_rows: list[dict], uncertified_rows: list[dict]) -> list[dict]:
+    """附件2 split into tables of months (see ATTACHMENT2_MONTHS_PER_TABLE); the last one carries the subtotals."""
+    chunks = _month_chunks(len(staff.months))
+    tables = []
+    for index, (start, stop) in enumerate(chunks):
+        def cut(rows: list[dict], start: int = start, stop: int = stop) -> list[dict]:
+            return [{**row, "months": row["months"][start:stop]} for row in rows]
+
+        tables.append({
+            "first": index == 0,
+            "last": index == len(chunks) - 1,
+            "months": staff.months[start:stop],
+            "certified_rows": cut(certified_rows),
+            "uncertified_rows": cut(uncertified_rows),
+            "certified_subtotals": staff.certified_subtotals[start:stop],
+            "uncertified_subtotals": staff.uncertified_subtotals[start:stop],
+            "total_subtotals": staff.total_subtotals[start:stop],
+        })
+    return tables
+
+
 def build_evaluation_report_context(evaluation: Evaluation) -> dict:
     """Everything the 评估报告 prints (seed 001), from the database. Constant number of queries."""
     evaluation = (
@@ -248,8 +390,10 @@ def build_evaluation_report_context(evaluation: Evaluation) -> dict:
     contract = evaluation.contract
     station = contract.station
     summary = evaluation_summary(evaluation)
-    completion = indicator_completion_table(contract, evaluation.period_end)
-    staff = staff_on_post_table(contract, evaluation.period_start, evaluation.period_end)
+    coverage = data_coverage(contract, evaluation.period_start, evaluation.period_end)
+    cutoff = evaluation.period_end if coverage.complete or coverage.cutoff is None else coverage.cutoff
+    completion = indicator_completion_table(contract, cutoff)
+    staff = staff_on_post_table(contract, evaluation.period_start, cutoff)
     # A draft report is one file for every reader: it prints the submitted parts only (issue 9 §4).
     hidden = hidden_parties(None, evaluation, {line.party: line.status for line in summary.parties})
     findings = [f for f in evaluation.findings.all() if f.party not in hidden]
@@ -264,17 +408,23 @@ def build_evaluation_report_context(evaluation: Evaluation) -> dict:
         (Party.BUYER, f"购买方评估（{org_label(contract.buyer)}）"),
         (Party.SUPERVISION_CENTRE, "督导中心评估"),
     ]
+    finalised = evaluation.status == Evaluation.Status.FINALISED
+    submitted = {line.party: line.submitted or finalised for line in summary.parties}
     party_blocks = []
     for party, title in party_titles:
         block = _blocks([f for f in findings if f.party == party])
         block.title = title
+        block.submitted = submitted.get(party, False)
         party_blocks.append(block)
 
     # 六: the third party, by section; the 片区 findings grouped by the set of 片区 they speak about.
     third = [f for f in findings if f.party == Party.THIRD_PARTY]
+    third_submitted = submitted.get(Party.THIRD_PARTY, False)
     third_general = _blocks([f for f in third if f.section == Finding.Section.GENERAL])
     third_management = _blocks([f for f in third if f.section == Finding.Section.PROJECT_MANAGEMENT])
     third_delivery = _blocks([f for f in third if f.section == Finding.Section.SERVICE_DELIVERY])
+    for block in (third_general, third_management, third_delivery):
+        block.submitted = third_submitted
     area_groups: OrderedDict[tuple[int, ...], list[Finding]] = OrderedDict()
     area_names: dict[tuple[int, ...], str] = {}
     for finding in third:
@@ -288,6 +438,7 @@ def build_evaluation_report_context(evaluation: Evaluation) -> dict:
     for key, group in area_groups.items():
         block = _blocks(group)
         block.title = f"{area_names[key]}社工点服务情况"
+        block.submitted = third_submitted
         area_blocks.append(block)
 
     scores = {line.party: line for line in summary.parties}
@@ -311,6 +462,8 @@ def build_evaluation_report_context(evaluation: Evaluation) -> dict:
     ) if completion.area_rows and completion.area_columns else ""
 
     figures = staff.figures
+    certified_rows = _staff_rows(staff.certified_rows)
+    uncertified_rows = _staff_rows(staff.uncertified_rows)
     title = f"{station.name} {evaluation.get_kind_display()}报告"
     draft = evaluation.status != Evaluation.Status.FINALISED
     return {
@@ -330,6 +483,11 @@ def build_evaluation_report_context(evaluation: Evaluation) -> dict:
         "areas": [{"name": a.name, "communities": [c.name for c in a.communities.all()]} for a in areas],
         "area_count_cn": cn_numeral(len(areas)) if areas else "",
         "months_count": len(completion.months),
+        "coverage": coverage,
+        "period_months_count": len(coverage.period_months),
+        "has_data": bool(coverage.months),
+        "coverage_note": coverage_note(coverage),
+        "data_end": coverage.months[-1] if coverage.months else None,
         "weights": weights,
         "grade_bands": grade_band_text(EVALUATION_GRADES),
         "party_blocks": party_blocks,
@@ -345,8 +503,9 @@ def build_evaluation_report_context(evaluation: Evaluation) -> dict:
         "attachment_tables": _attachment_tables(completion),
         "chart_svg": mark_safe(chart),  # built from escaped labels in reports.charts
         "staff": staff,
-        "certified_rows": _staff_rows(staff.certified_rows),
-        "uncertified_rows": _staff_rows(staff.uncertified_rows),
+        "certified_rows": certified_rows,
+        "uncertified_rows": uncertified_rows,
+        "staff_tables": _staff_tables(staff, certified_rows, uncertified_rows),
         "figures": figures,
         "figures_text": {
             "two_years_share": format_percent(figures.two_years_share),
@@ -484,13 +643,17 @@ def build_performance_report_context(pe: PerformanceEvaluation) -> dict:
             [c for c in table.total_row.cells if c.target is not None or c.actual is not None]
             if table.total_row is not None else []
         ) + [r.cell for r in table.station_rows]
-        targets = [
-            {
-                "name": c.indicator.name, "unit": c.indicator.unit,
-                "target": c.target_display, "actual": c.actual_display, "percent": c.percent,
-            }
-            for c in cells
-        ]
+        # A table the published reports do not have: printed only when there are targets to compare with, and in
+        # the reports' money format, so it agrees with the text (issue 11).
+        if any(c.target is not None for c in cells):
+            targets = [
+                {
+                    "name": c.indicator.name, "unit": c.indicator.unit,
+                    "target": report_value(c.target, c.indicator), "actual": report_value(c.actual, c.indicator),
+                    "percent": c.percent,
+                }
+                for c in cells
+            ]
         entries = list(
             ActivityEntry.objects.filter(contract=contract)
             .select_related("service_project")
@@ -523,6 +686,15 @@ def build_performance_report_context(pe: PerformanceEvaluation) -> dict:
         created = date(pe.year, 12, 31)
     outline = _outline(tree.roots)
     judged_rows = [r for r in outline if r.is_leaf and (r.judgement or r.target_text)]
+    # 二级指标 spans its consecutive rows (issue 11: xicun-2022's repeated 二级指标).
+    judged_table = []
+    for index, row in enumerate(judged_rows):
+        span = 0
+        if index == 0 or judged_rows[index - 1].parent_name != row.parent_name:
+            span = 1
+            while index + span < len(judged_rows) and judged_rows[index + span].parent_name == row.parent_name:
+                span += 1
+        judged_table.append({"row": row, "number": index + 1, "parent_span": span})
 
     # Seed 002 (points) and seeds 000/003/004 (judged, narrative) name and order their sections differently; a
     # section or subsection the report has nothing for is left out and the numbers close up.
@@ -577,6 +749,7 @@ def build_performance_report_context(pe: PerformanceEvaluation) -> dict:
 
     return {
         "report": _report_meta(pe.title, pe.department.name, created, subject="绩效评价报告"),
+        "cover_facts": _performance_cover_facts(pe, contract),
         "pe": pe,
         "tree": tree,
         "outline": outline,
@@ -587,6 +760,8 @@ def build_performance_report_context(pe: PerformanceEvaluation) -> dict:
         "points_layout": points_layout,
         "judged": judged,
         "judged_rows": judged_rows,
+        "judged_table": judged_table,
+        "level_summary": _level_summary(tree.roots) if points_layout else "",
         "budget": budget,
         "budget_sentence": budget_sentence,
         "expenses": expenses,
@@ -623,7 +798,9 @@ STANDARD_OVERVIEW = [
 CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩"
 # A short paragraph opening with "（一）", "1、", "2." or "一、" is a sub-heading of its own (seeds: "（一）绩效评价目的",
 # "1、前期准备"); a short paragraph naming a service project's "…执行情况" too (seed 000 §一（五）).
-_SUBHEADING = re.compile(r"^(（[一二三四五六七八九十]+）|[0-9]+[、.]|[一二三四五六七八九十]+、)")
+_SUBHEADING = re.compile(r"^(（[一二三四五六七八九十]+）|（[0-9]+）|[0-9]+[、.]|[一二三四五六七八九十]+、)")
+# "（1）核心项目：“星耀元岗”社工党建服务项目" is a heading of its own in seed 003 despite its colon; "1、采购项目编号：…" is not.
+_NUMBERED_HEADING = re.compile(r"^（[0-9]+）")
 SUBHEADING_MAX_CHARS = 30
 
 
@@ -637,7 +814,9 @@ def report_paragraphs(text: str) -> list[Paragraph]:
     """Stored text → paragraphs (blank lines separate them), each marked as a sub-heading or body text."""
     result = []
     for paragraph in split_paragraphs(text):
-        short = len(paragraph) <= SUBHEADING_MAX_CHARS and "：" not in paragraph
+        short = len(paragraph) <= SUBHEADING_MAX_CHARS and (
+            "：" not in paragraph or bool(_NUMBERED_HEADING.match(paragraph))
+        )
         heading = short and (bool(_SUBHEADING.match(paragraph)) or paragraph.endswith("执行情况"))
         result.append(Paragraph(paragraph, heading))
     return result
@@ -687,6 +866,49 @@ def _implementation_blocks(paragraphs: list[Paragraph], ledgers: list[dict]) -> 
     return [b for b in blocks if b["heading"] or b["paragraphs"] or b["ledgers"]]
 
 
+def _performance_cover_facts(pe: PerformanceEvaluation, contract) -> list[tuple[str, str]]:
+    """The cover's label/value pairs: what the report is about, never internal settings (issue 11: no 评价方式)."""
+    facts = [("实施单位", pe.department.name)]
+    if contract is not None:
+        facts += [("承接机构", contract.operator.name), ("项目名称", contract.title)]
+    facts.append(("评价年度", f"{pe.year} 年度"))
+    return facts
+
+
+def whole_percent(rate: Decimal) -> str:
+    """0.8667 → "87%" (half up), as seed 002's summary rounds the lowest rates."""
+    return f"{round_half_up(rate * 100, 0)}%"
+
+
+def _indicator_word(name: str) -> str:
+    return name if name.endswith("指标") else f"{name}指标"
+
+
+def _level_summary(roots) -> str:
+    """Seed 002 §四（一） after the points table: "从 3 个一级指标得分率均超过 90%，过程指标得分率 92.59%，产出指标得分率为
+    98.11%，效益指标得分率为 92.39%。从 8 个二级指标得分率看过程业务管理的得分率最低 87%，其次为服务对象满意度得分率
+    90%。" — built from the tree; "均超过 90%" only when every 一级 rate is above 90%."""
+    firsts = [r for r in roots if r.rate is not None]
+    if not firsts:
+        return ""
+    parts = [
+        f"{_indicator_word(r.name)}得分率{'' if i == 0 else '为'} {percent(r.rate)}" for i, r in enumerate(firsts)
+    ]
+    above = "均超过 90%" if all(r.rate > Decimal("0.9") for r in firsts) else "看"
+    text = f"从 {len(firsts)} 个一级指标得分率{above}，" + "，".join(parts) + "。"
+    seconds = [
+        (f"{root.name}{child.name}" if not child.is_leaf else child.name, child.rate)
+        for root in roots if not root.is_leaf for child in root.children if child.rate is not None
+    ]
+    if len(seconds) >= 2:
+        lowest = sorted(seconds, key=lambda item: item[1])
+        text += (
+            f"从 {len(seconds)} 个二级指标得分率看{lowest[0][0]}的得分率最低 {whole_percent(lowest[0][1])}，"
+            f"其次为{lowest[1][0]}得分率 {whole_percent(lowest[1][1])}。"
+        )
+    return text
+
+
 def _result_analysis(roots) -> list[Paragraph]:
     """Seed 002 §四（二） from the tree: each 一级 and 二级 indicator with 满分/得分, then each leaf's reason."""
     def points(node) -> str:
@@ -715,6 +937,11 @@ def _result_analysis(roots) -> list[Paragraph]:
             if len(leaves) == 1:
                 result.extend(reasons(leaves[0]))
                 continue
+            if reasons(child):
+                # One paragraph for the 二级 indicator as a whole (seed 002 §四（二）2（4）成本指标); its leaves follow
+                # only if they have reasons of their own.
+                result.extend(reasons(child))
+                leaves = [leaf for leaf in leaves if reasons(leaf)]
             for j, leaf in enumerate(leaves, start=1):
                 result.append(Paragraph(f"{CIRCLED[(j - 1) % 10]}{leaf.name}{points(leaf)}", True))
                 result.extend(reasons(leaf))

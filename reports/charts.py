@@ -38,14 +38,30 @@ def _f(value: float) -> str:
     return f"{value:.1f}"
 
 
+# Sizes in CSS px (the SVG is drawn at 1 user unit = 1 px = 0.75 pt): every text is ≥ 11 px = 8.25 pt (issue 11:
+# labels ≥ 8 pt). Values are printed in their own column right of the plot, so no reference line crosses them.
+TEXT_PX = 11
+LABEL_CHARS_PER_LINE = 12
+
+
+def _label_lines(label: str) -> list[str]:
+    """An indicator label in lines of ≤ 12 characters (two at most; a longer one ends with "…")."""
+    if len(label) <= LABEL_CHARS_PER_LINE:
+        return [label]
+    first, rest = label[:LABEL_CHARS_PER_LINE], label[LABEL_CHARS_PER_LINE:]
+    if len(rest) > LABEL_CHARS_PER_LINE:
+        rest = rest[: LABEL_CHARS_PER_LINE - 1] + "…"
+    return [first, rest]
+
+
 def completion_bar_chart(
     labels: Sequence[str], series: Sequence[BarSeries], *, pace: Decimal | None = None, width: float = 640
 ) -> str:
     """An inline <svg> (width in CSS px) of 完成率 per indicator and 片区."""
-    label_w, right_pad, top, bar_h, gap = 150.0, 56.0, 34.0, 7.0, 7.0
-    group_h = bar_h * max(len(series), 1) + gap
-    plot_w = width - label_w - right_pad
-    height = top + group_h * len(labels) + 24
+    label_w, value_w, top, bar_h, gap = 150.0, 62.0, 40.0, 13.0, 9.0
+    group_h = max(bar_h * max(len(series), 1), 2 * TEXT_PX + 4) + gap
+    plot_w = width - label_w - value_w - 8
+    height = top + group_h * len(labels) + 26
     scale_end = _scale_max(series) if series else Decimal(1)
 
     def x_of(rate: Decimal) -> float:
@@ -53,50 +69,57 @@ def completion_bar_chart(
 
     out: list[str] = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" width="{_f(width)}" height="{_f(height)}" '
-        f'viewBox="0 0 {_f(width)} {_f(height)}" font-family="{FONT}" font-size="9">'
+        f'viewBox="0 0 {_f(width)} {_f(height)}" font-family="{FONT}" font-size="{TEXT_PX}" role="img">'
     ]
     # Legend.
     x = label_w
     for index, s in enumerate(series):
         colour = PALETTE[index % len(PALETTE)]
-        out.append(f'<rect x="{_f(x)}" y="6" width="10" height="10" fill="{colour}"/>')
-        out.append(f'<text x="{_f(x + 14)}" y="15">{escape(s.name)}</text>')
-        x += 22 + 10 * len(s.name)
+        out.append(f'<rect x="{_f(x)}" y="8" width="11" height="11" fill="{colour}"/>')
+        out.append(f'<text x="{_f(x + 15)}" y="18">{escape(s.name)}</text>')
+        x += 26 + TEXT_PX * len(s.name)
     if pace is not None:
         out.append(
-            f'<line x1="{_f(x)}" y1="11" x2="{_f(x + 18)}" y2="11" stroke="#888" stroke-dasharray="3,2"/>'
-            f'<text x="{_f(x + 22)}" y="15">时间进度 {escape(format_percent(pace))}</text>'
+            f'<line x1="{_f(x)}" y1="13.5" x2="{_f(x + 20)}" y2="13.5" stroke="#888" stroke-dasharray="3,2"/>'
+            f'<text x="{_f(x + 24)}" y="18">时间进度 {escape(format_percent(pace))}</text>'
         )
-    # Axis ticks every 20%.
+    # Axis ticks every 20% (labels under the plot, where no bar is).
     tick = Decimal(0)
     bottom = top + group_h * len(labels)
     while tick <= scale_end:
         tx = x_of(tick)
         out.append(f'<line x1="{_f(tx)}" y1="{_f(top - 4)}" x2="{_f(tx)}" y2="{_f(bottom)}" stroke="#e3e3e3"/>')
-        out.append(f'<text x="{_f(tx)}" y="{_f(bottom + 12)}" text-anchor="middle">{int(tick * 100)}%</text>')
+        out.append(f'<text x="{_f(tx)}" y="{_f(bottom + 15)}" text-anchor="middle">{int(tick * 100)}%</text>')
         tick += Decimal("0.2")
+    values: list[str] = []
     # Bars.
     for row, label in enumerate(labels):
         y0 = top + group_h * row
-        out.append(
-            f'<text x="{_f(label_w - 6)}" y="{_f(y0 + group_h / 2 + 1)}" text-anchor="end">{escape(label)}</text>'
+        lines = _label_lines(label)
+        first_y = y0 + (group_h - gap) / 2 - (len(lines) - 1) * (TEXT_PX + 1) / 2 + TEXT_PX / 2 - 1
+        tspans = "".join(
+            f'<tspan x="{_f(label_w - 6)}" y="{_f(first_y + i * (TEXT_PX + 1))}">{escape(line)}</tspan>'
+            for i, line in enumerate(lines)
         )
+        out.append(f'<text text-anchor="end">{tspans}</text>')
         for index, s in enumerate(series):
             rate = s.rates[row] if row < len(s.rates) else None
             y = y0 + bar_h * index
+            text_y = y + bar_h - 3
+            value_x = width - 4
             if rate is None:
-                out.append(f'<text x="{_f(label_w + 3)}" y="{_f(y + bar_h - 1)}" font-size="7">/</text>')
+                values.append(f'<text x="{_f(value_x)}" y="{_f(text_y)}" text-anchor="end">/</text>')
                 continue
             colour = PALETTE[index % len(PALETTE)]
             bar_w = max(x_of(rate) - label_w, 0.5)
             out.append(
-                f'<rect x="{_f(label_w)}" y="{_f(y)}" width="{_f(bar_w)}" height="{_f(bar_h - 1)}" fill="{colour}"/>'
+                f'<rect x="{_f(label_w)}" y="{_f(y)}" width="{_f(bar_w)}" height="{_f(bar_h - 2)}" fill="{colour}"/>'
             )
-            out.append(
-                f'<text x="{_f(label_w + bar_w + 3)}" y="{_f(y + bar_h - 1)}" font-size="6.5">'
+            values.append(
+                f'<text x="{_f(value_x)}" y="{_f(text_y)}" text-anchor="end" fill="{colour}">'
                 f"{escape(format_percent(rate))}</text>"
             )
-    # 100% and pace reference lines on top of the bars.
+    # 100% and pace reference lines on top of the bars; they end at the plot's right edge, left of the values.
     x100 = x_of(Decimal(1))
     out.append(f'<line x1="{_f(x100)}" y1="{_f(top - 4)}" x2="{_f(x100)}" y2="{_f(bottom)}" stroke="#c00000"/>')
     if pace is not None:
@@ -105,5 +128,6 @@ def completion_bar_chart(
             f'<line x1="{_f(xp)}" y1="{_f(top - 4)}" x2="{_f(xp)}" y2="{_f(bottom)}" stroke="#888" '
             f'stroke-dasharray="3,2"/>'
         )
+    out.extend(values)
     out.append("</svg>")
     return "".join(out)

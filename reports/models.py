@@ -344,6 +344,10 @@ class PerformanceEvaluation(models.Model):
     results_application = models.TextField("绩效评价结果应用", blank=True)
     status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.DRAFT)
     published_at = models.DateTimeField("发布时间", null=True, blank=True)
+    attachment_label = models.CharField(
+        "附件编号", max_length=20, blank=True,
+        help_text="报告作为公文附件时印在封面左上角的编号，如“附件 4”（种子 003）；不是附件则留空。",
+    )
 
     class Meta:
         verbose_name = "绩效评价"

@@ -1,7 +1,7 @@
 """The completion table (seed 001 附件1) reproduced from the demo data, and its constant query count."""
 
 from datetime import date
-from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
+from decimal import ROUND_DOWN, Decimal
 
 from django.test import TestCase
 
@@ -131,7 +131,8 @@ class CompletionTableWithoutAreasTests(TestCase):
     def setUpTestData(cls):
         demo_load()
 
-    def test_yuangang_rates_round_to_the_published_figures(self):
+    def test_yuangang_has_the_published_actuals_and_no_invented_targets(self):
+        """Seed 003 publishes what was done and 达成率, never the targets: the demo data invents none (issue 11)."""
         contract = Contract.objects.get(code="yuangang-2023")
         table = indicator_completion_table(contract, date(2023, 12, 31))
         self.assertEqual(table.area_rows, [])
@@ -139,30 +140,19 @@ class CompletionTableWithoutAreasTests(TestCase):
         self.assertEqual(table.area_columns, [])
         rows = {r.indicator.code: r.cell for r in table.station_rows}
         expected = {
-            "home_visit": ("500", "593", "118.60%"), "phone_call": ("1900", "1977", "104.05%"),
-            "case_intake": ("92", "95", "103.26%"), "group_sessions": ("140", "173", "123.57%"),
-            "group_participants": ("700", "1600", "228.57%"), "large_event_participants": ("1000", "1552", "155.20%"),
-            "small_events": ("22", "31", "140.91%"), "small_event_participants": ("1100", "1159", "105.36%"),
-            "regular_services": ("300", "325", "108.33%"), "outreach_count": ("/", "29", "/"),
-            "outreach_participants": ("/", "699", "/"), "volunteers_recruited": ("150", "465", "310.00%"),
-            "volunteer_teams_kept": ("10", "12", "120.00%"), "resources_linked": ("60000.00", "523106.71", "871.84%"),
+            "home_visit": "593", "phone_call": "1977", "case_intake": "95", "group_sessions": "173",
+            "group_participants": "1600", "large_event_participants": "1552", "small_events": "31",
+            "small_event_participants": "1159", "regular_services": "325", "outreach_count": "29",
+            "outreach_participants": "699", "volunteers_recruited": "465", "volunteer_teams_kept": "12",
+            "resources_linked": "523106.71",
         }
-        for code, (target, actual, percent) in expected.items():
+        for code, actual in expected.items():
             with self.subTest(indicator=code):
                 cell = rows[code]
-                self.assertEqual((cell.target_display, cell.actual_display, cell.percent), (target, actual, percent))
+                self.assertEqual((cell.target_display, cell.actual_display, cell.percent), ("/", actual, "/"))
 
-    def test_published_whole_percentages_of_seeds_003_and_004(self):
+    def test_published_whole_percentages_of_seed_004(self):
         published = {
-            # seed 003 rounds half up to whole percent (105.4% to one decimal)
-            "yuangang-2023": ({"home_visit": "119", "phone_call": "104", "case_intake": "103", "group_count": "100",
-                               "group_sessions": "124", "group_participants": "229", "large_events": "100",
-                               "large_event_participants": "155", "small_events": "141",
-                               "small_event_participants": "105.4", "regular_services": "108",
-                               "volunteers_recruited": "310", "volunteer_records": "310",
-                               "volunteer_training_general": "120", "volunteer_training_activity": "180",
-                               "volunteer_teams_new": "300", "volunteer_teams_kept": "120",
-                               "resources_linked": "872"}, ROUND_HALF_UP),
             # seed 004 cuts whole percentages off ("约为115%" for 104/90 = 115.56%)
             "zhongluotan-2022": ({"family_visit": "100", "case_intake": "115", "group_count": "100",
                                   "large_events": "100", "small_events": "160", "volunteers_recruited": "209",

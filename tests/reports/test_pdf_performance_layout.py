@@ -2,6 +2,7 @@
 
 from decimal import Decimal
 
+from django.contrib.staticfiles import finders
 from django.test import SimpleTestCase, TestCase
 
 from demo.loader import demo_load
@@ -81,3 +82,62 @@ class PerformanceLayoutTests(TestCase):
         self.assertNotIn("项目主要绩效或成功经验", html)
         for heading in ["<h1>二、评价结论与绩效分析</h1>", "<h1>三、存在问题或不足</h1>", "<h1>四、相关建议</h1>"]:
             self.assertIn(heading, html)
+
+
+class JudgedTableTests(TestCase):
+    """A report with a table of judged indicators (seed 000's layout): the 二级指标 spans its rows (issue 11)."""
+
+    @classmethod
+    def setUpTestData(cls):
+        demo_load()
+        from reports.models import PerformanceIndicator
+
+        cls.pe = PerformanceEvaluation.objects.get(code="xicun-2022")
+        output = PerformanceIndicator.objects.create(evaluation=cls.pe, level=1, name="产出指标", order=1)
+        quantity = PerformanceIndicator.objects.create(
+            evaluation=cls.pe, parent=output, level=2, name="数量指标", order=1
+        )
+        for order, (name, target) in enumerate([("专业个案数", "≥60个"), ("入户探访户次", "≥2000户/次")], start=1):
+            PerformanceIndicator.objects.create(
+                evaluation=cls.pe, parent=quantity, level=3, name=name, order=order, target_text=target,
+                actual_text="已完成", judgement="met",
+            )
+        quality = PerformanceIndicator.objects.create(evaluation=cls.pe, parent=output, level=2, name="质量指标", order=2)
+        PerformanceIndicator.objects.create(
+            evaluation=cls.pe, parent=quality, level=3, name="第三方评估等级", order=1, target_text="良好及以上",
+            actual_text="良好", judgement="met",
+        )
+
+    def test_second_level_spans_its_rows_and_targets_do_not_wrap(self):
+        context = build_performance_report_context(self.pe)
+        html = pdf.render_html("reports/pdf/performance.html", context)
+        self.assertEqual([j["parent_span"] for j in context["judged_table"]], [2, 0, 1])
+        self.assertIn('<td rowspan="2">数量指标</td><td>专业个案数</td>', html)
+        self.assertEqual(html.count("数量指标</td>"), 1)
+        self.assertIn('<td class="target">≥2000户/次</td>', html)
+        with open(finders.find("reports/pdf.css"), encoding="utf-8") as css:
+            self.assertIn("table.judged td.c, table.judged td.target { white-space: nowrap; }", css.read())
+
+
+class CoverageNoteTests(SimpleTestCase):
+    """What an evaluation report says about months without figures (issue 11: nothing printed as a fact that is not)."""
+
+    def test_complete_partial_and_empty_periods(self):
+        from datetime import date
+
+        from reports.builders import DataCoverage, coverage_note
+
+        period = [date(2024, 12, 1)] + [date(2025, m, 1) for m in range(1, 11)]
+        self.assertEqual(coverage_note(DataCoverage(period, period)), "")
+        partial = DataCoverage(period, period[:5])
+        self.assertEqual(partial.cutoff, date(2025, 4, 30))
+        self.assertEqual(
+            coverage_note(partial),
+            "考核期共 11 个月，2025年5月至2025年10月的数据尚未录入；"
+            "以下数字为 2024年12月至2025年4月（5 个月）的统计，不是考核期的最终结果。",
+        )
+        self.assertEqual(
+            coverage_note(DataCoverage(period, [])),
+            "考核期 11 个月的服务指标和社工到岗数据均尚未录入，相关数字待录入后生成。",
+        )
+        self.assertIn("2025年10月的数据尚未录入", coverage_note(DataCoverage(period, period[:10])))

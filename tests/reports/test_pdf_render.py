@@ -12,7 +12,12 @@ from django.test import TestCase
 
 from demo.loader import demo_load
 from reports import pdf
-from reports.builders import build_evaluation_report_context, build_performance_report_context
+from reports.builders import (
+    _month_chunks,
+    build_evaluation_report_context,
+    build_performance_report_context,
+    title_words,
+)
 from reports.models import Evaluation, ExpenseLine, Finding, Party, PerformanceEvaluation
 from reports.pdf_services import report_source_for_code
 from stations.models import ActivityEntry, Community, ServiceArea, StaffMember, StaffMonth
@@ -27,7 +32,8 @@ from .pdf_tools import (
     squash,
 )
 
-DEMO_CODES = ["xicun-2024-mid", "xicun-2022", "jingtai-2023", "yuangang-2023", "zhongluotan-2022"]
+DEMO_CODES = ["xicun-2024-mid", "xicun-2024-final", "xicun-2022", "jingtai-2023", "yuangang-2023", "zhongluotan-2022"]
+DRAFT = "xicun-2024-final"  # reports/demo.py: the final evaluation in progress, figures entered up to 2025-04
 
 
 class DemoReportsTests(TestCase):
@@ -204,7 +210,7 @@ class DemoReportsTests(TestCase):
         data = self.pdfs["xicun-2024-mid"]
         pages = int(re.search(r"Pages:\s+(\d+)", pdf_info(data)).group(1))
         page2 = pdf_text(data, first=2, last=2)
-        self.assertTrue(page2.strip().startswith("广州市西村街社工服务站 中期评估报告"))
+        self.assertTrue(squash(page2).startswith("广州市西村街社工服务站中期评估报告"))
         self.assertIn(f"第 2 页 共 {pages} 页", page2)
         self.assertIn(f"第 {pages} 页 共 {pages} 页", pdf_text(data, first=pages, last=pages))
 
@@ -284,9 +290,12 @@ class DemoReportsTests(TestCase):
         self.assertNotIn("小计", "".join(analysis[:analysis.index(rows[11]) + 1]))
         # The level rates are in the text below the table.
         flat = self.flat["jingtai-2023"]
-        for text in ["过程得分率92.59%", "产出指标得分率98.11%", "效益指标得分率92.39%", "业务管理得分率86.67%",
-                     "服务对象满意度得分率89.78%"]:
-            self.assertInText(text, flat)
+        # Seed 002's own sentence, the lowest 二级 rates rounded to whole percent (issue 11).
+        self.assertInText(
+            "从3个一级指标得分率均超过90%，过程指标得分率92.59%，产出指标得分率为98.11%，效益指标得分率为92.39%。"
+            "从8个二级指标得分率看过程业务管理的得分率最低87%，其次为服务对象满意度得分率90%。", flat
+        )
+        self.assertInText("根据项目管理绩效评价表中各指标得分对项目的立项定位、预算编制、组织实施、绩效管理等情况进行分析。", flat)
         self.assertInText("根据本次绩效评分表，本项目绩效评价总分100分，本项目总体绩效得分95.48分，评价等级为“优”", flat)
 
     def test_jingtai_indicator_system_table_lists_the_points(self):
@@ -302,6 +311,172 @@ class DemoReportsTests(TestCase):
             ],
         )
 
+    # --- issue 11: draft mark, facts only, covers, restored seed text, 附件2 ---------------------------------
+
+    def page_texts(self, code: str) -> list[str]:
+        """Each page's text (pdftotext -layout, whitespace removed): a running header is one line of it."""
+        data = self.pdfs[code]
+        pages = int(re.search(r"Pages:\s+(\d+)", pdf_info(data)).group(1))
+        return [squash(pdf_text(data, layout=True, first=n, last=n)) for n in range(1, pages + 1)]
+
+    def test_draft_says_so_on_every_page_and_in_its_title(self):
+        pages = self.page_texts(DRAFT)
+        self.assertGreaterEqual(len(pages), 5)
+        for number, text in enumerate(pages, start=1):
+            with self.subTest(page=number):
+                self.assertIn("未定稿", text)
+        # The running header of every page after the cover, landscape attachments included.
+        for number, text in enumerate(pages[1:], start=2):
+            with self.subTest(header=number):
+                self.assertTrue(text.startswith("广州市西村街社工服务站末期评估报告（未定稿）"), text[:40])
+        self.assertRegex(pdf_info(self.pdfs[DRAFT]), r"Title:\s+广州市西村街社工服务站 末期评估报告（未定稿）")
+        self.assertIn("（未定稿，仅供内部核对）", pages[0])
+        # A finalised report carries no draft mark anywhere.
+        self.assertNotIn("未定稿", self.flat["xicun-2024-mid"])
+        self.assertNotIn("未定稿", pdf_info(self.pdfs["xicun-2024-mid"]))
+
+    def test_draft_cover_mark_is_centred(self):
+        line = next(line for line in pdf_text(self.pdfs[DRAFT], layout=True, first=1, last=1).splitlines()
+                    if "未定稿" in line and "仅供内部核对" in line)
+        left = len(line) - len(line.lstrip())
+        title = next(line for line in pdf_text(self.pdfs[DRAFT], layout=True, first=1, last=1).splitlines()
+                     if "评估报告" in line)
+        title_left = len(title) - len(title.lstrip())
+        self.assertGreater(left, title_left)  # narrower than the title and centred under it, not flush left
+
+    def test_draft_with_missing_months_prints_no_zeros_as_facts(self):
+        flat = self.flat[DRAFT]
+        # Figures entered up to 2025-04 of an 11-month 考核期: the report says so and counts 5 months.
+        self.assertInText("共计考核11个月。考核期共11个月，2025年5月至2025年10月的数据尚未录入", flat)
+        self.assertInText("以上数据统计共计5个考核月份（考核期共11个月，其余月份尚未录入）", flat)
+        self.assertNotIn("共计11个考核月份", flat)
+        self.assertInText("截至2025年4月，困难群众和特殊群体建档完成1533个", flat)
+        self.assertOnOneLine(DRAFT, "稳岗率（截至2025年4月）70.00%")
+        self.assertOnOneLine(DRAFT, "2025年4月中级/助理级社工师7名/6名")
+        self.assertNotIn("=0.00%", flat)  # 附件2's 稳岗率 row: 14 / 20 = 70.00% up to April, not 0 / 20
+        self.assertNotIn("0名/0名", flat)
+
+    def test_parties_that_have_not_submitted_are_not_shown_as_having_no_findings(self):
+        flat = self.flat[DRAFT]
+        self.assertNotIn("无。", flat)
+        self.assertEqual(flat.count("该评估方尚未提交评估意见。"), 3)  # 三、四、五
+        self.assertInText("第三方评估机构尚未提交评估意见。", flat)
+        self.assertInText("四方评估尚未全部提交，总得分与等级待定。", flat)
+
+    def test_cover_titles_break_only_between_words(self):
+        for code in DEMO_CODES:
+            with self.subTest(code=code):
+                title = re.search(r"Title:\s+(.+)", pdf_info(self.pdfs[code])).group(1).replace("（未定稿）", "")
+                words = title_words(title)
+                boundaries = {sum(len(w) for w in words[:i]) for i in range(len(words) + 1)}
+                target = "".join(words)
+                lines = [squash(line) for line in pdf_text(self.pdfs[code], layout=True, first=1, last=1).splitlines()]
+                title_lines = [line for line in lines if line and line in target and len(line) > 1]
+                self.assertEqual("".join(title_lines), target)
+                position = 0
+                for line in title_lines:
+                    position += len(line)
+                    self.assertIn(position, boundaries, f"{code}: a cover line ends inside a word: {line!r}")
+        self.assertEqual(
+            title_words("2023年度广州市白云区人民政府景泰街道部门重点项目绩效评价报告"),
+            ["2023年度", "广州市", "白云区", "人民政府", "景泰街道", "部门", "重点项目", "绩效评价报告"],
+        )
+
+    def test_covers_have_no_internal_labels_and_no_page_number(self):
+        for code in DEMO_CODES:
+            with self.subTest(code=code):
+                cover = squash(pdf_text(self.pdfs[code], first=1, last=1))
+                for absent in ["评价方式", "仅文字评价", "计分（", "第1页", "页共"]:
+                    self.assertNotIn(absent, cover)
+                self.assertIn("第2页", squash(pdf_text(self.pdfs[code], first=2, last=2)))
+
+    def test_cover_values_wrap_under_themselves(self):
+        lines = pdf_text(self.pdfs["jingtai-2023"], layout=True, first=1, last=1).splitlines()
+        index = next(i for i, line in enumerate(lines) if "项目名称：" in line)
+        value_column = lines[index].index("广州市")
+        following = next(line for line in lines[index + 1:] if line.strip())
+        self.assertIn("（2023年度）", following)
+        self.assertAlmostEqual(len(following) - len(following.lstrip()), value_column, delta=1)
+
+    def test_restored_seed_text(self):
+        jingtai, yuangang, mid = self.flat["jingtai-2023"], self.flat["yuangang-2023"], self.flat["xicun-2024-mid"]
+        # Seed 002 §四（二）2（4）, word for word.
+        self.assertInText(
+            "（4）成本指标（满分8分，得分8分）2023年广州市白云区民政局聘请税务师事务所（广州市诚安信税务师事务所有限公司）"
+            "出具财务报告，景泰街社工站的服务保障费和中标机构管理费使用符合《广州市社工服务站（家庭综合服务中心）管理办法》"
+            "（穗府办规〔2018〕13号）要求，审计结果为合格，故得8分。", jingtai,
+        )
+        # Seed 003: the 附件 label first on the cover, the 法人代表 sentence (an invented name), headings (1)–(5) on
+        # lines of their own.
+        self.assertTrue(squash(pdf_text(self.pdfs["yuangang-2023"], first=1, last=1)).startswith("附件4"))
+        self.assertInText("6、中标供应商：广州市北斗星社会工作服务中心；法人代表是", yuangang)
+        for heading in ["（1）核心项目：“星耀元岗”社工党建服务项目", "（2）重点项目：“五社联动·平安元岗”社区消防安全共治项目",
+                        "（3）特色项目：“益慈元爱”项目", "（4）特色项目：“元岗来穗融合”项目",
+                        "（5）基础项目：家庭服务、长者服务、青少年服务"]:
+            self.assertIn(heading, self.lines["yuangang-2023"])
+        # Seed 001 §一 and §六（三）.
+        self.assertInText("社工站本年度按照新模式，根据辖区实际情况和购买方需求，划分了三个片区开展社会工作专业服务。", mid)
+        self.assertInText("社工站本年度按照新管理办法，根据辖区实际情况和购买方需求，划分了三个片区开展社会工作专业服务。", mid)
+
+    def test_narrative_report_tables_agree_with_their_text(self):
+        # yuangang-2023: seed 003 publishes no targets, so no target table; zhongluotan-2022: every target and
+        # actual of its table is in the report's own text (seed 004 §二（一）and §三（二）).
+        self.assertNotIn("年度服务指标完成情况", self.flat["yuangang-2023"])
+        self.assertNotIn("年度目标", self.flat["yuangang-2023"])
+        flat = self.flat["zhongluotan-2022"]
+        for target, actual in [("1600", "1600"), ("90", "104"), ("44", "44"), ("40", "57"), ("12", "12"),
+                               ("28", "45"), ("150", "314"), ("400", "2147"), ("16", "16")]:
+            self.assertInText(target, flat[:flat.index("年度服务指标完成情况")] + flat[flat.index("二、绩效评价概述"):])
+            self.assertInText(actual, flat[flat.index("二、绩效评价概述"):])
+
+    def test_attachment2_merges_its_types_and_marks_continuation_pages(self):
+        html = report_source_for_code("xicun-2024-mid").html()
+        self.assertRegex(html, r'<td class="c type" rowspan="20"><span class="w">持证</span><span class="w">社工</span></td>')
+        self.assertRegex(html, r'<td class="c type" rowspan="4"><span class="w">非持证</span><span class="w">社工</span></td>')
+        self.assertIn('<span class="w">人员</span><span class="w">到位</span>', html)
+        pages = self.page_texts("xicun-2024-mid")
+        attachment2 = [n for n, text in enumerate(pages) if "附件2广州市西村街社工服务站购买服务项目社工到岗情况统计表" in text]
+        self.assertGreaterEqual(len(attachment2), 2)
+        first, *rest = attachment2
+        self.assertNotIn("统计表（续）", pages[first])
+        for n in rest:
+            self.assertIn("附件2广州市西村街社工服务站购买服务项目社工到岗情况统计表（续）", pages[n])
+
+    def test_reports_are_tagged_pdfs(self):
+        # reports.pdf.REPORT_PDF_TAGS: a structure tree for screen readers (cost measured by bench/bench_pdf.py).
+        for code in DEMO_CODES:
+            with self.subTest(code=code):
+                self.assertRegex(pdf_info(self.pdfs[code]), r"Tagged:\s+yes")
+
+    def test_attachment2_of_a_long_period_is_split_into_tables_of_months(self):
+        self.assertEqual(_month_chunks(5), [(0, 5)])
+        self.assertEqual(_month_chunks(7), [(0, 7)])
+        self.assertEqual(_month_chunks(11), [(0, 6), (6, 11)])
+        self.assertEqual(_month_chunks(12), [(0, 6), (6, 12)])
+
+    def test_text_is_at_least_7_5_pt_and_chart_labels_at_least_8_pt(self):
+        from django.contrib.staticfiles import finders
+
+        with open(finders.find("reports/pdf.css"), encoding="utf-8") as stylesheet:
+            css = stylesheet.read()
+        sizes = [float(size) for size in re.findall(r"font-size:\s*([0-9.]+)pt", css)]
+        self.assertGreaterEqual(min(sizes), 7.5)
+        # No justified text: WeasyPrint widens only spaces, which opened gaps around figures in Chinese text.
+        self.assertNotIn("justify", css)
+        html = report_source_for_code("xicun-2024-mid").html()
+        svg = html[html.index("<svg"):html.index("</svg>")]
+        px = [float(size) for size in re.findall(r'font-size="([0-9.]+)"', svg)]
+        self.assertGreaterEqual(min(px) * 0.75, 8)  # CSS px → pt
+
+    def test_chart_values_are_right_of_every_reference_line(self):
+        html = report_source_for_code("xicun-2024-mid").html()
+        svg = html[html.index("<svg"):html.index("</svg>")]
+        lines_x = [float(x) for x in re.findall(r'<line x1="([0-9.]+)"', svg)]
+        values_x = [float(x) for x in re.findall(r'<text x="([0-9.]+)"[^>]*text-anchor="end"[^>]*>[0-9./%]+', svg)]
+        self.assertTrue(values_x)
+        # A value is right-aligned at its x; its text (≤ 8 characters of 11 px, ~6 px wide each) starts left of it.
+        self.assertGreater(min(values_x) - 8 * 6.5, max(lines_x))
+
     # --- xicun-2022: seed 000 (judged indicators, 表1, ledgers) ---------------------------------------------
 
     def test_xicun_2022_sections_of_seed_000(self):
@@ -311,7 +486,7 @@ class DemoReportsTests(TestCase):
             "核心项目执行情况", "“新春献福”慰问防疫人员活动", "重点项目执行情况", "“关爱老人，守护安全”宣传活动",
             "长者服务项目执行情况", "儿童及家庭服务项目执行情况", "青少年服务项目执行情况",
             "特色项目执行情况", "和苑帮帮队游学活动",
-            "二、绩效评价概述", "设计绩效评价三级指标共20个", "绩效指标完成情况", "数量指标方面，达到预期目标。",
+            "二、绩效评价概述", "设计绩效评价三级指标共20个", "数量指标方面，达到预期目标。",
             "成本指标方面，未完全达到预期目标。", "三、评价结论与绩效分析", "四、项目主要绩效或成功经验",
             "（一）党建引领为核心，积极应对社区疫情防控。", "五、存在问题或不足", "六、相关建议",
         ])
@@ -328,18 +503,14 @@ class DemoReportsTests(TestCase):
         self.assertOnOneLine("xicun-2022", "32021-2022年度社工站专业服务评估费用-广东诚安信税务师事务所有限公司0.96")
         self.assertOnOneLine("xicun-2022", "合计244.80")
 
-    def test_xicun_2022_judged_indicators_with_reasons(self):
+    def test_xicun_2022_prints_no_invented_indicator_table(self):
+        """Seed 000 has no table of its 20 indicators; the demo's invented one (row 12 "≤15%" against the text's
+        "≥85%") is gone, the text with its figures stays (issue 11)."""
         flat = self.flat["xicun-2022"]
-        start = flat.index("绩效指标完成情况序号")
-        table = flat[start:flat.index("数量指标方面，达到预期目标", start)]
-        self.assertOnOneLine("xicun-2022", "序号二级指标三级指标指标值完成情况是否达到原因分析")
-        pe = PerformanceEvaluation.objects.get(code="xicun-2022")
-        judged = pe.indicators.exclude(judgement="")
-        self.assertEqual(judged.count(), 20)  # seed 000: 20 三级指标
-        self.assertEqual(table.count("未完全达到"), judged.filter(judgement="partly").count())
-        self.assertEqual(table.count("达到"), 20 + 1)  # 20 rows and the 是否达到 header
-        self.assertInText("≥85%", table)
-        self.assertInText("疫情期间，很多活动不能开展", table)
+        self.assertNotIn("绩效指标完成情况", flat)
+        self.assertNotIn("≤15%", flat)
+        self.assertNotIn("是否达到", flat)
+        self.assertInText("年初指标值是≥85%", flat)
 
     def test_xicun_2022_activity_ledgers_per_service_project(self):
         flat = self.flat["xicun-2022"]
@@ -357,7 +528,7 @@ class DemoReportsTests(TestCase):
         self.assertInOrder("yuangang-2023", [
             "一、评价项目概述", "（一）项目背景", "（二）项目立项依据", "1、采购项目编号：440106-201808-102130-0013",
             "6、中标供应商：广州市北斗星社会工作服务中心", "（三）项目绩效目标", "（四）项目资金来源及使用情况",
-            "（五）项目实施情况", "年度服务指标完成情况", "二、评价结论与绩效分析", "（一）总体结论", "总分值为95分",
+            "（五）项目实施情况", "二、评价结论与绩效分析", "（一）总体结论", "总分值为95分",
             "（二）项目绩效分析", "三、项目主要绩效或成功经验", "（一）行政运营方面", "1、社工站有效保障服务对象安全",
             "（二）服务方面", "四、存在问题或不足", "五、相关建议",
         ])
@@ -379,7 +550,53 @@ class DemoReportsTests(TestCase):
         self.assertInText("第1期55%", flat)
         self.assertInText("第2期40%", flat)
         self.assertInText("第3期5%", flat)
-        self.assertInText("1,091,475.00", flat)
+        # One money format: 万元 like every other amount of the report (issue 11: not 1,091,475.00 元).
+        self.assertInText("项目经费拨付安排（合同金额198.45万元）", flat)
+        self.assertInText("拨付金额（万元）", flat)
+        self.assertInText("109.15", flat)
+        self.assertNotIn("1,091,475.00", flat)
+        self.assertNotIn("1,984,500.00", flat)
+
+
+class LongPeriodTests(TestCase):
+    """The 11-month final evaluation once every month is entered: complete coverage, 附件2 in two tables of months."""
+
+    @classmethod
+    def setUpTestData(cls):
+        from evalportal.periods import add_months
+        from indicators.models import MonthlyActual
+
+        demo_load()
+        cls.evaluation = Evaluation.objects.get(code=DRAFT)
+        contract = cls.evaluation.contract
+        april = date(2025, 4, 1)
+        for month_number in range(1, 7):  # 2025-05 … 2025-10
+            month = add_months(april, month_number)
+            StaffMonth.objects.bulk_create([
+                StaffMonth(staff=m.staff, month=month, on_post=m.on_post, social_insurance=m.social_insurance,
+                           salary_paid=m.salary_paid, service_area=m.service_area)
+                for m in StaffMonth.objects.filter(staff__contract=contract, month=april)
+            ])
+            MonthlyActual.objects.bulk_create([
+                MonthlyActual(contract=contract, service_area=a.service_area, indicator=a.indicator, month=month,
+                              value=a.value)
+                for a in MonthlyActual.objects.filter(contract=contract, month=april)
+            ])
+
+    def test_complete_period_and_attachment2_in_tables_of_months(self):
+        context = build_evaluation_report_context(self.evaluation)
+        self.assertTrue(context["coverage"].complete)
+        self.assertEqual(context["months_count"], 11)
+        self.assertEqual(context["coverage_note"], "")
+        tables = context["staff_tables"]
+        self.assertEqual([len(t["months"]) for t in tables], [6, 5])
+        self.assertEqual([(t["first"], t["last"]) for t in tables], [(True, False), (False, True)])
+        html = pdf.render_html("reports/pdf/evaluation.html", context)
+        self.assertIn('<p class="caption continued">附件2（续表）　2025年6月至 2025年10月</p>', html)
+        self.assertEqual(html.count('<table class="staff">'), 2)
+        self.assertEqual(html.count("<th rowspan=\"2\">备注</th>"), 1)  # the subtotal columns close the last table
+        self.assertIn("共计考核 11 个月。</p>", html)
+        self.assertNotIn("尚未录入", html)
 
 
 class TemplatesRunNoQueriesTests(TestCase):
@@ -404,7 +621,7 @@ class TemplatesRunNoQueriesTests(TestCase):
         evaluation = Evaluation.objects.get(code="xicun-2024-mid")
         # evaluation with its parties, findings and their 片区, service areas and communities, party scores, the
         # completion table, the staff table (staff, months, training hours).
-        with self.assertNumQueries(14):
+        with self.assertNumQueries(16):  # … and the last month with indicator figures and with staff months
             build_evaluation_report_context(evaluation)
         contract = evaluation.contract
         for n in range(4, 8):
@@ -420,7 +637,7 @@ class TemplatesRunNoQueriesTests(TestCase):
                 certificate=StaffMember.Certificate.ASSISTANT, service_area=area,
             )
             StaffMonth.objects.create(staff=member, month=date(2025, 4, 1), on_post=1, service_area=area)
-        with self.assertNumQueries(14):
+        with self.assertNumQueries(16):
             context = build_evaluation_report_context(evaluation)
         self.assertEqual(len(context["areas"]), 7)
         self.assertEqual(len(context["area_blocks"]), 6)

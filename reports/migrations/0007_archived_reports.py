@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('reports', '0005_worker_heartbeat'),
+        ('reports', '0006_audit_every_correction'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
