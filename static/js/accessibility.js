@@ -28,25 +28,29 @@
     html.style.scrollPaddingBottom = bottom ? Math.ceil(bottom + GAP) + "px" : "";
   }
 
-  // Scroll the page so that `el` is clear of every sticky bar that currently overlaps it.
+  // Scroll the page so that `el` is clear of every sticky bar and, when it fits, wholly inside the window: a tall
+  // textarea focused at the bottom edge shows only its first line otherwise.
   function reveal(el) {
-    if (!el || !el.getBoundingClientRect) return;
+    if (!el || !el.getBoundingClientRect || el === document.body) return;
     var rect = el.getBoundingClientRect();
-    if (!rect.width && !rect.height) { // a visually hidden control (file input in its label): its label shows
+    if (rect.width <= 1 || rect.height <= 1) { // a visually hidden control (file input in its label): the label shows
       el = el.closest("label") || el;
       rect = el.getBoundingClientRect();
     }
+    var top = 0, bottom = window.innerHeight;
     bars("top").forEach(function (bar) {
-      if (bar.contains(el)) return;
-      var b = bar.getBoundingClientRect();
-      if (rect.top < b.bottom && rect.bottom > b.top) window.scrollBy(0, rect.top - b.bottom - GAP);
+      if (!bar.contains(el)) top = Math.max(top, bar.getBoundingClientRect().bottom);
     });
-    rect = el.getBoundingClientRect();
     bars("bottom").forEach(function (bar) {
-      if (bar.contains(el)) return;
-      var b = bar.getBoundingClientRect();
-      if (rect.bottom > b.top && rect.top < b.bottom) window.scrollBy(0, rect.bottom - b.top + GAP);
+      if (!bar.contains(el)) bottom = Math.min(bottom, bar.getBoundingClientRect().top);
     });
+    if (rect.bottom <= top || rect.top >= bottom) { // wholly hidden: the browser did not scroll, or a bar covers it
+      window.scrollBy(0, rect.top < top ? rect.top - top - GAP : rect.bottom - bottom + GAP);
+    } else if (rect.top < top) {
+      window.scrollBy(0, rect.top - top - GAP);
+    } else if (rect.bottom > bottom && rect.height + 2 * GAP <= bottom - top) {
+      window.scrollBy(0, rect.bottom - bottom + GAP);
+    }
   }
 
   if (bars("top").length || bars("bottom").length) {
@@ -57,8 +61,11 @@
     } else {
       window.addEventListener("resize", measure);
     }
-    document.addEventListener("focusin", function (event) { reveal(event.target); });
   }
+  document.addEventListener("focusin", function (event) {
+    if (event.target.closest && event.target.closest("#main") === event.target) return; // the skip link's target
+    reveal(event.target);
+  });
 
   var live = document.getElementById("live-status");
   function announce(text) {
@@ -79,6 +86,23 @@
     reveal(field);
   }
 
+  // The skip link moves focus without adding "#main" to the address: a form posted from the page would carry it, and
+  // the browser would then focus <main> after the load, over the field in error.
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest ? event.target.closest("a.skip-link") : null;
+    var target = link ? document.getElementById(link.hash.slice(1)) : null;
+    if (!target) return;
+    event.preventDefault();
+    target.focus();
+  });
+
   window.evalportalA11y = { announce: announce, reveal: reveal, measureStickyBars: measure };
   focusFirstError();
+  // A fragment in the address focuses its target once the page has loaded: the field in error comes first.
+  if (window.location.hash) {
+    window.addEventListener("load", function () {
+      var active = document.activeElement;
+      if (!active || active === document.body || active.id === window.location.hash.slice(1)) focusFirstError();
+    });
+  }
 })();
