@@ -9,9 +9,9 @@ from evalportal.roles import (
     contracts_returnable_by,
     contracts_visible_to,
 )
-from indicators.dashboard import home_summary
 from reports.models import Evaluation
 from reports.pdf_selectors import evaluations_reportable_by
+from stations.submissions import home_summary
 
 
 @login_required

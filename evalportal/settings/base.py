@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "stations",
     "indicators",
     "reports",
+    "demo",
 ]
 
 MIDDLEWARE = [

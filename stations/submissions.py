@@ -10,10 +10,9 @@ from datetime import date
 
 from django.db.models import QuerySet
 
-from stations.models import Contract
+from evalportal.periods import Quarter, contract_quarters, is_open_for_entry, is_overdue
 
-from .models import QuarterSubmission
-from .quarters import Quarter, contract_quarters, is_open_for_entry, is_overdue
+from .models import Contract, QuarterSubmission
 
 
 @dataclass
