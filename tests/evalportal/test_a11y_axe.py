@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 import pytest
 
-from stations.demo import demo_load
+from demo.loader import demo_load
 from stations.models import User
 from tests.a11y import axe_violations, describe, logged_in_context
 

@@ -12,10 +12,10 @@ import re
 
 import pytest
 
+from demo.loader import demo_load
 from indicators.models import MonthlyActual
 from reports.models import EvaluationItem
 from reports.templatetags.evaluation_format import max_points as format_max_points
-from stations.demo import demo_load
 from stations.models import User
 from tests.a11y import focus, logged_in_context, shot
 
