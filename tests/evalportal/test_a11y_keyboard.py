@@ -9,11 +9,12 @@ description of a cell in error are asserted as a screen reader gets them.
 from __future__ import annotations
 
 import re
+from datetime import date
 
 import pytest
 
 from demo.loader import demo_load
-from indicators.models import MonthlyActual
+from indicators.models import IndicatorDefinition, MonthlyActual
 from reports.models import EvaluationItem
 from reports.templatetags.evaluation_format import max_points as format_max_points
 from stations.models import User
@@ -75,6 +76,14 @@ def test_quarter_cell_filled_refused_and_saved_by_keyboard(browser, live_server,
     page = context.new_page()
     page.goto(live_server.url + GRID)
     found = []
+    # The cell typed in: the last empty May cell, near the bottom of the grid (a station-wide indicator), so that
+    # reaching it passes every cell and 记录 link of the page and the sticky bar is close by.
+    cell_name = page.evaluate("""() => [...document.querySelectorAll("input.cell-input")]
+        .filter(i => i.name.endsWith("-202505") && !i.value).pop().name""")
+    area_pk, indicator_pk = (int(x) for x in cell_name.split("-")[1:3])
+    assert area_pk == 0  # 全站指标
+    indicator = IndicatorDefinition.objects.get(pk=indicator_pk)
+    cell = page.locator(f"input[name='{cell_name}']")
 
     # The first Tab stop is the skip link; Enter on it moves focus to the main content.
     page.keyboard.press("Tab")
@@ -82,27 +91,24 @@ def test_quarter_cell_filled_refused_and_saved_by_keyboard(browser, live_server,
     page.keyboard.press("Enter")
     assert page.evaluate("document.activeElement.id") == "main"
 
-    # Tab to the first empty cell (片区一 建档, May), passing the row's 修改记录 link on the way.
-    stops = walk(page, lambda p: p["tag"] == "input" and p["name"].endswith("-202505"))
+    # Tab through the page to the cell: every cell and every row's 修改记录 link, in document order, none covered.
+    stops = walk(page, lambda p: p["name"] == cell_name)
+    found += problems(stops, "1280 表格")
+    expected = grid_order(page)
+    in_form = [p["label"] for p in stops if p["label"] in expected]
+    assert in_form == expected[:expected.index(f"全站指标 {indicator.name} 2025年5月") + 1]
     assert any(p["tag"] == "a" and p["label"].startswith("记录：片区一 困难群众和特殊群体建档") for p in stops)
-    cell_name = stops[-1]["name"]
-    cell = page.locator(f"input[name='{cell_name}']")
-    expect(cell).to_have_accessible_name("片区一 困难群众和特殊群体建档 2025年5月")
-    found += problems(stops, "1280 表格开头")
+    expect(cell).to_have_accessible_name(f"全站指标 {indicator.name} 2025年5月")
 
     # A typing error: linked to the cell, announced through the live region.
     page.keyboard.type("abc")
     expect(cell).to_have_attribute("aria-invalid", "true")
     expect(cell).to_have_accessible_description("请输入数字。")
-    expect(page.locator("#live-status")).to_have_text("片区一 困难群众和特殊群体建档 2025年5月：请输入数字。")
+    expect(page.locator("#live-status")).to_have_text(f"全站指标 {indicator.name} 2025年5月：请输入数字。")
 
-    # On through every cell and 记录 link, in document order, to 保存草稿; Enter is refused by the page and focus
-    # returns to the cell in error.
+    # 保存草稿 by keyboard is refused by the page: nothing is sent, focus returns to the cell in error.
     stops = walk(page, is_button("保存草稿"))
-    found += problems(stops, "1280 表格")
-    expected = grid_order(page)
-    start = expected.index("片区一 困难群众和特殊群体建档 2025年5月") + 1
-    assert [p["label"] for p in stops] == expected[start:expected.index("保存草稿") + 1]
+    found += problems(stops, "1280 表格末尾")
     page.keyboard.press("Enter")
     expect(page.locator("#entry-refused")).to_have_text("有 1 个单元格填写有误，未保存任何数据。请按单元格下方的提示修改。")
     assert page.evaluate("document.activeElement.name") == cell_name
@@ -110,34 +116,37 @@ def test_quarter_cell_filled_refused_and_saved_by_keyboard(browser, live_server,
     # The server's own refusal (the form submitted past the page's check, as without JavaScript): the page comes back
     # with focus on the first cell in error, which carries the server's message as its description.
     page.keyboard.press("Control+A")
-    page.keyboard.type("1.5")  # 建档 counts people: whole numbers only
-    expect(cell).to_have_accessible_description("应为整数。")
+    page.keyboard.type("-5")
+    expect(cell).to_have_accessible_description("不能为负数。")
     with page.expect_navigation():
         page.eval_on_selector("#entry-form", "form => form.submit()")
     assert page.evaluate("document.activeElement.name") == cell_name
     expect(cell).to_have_attribute("aria-invalid", "true")
+    server_message = page.locator(f"#err-{cell_name}").text_content().strip()
+    assert server_message
+    expect(cell).to_have_accessible_description(server_message)
     expect(page.locator(".alert-danger[role=alert]").first).to_contain_text("个单元格填写有误")
     shot(page, "grid-refused-1280")
 
     # Corrected and saved with the keyboard only.
     page.keyboard.press("Control+A")
-    page.keyboard.type("750")
+    page.keyboard.type("12")
     expect(cell).not_to_have_attribute("aria-invalid", "true")
     stops = walk(page, is_button("保存草稿"))
-    found += problems(stops, "1280 表格（更正后）")
+    found += problems(stops, "1280 表格末尾（更正后）")
     with page.expect_navigation():
         page.keyboard.press("Enter")
     expect(page.locator(".alert-success")).to_contain_text("已保存草稿")
-    area_pk, indicator_pk = (int(x) for x in cell_name.split("-")[1:3])
-    stored = MonthlyActual.objects.get(service_area_id=area_pk, indicator_id=indicator_pk, month__year=2025,
-                                       month__month=5)
-    assert stored.value == 750
+    stored = MonthlyActual.objects.get(contract__code="xicun-2024", service_area=None, indicator=indicator,
+                                       month=date(2025, 5, 1))
+    assert stored.value == 12
 
     # Tablet: the whole grid by Tab, nothing hidden by the sticky bar or by the sticky 指标 column.
     page.set_viewport_size({"width": 820, "height": 1180})
     page.goto(live_server.url + GRID)
     stops = walk(page, is_button("提交"))
     found += problems(stops, "820 表格")
+    assert sum(1 for p in stops if p["tag"] == "input") == page.locator("input.cell-input").count()
     context.close()
     assert not found, "\n".join(found)
 
