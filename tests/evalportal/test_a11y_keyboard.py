@@ -18,9 +18,9 @@ from indicators.models import IndicatorDefinition, MonthlyActual
 from reports.models import EvaluationItem
 from reports.templatetags.evaluation_format import max_points as format_max_points
 from stations.models import User
-from tests.a11y import focus, logged_in_context, shot
+from tests.a11y import ONCE_PER_CI, focus, logged_in_context, shot
 
-pytestmark = [pytest.mark.browser]
+pytestmark = [pytest.mark.browser, ONCE_PER_CI]
 
 GRID = "/contracts/xicun-2024/quarters/2025-Q2/"
 FINAL = "/evaluations/xicun-2024-final"
