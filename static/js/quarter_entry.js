@@ -180,7 +180,11 @@
   // A save with cells the page already knows are wrong is refused here: nothing is sent, focus goes to the first bad
   // cell and the count is announced (the server checks again and answers the same way).
   function refuseInvalid(event) {
-    var bad = inputs.filter(function (input) { return input.getAttribute("aria-invalid") === "true"; });
+    var bad = inputs.filter(function (input) {
+      // A value the server refused for a rule the page cannot check goes back to the server, which decides again.
+      var serverOnly = input.dataset.serverError !== undefined && input.value === input.defaultValue;
+      return input.getAttribute("aria-invalid") === "true" && !serverOnly;
+    });
     if (!bad.length) return false;
     event.preventDefault();
     var message = "有 " + bad.length + " 个单元格填写有误，未保存任何数据。请按单元格下方的提示修改。";
