@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "stations",
     "indicators",
     "reports",
+    "surveys",
     "demo",
 ]
 
@@ -143,6 +144,36 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 
+# Files the portal stores (evidence, rendered and archived PDFs, ZIPs) go through Django's storage API: the local disk
+# (MEDIA_ROOT) by default, S3-compatible object storage with EVALPORTAL_STORAGE=s3 (issue 13: stateless app servers).
+EVALPORTAL_STORAGE = os.environ.get("EVALPORTAL_STORAGE", "local")
+if EVALPORTAL_STORAGE == "s3":
+    DEFAULT_STORAGE = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": os.environ.get("AWS_STORAGE_BUCKET_NAME", "evalportal"),
+            "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("AWS_S3_REGION_NAME", "us-east-1"),
+            "access_key": os.environ.get("AWS_ACCESS_KEY_ID", ""),
+            "secret_key": os.environ.get("AWS_SECRET_ACCESS_KEY", ""),
+            "addressing_style": "path",
+            "signature_version": "s3v4",
+            "default_acl": None,
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
+else:
+    DEFAULT_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+STORAGES = {
+    "default": DEFAULT_STORAGE,
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+# Protected downloads: "django" streams them from the app server; "x-accel" lets nginx send them (evalportal.downloads)
+EVALPORTAL_DOWNLOADS = os.environ.get("EVALPORTAL_DOWNLOADS", "django")
+EVALPORTAL_S3_URL_SECONDS = 60
+EVALPORTAL_BENCH_BARE = env_bool("EVALPORTAL_BENCH_BARE", False)  # /_bench/bare for the smoke test's throughput  # lifetime of the presigned URL nginx fetches an object with
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
@@ -166,3 +197,10 @@ LOGGING = {
         "axes": {"level": "CRITICAL"},
     },
 }
+
+# Satisfaction surveys (issue 14): how long one-time questionnaire links work after the sample is drawn, how long
+# names and phone numbers are kept after the evaluation is finalised (then `purge_survey_rosters` deletes them),
+# and how many questionnaire requests one address may make per minute.
+SURVEY_LINK_DAYS = int(os.environ.get("SURVEY_LINK_DAYS", "14"))
+SURVEY_ROSTER_RETENTION_DAYS = int(os.environ.get("SURVEY_ROSTER_RETENTION_DAYS", "30"))
+SURVEY_LINK_RATE_PER_MINUTE = int(os.environ.get("SURVEY_LINK_RATE_PER_MINUTE", "30"))

@@ -43,6 +43,7 @@ from stations.models import (
     StaffTransfer,
     User,
 )
+from surveys.models import Answer, Contact, QuestionnaireTemplate, Respondent, RespondentGroup, Survey
 
 ROLES = [
     "anonymous", "street_xicun", "street_jingtai", "bureau_liwan", "bureau_baiyun", "supervision_gz", "evaluator_gzswa",
@@ -241,6 +242,57 @@ CENSUS: dict = {
         lambda o: reverse("evaluation_history", args=["xicun-2024-mid"]),
         row(200, street_jingtai=404, bureau_baiyun=404), None,
     ),
+    # --- satisfaction surveys (surveys.urls): a draft survey of xicun-2024-mid run by evaluator_gzswa ------------------
+    "survey_list": (lambda o: reverse("survey_list"), EVERYONE, None),
+    # --- operations (issue 13) -------------------------------------------------------------------------------------
+    "healthz": (lambda o: reverse("healthz"), row(200, anonymous=200), None),
+    "worker_queue": (lambda o: reverse("worker_queue"), row(403, admin=200), None),
+    "survey_create": (
+        # a finalised evaluation takes no new survey; outside users do not see the evaluation at all
+        lambda o: reverse("survey_create", args=["xicun-2024-mid"]), row(403, street_jingtai=404, bureau_baiyun=404),
+        (lambda o: {"template": o["questionnaire"].pk, "group1": "服务对象", "size1": "5"}, 404),
+    ),
+    "survey_create@undeclared": (
+        lambda o: reverse("survey_create", args=["xicun-2024-final"]),
+        row(403, street_jingtai=404, bureau_baiyun=404, evaluator_gzswa=302), None,
+    ),
+    "survey_detail": (lambda o: reverse("survey_detail", args=[o["survey"].pk]), CONTRACT_READ, None),
+    "survey_roster_template": (
+        lambda o: reverse("survey_roster_template", args=[o["survey"].pk]), CONTRACT_READ, None,
+    ),
+    "survey_roster": (
+        # the station's street office uploads the lists; nobody else, not even the evaluator
+        lambda o: reverse("survey_roster", args=[o["survey"].pk, o["survey_group"].pk]),
+        row(403, street_xicun=200, street_jingtai=404, bureau_baiyun=404), ({}, 404),
+    ),
+    "survey_sizes": (
+        lambda o: reverse("survey_sizes", args=[o["survey"].pk]), row(405),
+        (lambda o: {f"size-{o['survey_group'].pk}": "9"}, 404),
+    ),
+    "survey_sample": (lambda o: reverse("survey_sample", args=[o["survey"].pk]), row(405), ({"seed": "x"}, 404)),
+    "survey_interviews": (
+        # who was drawn (and their masked phones) is for the survey's evaluator alone
+        lambda o: reverse("survey_interviews", args=[o["survey"].pk]), row(404, evaluator_gzswa=200), None,
+    ),
+    "survey_interview": (
+        lambda o: reverse("survey_interview", args=[o["survey"].pk, o["respondent"].number]),
+        row(404, evaluator_gzswa=200), ({"outcome": "refused", "version": "1"}, 404),
+    ),
+    "survey_phone": (
+        lambda o: reverse("survey_phone", args=[o["survey"].pk, o["respondent"].number]), row(405), ({}, 404),
+    ),
+    "survey_slips": (lambda o: reverse("survey_slips", args=[o["survey"].pk]), row(405), ({}, 404)),
+    "survey_close": (lambda o: reverse("survey_close", args=[o["survey"].pk]), row(405), ({}, 404)),
+    "survey_apply": (lambda o: reverse("survey_apply", args=[o["survey"].pk]), row(405), ({}, 404)),
+    "survey_export": (
+        # results only once the survey is closed (its evaluator sees them while it runs)
+        lambda o: reverse("survey_export", args=[o["survey"].pk]),
+        row(403, evaluator_gzswa=200, street_jingtai=404, bureau_baiyun=404), None,
+    ),
+    "survey_answer": (
+        # the questionnaire link needs no login; an unknown token is refused the same for everyone
+        lambda o: reverse("survey_answer", args=["unknown-token"]), row(410, anonymous=410), None,
+    ),
 }
 
 
@@ -266,7 +318,7 @@ def fingerprint() -> str:
     parts = []
     for model in (StaffMember, StaffMonth, StaffTransfer, ActivityEntry, MonthlyActual, Target, QuarterSubmission,
                   AuditEntry, ImportBatch, Evaluation, EvaluationAssignment, PartyScore, EvaluationItem, Finding,
-                  EvidenceAttachment, ReportBundle):
+                  EvidenceAttachment, ReportBundle, Survey, RespondentGroup, Contact, Respondent, Answer):
         parts.append(f"{model._meta.label}:{list(model.objects.order_by('pk').values_list())}")
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
@@ -295,8 +347,18 @@ class UrlCensusTests(TestCase):
             period_from=date(2024, 1, 1), period_to=date(2025, 12, 31), status=ReportBundle.Status.DONE,
         )
         bundle.file.save("census.zip", ContentFile(b"PK\x05\x06" + b"\0" * 18))
+        survey = Survey.objects.create(
+            evaluation=mid, contract=contract, title="西村街服务对象满意度调查", evaluator=User.objects.get(
+                username="evaluator_gzswa"),
+        )
+        survey_group = RespondentGroup.objects.create(survey=survey, name="服务对象", sample_size=1, drives_points=True)
+        contact = Contact.objects.create(group=survey_group, row=2, name="测试受访者", phone="13800001111", area="片区一")
         cls.objects = {
             "contract": contract,
+            "questionnaire": QuestionnaireTemplate.objects.first(),
+            "survey": survey,
+            "survey_group": survey_group,
+            "respondent": Respondent.objects.create(survey=survey, group=survey_group, contact=contact, number=1),
             "staff": StaffMember.objects.filter(contract=contract).order_by("order", "pk").first(),
             "jingtai_staff": StaffMember.objects.create(
                 contract=Contract.objects.get(code="jingtai-2023"), order=1, name="景泰测试社工",
