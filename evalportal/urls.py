@@ -24,6 +24,7 @@ urlpatterns = [
     path("reports/", include("reports.pdf_urls")),
     path("evaluations/", include("reports.urls")),
     path("surveys/", include("surveys.urls")),
+    path("api/", include("api.urls")),
     path("q/<str:token>/", survey_views.survey_answer, name="survey_answer"),
 ]
 

@@ -52,6 +52,10 @@ INSTALLED_APPS = [
     "indicators",
     "reports",
     "surveys",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "api",
     "demo",
 ]
 
@@ -67,6 +71,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes requires: turns a locked-out login into the Chinese lockout page.
     "axes.middleware.AxesMiddleware",
+    "api.middleware.ApiConditionalGetMiddleware",
 ]
 
 AUTHENTICATION_BACKENDS = [
@@ -204,3 +209,35 @@ LOGGING = {
 SURVEY_LINK_DAYS = int(os.environ.get("SURVEY_LINK_DAYS", "14"))
 SURVEY_ROSTER_RETENTION_DAYS = int(os.environ.get("SURVEY_ROSTER_RETENTION_DAYS", "30"))
 SURVEY_LINK_RATE_PER_MINUTE = int(os.environ.get("SURVEY_LINK_RATE_PER_MINUTE", "30"))
+
+# The HTTP API (issue 12): session (browser) or per-user token (programs); cursor pages; problem+json errors; rate
+# limits answer 429 with Retry-After.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.authentication.ApiTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        "api.permissions.ReadOnlyTokenCannotWrite",
+    ],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.UserRateThrottle",
+                                 "rest_framework.throttling.ScopedRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"user": os.environ.get("API_RATE", "600/min"), "token": "10/min"},
+    "EXCEPTION_HANDLER": "api.problems.problem_exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "社工服务站绩效评估平台 开放接口",
+    "DESCRIPTION": "站点的个案管理系统推送月度完成量，市、区系统读取完成情况与评估结果。规则与网页相同：只能看到本机构有权查看的对象（其他对象一律 404），"
+    "修改受同样的校验和锁定约束，并记入修改记录（来源 API）。",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+}

@@ -19,6 +19,8 @@ from django.core.files.base import ContentFile
 from django.test import TestCase
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from api.models import ApiToken
+from api.tokens import api_token_create
 from demo.loader import demo_load
 from indicators.models import MonthlyActual, Target
 from reports.models import (
@@ -244,6 +246,36 @@ CENSUS: dict = {
     ),
     # --- satisfaction surveys (surveys.urls): a draft survey of xicun-2024-mid run by evaluator_gzswa ------------------
     "survey_list": (lambda o: reverse("survey_list"), EVERYONE, None),
+    # --- HTTP API (issue 12): programs authenticate with tokens; the census uses the browser session ---------------
+    "api_schema": (lambda o: reverse("api_schema"), row(200, anonymous=200), None),
+    "api_docs": (lambda o: reverse("api_docs"), row(200, anonymous=200), None),
+    "api_redoc": (lambda o: reverse("api_redoc"), row(200, anonymous=200), None),
+    "api_districts": (lambda o: reverse("api_districts"), row(200, anonymous=J401), None),
+    "api_stations": (lambda o: reverse("api_stations"), row(200, anonymous=J401), None),
+    "api_contracts": (lambda o: reverse("api_contracts"), row(200, anonymous=J401), None),
+    "api_evaluations": (lambda o: reverse("api_evaluations"), row(200, anonymous=J401), None),
+    "api_contract": (
+        lambda o: reverse("api_contract", args=["xicun-2024"]),
+        row(200, anonymous=J401, street_jingtai=404, bureau_baiyun=404), None,
+    ),
+    "api_completion": (
+        lambda o: reverse("api_completion", args=["xicun-2024"]),
+        row(200, anonymous=J401, street_jingtai=404, bureau_baiyun=404), None,
+    ),
+    "api_quarter_actuals": (
+        lambda o: reverse("api_quarter_actuals", args=["xicun-2024", "2025-Q2"]),
+        row(200, anonymous=J401, street_jingtai=404, bureau_baiyun=404), None,
+    ),
+    "api_quarter_submit": (
+        lambda o: reverse("api_quarter_submit", args=["xicun-2024", "2025-Q2"]), row(405, anonymous=J401),
+        ({"version": "1"}, 404),
+    ),
+    "api_token_create": (lambda o: reverse("api_token_create"), row(405, anonymous=405), None),
+    "api_tokens": (lambda o: reverse("api_tokens"), EVERYONE, None),
+    "api_token_revoke": (
+        # a token is its owner's alone: everyone else, admins included, gets 404
+        lambda o: reverse("api_token_revoke", args=[o["api_token"].pk]), row(405), ({}, 404),
+    ),
     # --- operations (issue 13) -------------------------------------------------------------------------------------
     "healthz": (lambda o: reverse("healthz"), row(200, anonymous=200), None),
     "worker_queue": (lambda o: reverse("worker_queue"), row(403, admin=200), None),
@@ -318,7 +350,7 @@ def fingerprint() -> str:
     parts = []
     for model in (StaffMember, StaffMonth, StaffTransfer, ActivityEntry, MonthlyActual, Target, QuarterSubmission,
                   AuditEntry, ImportBatch, Evaluation, EvaluationAssignment, PartyScore, EvaluationItem, Finding,
-                  EvidenceAttachment, ReportBundle, Survey, RespondentGroup, Contact, Respondent, Answer):
+                  EvidenceAttachment, ReportBundle, Survey, RespondentGroup, Contact, Respondent, Answer, ApiToken):
         parts.append(f"{model._meta.label}:{list(model.objects.order_by('pk').values_list())}")
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
@@ -356,6 +388,7 @@ class UrlCensusTests(TestCase):
         cls.objects = {
             "contract": contract,
             "questionnaire": QuestionnaireTemplate.objects.first(),
+            "api_token": api_token_create(user=street_xicun, name="census", days=1, read_only=True)[0],
             "survey": survey,
             "survey_group": survey_group,
             "respondent": Respondent.objects.create(survey=survey, group=survey_group, contact=contact, number=1),
