@@ -392,6 +392,8 @@ def evaluation_party(request: HttpRequest, evaluation: Evaluation, party: str) -
             form.is_valid()
         except ValidationError as exc:
             error, status = _message(exc), 400
+            if "得分" in error:  # the score's refusals (range, format, missing at submission), not a finding's
+                form.add_error("value", error)  # aria-invalid + aria-describedby on the field (issue 15)
         else:
             messages.success(request, "已提交。" if "submit" in request.POST else "已保存。")
             return redirect("evaluation_party", code=evaluation.code, party=party)

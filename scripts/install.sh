@@ -11,6 +11,7 @@
 #   EVALPORTAL_VENV   virtualenv directory (default: <project>/.venv)
 #   PYTHON            interpreter used to create it (default: python3.11, Debian 12's python3)
 #   SKIP_APT=1        do not check or install system packages
+#   SKIP_NPM=1        do not install the npm test tools (axe-core); the accessibility tests then fail
 
 EVALPORTAL_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 EVALPORTAL_VENV="${EVALPORTAL_VENV:-$EVALPORTAL_ROOT/.venv}"
@@ -91,8 +92,39 @@ evalportal_install_venv() {
     "$EVALPORTAL_PY" -m pip install --disable-pip-version-check --quiet -r "$EVALPORTAL_ROOT/requirements.txt" || return 1
 }
 
+# axe-core (the accessibility checks of the browser tests, tests/a11y.py) comes from the npm registry, pinned in
+# package.json/package-lock.json and installed into <project>/node_modules by `npm ci` — never from a CDN. Node and npm
+# are installed from apt only when no `npm` is on the PATH: they are not in EVALPORTAL_APT_PACKAGES because a NodeSource
+# `nodejs` (which bundles npm) conflicts with Debian's `npm` package.
+EVALPORTAL_NODE_APT_PACKAGES=(nodejs npm)
+
+evalportal_install_npm() {
+    if [ "${SKIP_NPM:-0}" = "1" ]; then
+        _ep_log "SKIP_NPM=1: not installing npm packages (axe-core)"
+        return 0
+    fi
+    if ! command -v npm >/dev/null 2>&1; then
+        if [ "${SKIP_APT:-0}" = "1" ]; then
+            _ep_log "npm not found: install ${EVALPORTAL_NODE_APT_PACKAGES[*]} yourself, or unset SKIP_APT"
+            return 1
+        fi
+        _ep_log "installing system packages: ${EVALPORTAL_NODE_APT_PACKAGES[*]}"
+        _ep_as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q || return 1
+        _ep_as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${EVALPORTAL_NODE_APT_PACKAGES[@]}" </dev/null || return 1
+    fi
+    local wanted installed
+    wanted="$(cd "$EVALPORTAL_ROOT" && node -p "require('./package-lock.json').packages['node_modules/axe-core'].version")" || return 1
+    installed="$(cd "$EVALPORTAL_ROOT" && node -p "require('./node_modules/axe-core/package.json').version" 2>/dev/null || true)"
+    if [ "$installed" = "$wanted" ] && [ -f "$EVALPORTAL_ROOT/node_modules/axe-core/axe.min.js" ]; then
+        _ep_log "npm packages present (axe-core $installed)"
+        return 0
+    fi
+    _ep_log "npm ci (axe-core $wanted)"
+    (cd "$EVALPORTAL_ROOT" && npm ci --no-audit --no-fund --loglevel=error) || return 1
+}
+
 evalportal_install() {
-    evalportal_install_apt && evalportal_install_venv
+    evalportal_install_apt && evalportal_install_venv && evalportal_install_npm
 }
 
 if [ "${BASH_SOURCE[0]}" = "$0" ]; then

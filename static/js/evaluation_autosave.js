@@ -256,10 +256,32 @@
     }
     unit.el.classList.toggle("is-unsaved", state !== "saved");
     if (errorBox) {
-      errorBox.textContent = unit.error || "";
+      // Set only when it changes: the box is an alert, and re-setting the same text would say it again on every key.
+      if (errorBox.textContent !== (unit.error || "")) errorBox.textContent = unit.error || "";
       errorBox.hidden = !unit.error;
     }
+    markInvalid(unit, errorBox);
     updateSummary();
+  }
+
+  // The field a message is about carries aria-invalid and points at the message (aria-describedby): a refused score
+  // or a score still missing at submission is read with the item's name, not only announced once.
+  function describedBy(input, id, on) {
+    var ids = (input.getAttribute("aria-describedby") || "").split(/\s+/).filter(function (x) { return x && x !== id; });
+    if (on) ids.unshift(id);
+    if (ids.length) input.setAttribute("aria-describedby", ids.join(" ")); else input.removeAttribute("aria-describedby");
+  }
+
+  function markInvalid(unit, errorBox) {
+    var field = unit.kind === "item" ? (unit.errorField || "score") : "text";
+    Object.keys(unit.inputs).forEach(function (name) {
+      var input = unit.inputs[name];
+      var error = !!unit.error && name === field;
+      var missing = !!unit.missing && name === "score";
+      if (error || missing) input.setAttribute("aria-invalid", "true"); else input.removeAttribute("aria-invalid");
+      if (errorBox && errorBox.id) describedBy(input, errorBox.id, error);
+      describedBy(input, "submit-blocked", missing);
+    });
   }
 
   function unsavedUnits() {
@@ -305,6 +327,8 @@
     }
     unit.edits += 1;
     unit.error = validate(unit);
+    unit.errorField = null;
+    if (name === "score") unit.missing = false;
     if (isDirty(unit)) saveLocal(unit); else clearLocal(unit);
     setBadge(unit);
     schedule(unit, DEBOUNCE_MS);
@@ -438,11 +462,13 @@
       if (result.status === 400 && data && unit.edits !== sentEdits) {
         // The refusal is about a value the user has since changed: the newer value is queued and is what counts.
         unit.error = validate(unit);
+        unit.errorField = null;
         setBadge(unit);
         return "invalid";
       }
       if (result.status === 400 && data) {
         unit.error = data.error;
+        unit.errorField = unit.kind === "item" && !("score" in body) && "note" in body ? "note" : null;
         setBadge(unit);
         return "invalid";
       }
@@ -541,6 +567,7 @@
     });
     unit.dirty = {};
     unit.error = null;
+    unit.errorField = null;
     hideConflict(unit);
     clearLocal(unit);
     setBadge(unit);
@@ -630,15 +657,34 @@
 
   var submitForm = document.getElementById("submit-form");
   if (submitForm) {
+    // A submission the server would refuse is stopped here: the reason is announced (#submit-blocked is an alert) and
+    // focus goes to the first field to fix — an unsaved or refused item, else the first item without a score.
     submitForm.addEventListener("submit", function (event) {
-      var n = unsavedUnits().length;
-      if (n) {
-        event.preventDefault();
-        var box = document.getElementById("submit-blocked");
-        box.textContent = "还有 " + n + " 项未保存，请等待保存完成（或处理冲突、错误）后再提交。";
-        box.hidden = false;
+      var box = document.getElementById("submit-blocked");
+      var pending = unsavedUnits();
+      var unscored = units.filter(function (u) {
+        return u.kind === "item" && u.inputs.score && u.inputs.score.value.trim() === "";
+      });
+      units.forEach(function (u) { if (u.missing) { u.missing = false; setBadge(u); } });
+      var message = "", first = null;
+      if (pending.length) {
+        message = "还有 " + pending.length + " 项未保存，请等待保存完成（或处理冲突、错误）后再提交。";
+        var unit = pending[0];
+        first = (unit.error && unit.inputs[unit.kind === "item" ? (unit.errorField || "score") : "text"]) ||
+          $(".conflict-panel:not([hidden]) button", unit.el) || unit.inputs.score || unit.inputs.text;
         flush();
+      } else if (unscored.length) {
+        message = "以下评估项尚未评分：" + unscored.slice(0, 5).map(function (u) {
+          return u.el.dataset.code + " " + u.label;
+        }).join("、") + (unscored.length > 5 ? "等 " + unscored.length + " 项" : "") + "。全部评分后才能提交。";
+        unscored.forEach(function (u) { u.missing = true; setBadge(u); });
+        first = unscored[0].inputs.score;
       }
+      if (!message) { box.className = ""; box.textContent = ""; return; }
+      event.preventDefault();
+      box.className = "alert alert-warning";
+      box.textContent = message;
+      if (first) first.focus();
     });
   }
 

@@ -50,6 +50,26 @@
     return (r === null || typeof r === "object") ? null : r;
   }
 
+  // Error display of one cell: the message below it, linked to the input (aria-describedby, aria-invalid) so a screen
+  // reader reads it with the cell's name; a new message is also spoken once through the page's live region.
+  function describedBy(input, id, on) {
+    var ids = (input.getAttribute("aria-describedby") || "").split(/\s+/).filter(function (x) { return x && x !== id; });
+    if (on) ids.unshift(id);
+    if (ids.length) input.setAttribute("aria-describedby", ids.join(" ")); else input.removeAttribute("aria-describedby");
+  }
+
+  function showCellError(input, feedback, message) {
+    var had = feedback ? feedback.textContent : "";
+    input.classList.toggle("is-invalid", !!message);
+    if (message) input.setAttribute("aria-invalid", "true"); else input.removeAttribute("aria-invalid");
+    if (!feedback) return;
+    feedback.textContent = message;
+    describedBy(input, feedback.id, !!message);
+    if (message && message !== had && document.activeElement === input && window.evalportalA11y) {
+      window.evalportalA11y.announce(input.getAttribute("aria-label") + "：" + message);
+    }
+  }
+
   function recompute(row) {
     var places = parseInt(row.dataset.places, 10);
     var acc = row.dataset.acc;
@@ -64,14 +84,14 @@
         var feedback = td.querySelector(".cell-error");
         if (parsed !== null && typeof parsed === "object") {
           invalid = true;
-          input.classList.add("is-invalid");
-          input.setAttribute("aria-invalid", "true");
-          if (feedback) feedback.textContent = parsed.error;
+          showCellError(input, feedback, parsed.error);
           values.push(null);
+        } else if (input.dataset.serverError !== undefined && input.value === input.defaultValue) {
+          // The server refused this value for a reason the page cannot check (a rule beyond the number format):
+          // the message stays until the value is changed.
+          values.push(parsed);
         } else {
-          input.classList.remove("is-invalid");
-          input.removeAttribute("aria-invalid");
-          if (feedback) feedback.textContent = "";
+          showCellError(input, feedback, "");
           values.push(parsed);
         }
       } else {
@@ -166,6 +186,11 @@
       var row = input.closest("tr");
       recompute(row);
       recomputeTotal(row.dataset.indicator);
+      var box = document.getElementById("entry-refused");
+      if (box && box.textContent && !form.querySelector("input.cell-input[aria-invalid='true']")) {
+        box.className = "";
+        box.textContent = "";
+      }
     });
     input.addEventListener("keydown", function (event) {
       if (event.key !== "Enter" && event.key !== "ArrowDown" && event.key !== "ArrowUp") return;
@@ -207,4 +232,47 @@
     event.preventDefault();
     event.returnValue = ""; // older browsers need a value to ask
   });
+
+  // The sticky 指标 column covers cells scrolled under it on a narrow screen: scroll the grid so the focused cell is clear.
+  form.addEventListener("focusin", function (event) {
+    var cell = event.target.closest ? event.target.closest("td") : null;
+    var scroller = cell ? cell.closest(".entry-scroll") : null;
+    var header = cell ? cell.parentElement.querySelector("th.entry-name") : null;
+    if (!scroller || !header) return;
+    var covered = header.getBoundingClientRect().right - cell.getBoundingClientRect().left;
+    if (covered > 0) scroller.scrollLeft -= covered + 8;
+  });
+
+  // A save with cells the page already knows are wrong is refused here: nothing is sent, focus goes to the first bad
+  // cell and the count is announced (the server checks again and answers the same way).
+  function refuseInvalid(event) {
+    var bad = inputs.filter(function (input) {
+      // A value the server refused for a rule the page cannot check goes back to the server, which decides again.
+      var serverOnly = input.dataset.serverError !== undefined && input.value === input.defaultValue;
+      return input.getAttribute("aria-invalid") === "true" && !serverOnly;
+    });
+    if (!bad.length) return false;
+    event.preventDefault();
+    var message = "有 " + bad.length + " 个单元格填写有误，未保存任何数据。请按单元格下方的提示修改。";
+    var box = document.getElementById("entry-refused");
+    if (box) { box.className = "alert alert-danger"; box.textContent = message; }
+    bad[0].focus();
+    bad[0].select();
+    return true;
+  }
+
+  form.addEventListener("submit", function (event) { refuseInvalid(event); });
+  var submit = document.getElementById("submit-quarter");
+  if (submit) {
+    submit.addEventListener("click", function (event) {
+      if (refuseInvalid(event)) return;
+      if (!window.confirm(submit.dataset.confirm)) event.preventDefault();
+    });
+  }
+
+  // After a save refused for edits made by someone else meanwhile (409), start at the first conflicting cell.
+  if (!form.querySelector("[aria-invalid='true']")) {
+    var conflicted = form.querySelector("td.has-conflict input.cell-input");
+    if (conflicted) conflicted.focus();
+  }
 })();
