@@ -19,4 +19,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("reports/", include("reports.pdf_urls")),
     path("evaluations/", include("reports.urls")),
+    path("oversight/", include("oversight.urls")),
 ]

@@ -29,6 +29,7 @@ from .selectors import contract_indicators
 from .validation import PLACES, format_value
 
 LOCK_SUBMITTED = "已提交"
+LOCK_APPROVED = "已审核通过"
 LOCK_OUTSIDE = "不在协议期内"
 LOCK_NO_PERMISSION = "无权限"
 
@@ -200,8 +201,14 @@ def entry_grid(*, contract: Contract, quarter: Quarter, user) -> EntryGrid:
     ).first()
     can_edit = contracts_editable_by(user).filter(pk=contract.pk).exists()
     can_return = contracts_returnable_by(user).filter(pk=contract.pk).exists()
-    submitted = submission is not None and submission.status == QuarterSubmission.Status.SUBMITTED
-    lock_reason = LOCK_NO_PERMISSION if not can_edit else (LOCK_SUBMITTED if submitted else "")
+    if not can_edit:
+        lock_reason = LOCK_NO_PERMISSION
+    elif submission is not None and submission.status == QuarterSubmission.Status.APPROVED:
+        lock_reason = LOCK_APPROVED
+    elif submission is not None and submission.is_locked:
+        lock_reason = LOCK_SUBMITTED
+    else:
+        lock_reason = ""
     months = quarter.months
     open_months = [m for m in months if month_in_period(m, contract.start_date, contract.end_date)]
     cutoff = quarter_cutoff(contract, quarter)

@@ -181,6 +181,26 @@ def quarter_return_view(request, code: str, quarter: str):
 
 
 @login_required
+@require_POST
+def quarter_approve_view(request, code: str, quarter: str):
+    """审核通过 of one submitted quarter by the district bureau (issue 10 §4); the bulk form is oversight's."""
+    from .approval import quarter_approve
+
+    contract, quarter_obj = contract_quarter(request, code, quarter)
+    try:
+        expected = int(request.POST["quarter_version"]) if request.POST.get("quarter_version") else None
+    except ValueError:
+        expected = None
+    try:
+        quarter_approve(contract=contract, quarter=quarter_obj, user=request.user, expected_version=expected)
+    except EntryError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"{quarter_obj.label}数据已审核通过，将保持只读。")
+    return redirect("quarter_entry", code=contract.code, quarter=quarter_obj.slug)
+
+
+@login_required
 def quarter_audit(request, code: str, quarter: str):
     """The change history of a quarter, or of one cell (?area=&indicator=&month=YYYY-MM)."""
     contract, quarter_obj = contract_quarter(request, code, quarter)

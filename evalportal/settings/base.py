@@ -48,9 +48,11 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "axes",
+    "django_filters",
     "stations",
     "indicators",
     "reports",
+    "oversight",
 ]
 
 MIDDLEWARE = [

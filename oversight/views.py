@@ -1,0 +1,109 @@
+"""Oversight screens (issue 10): the quarter review list with bulk approval/return, and the filtered lists.
+
+Thin views: filters (oversight.filters), services (indicators.approval) and role querysets (evalportal.roles).
+Every list is filtered to what the user may see, paginated, and its filters live in the URL.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from evalportal.roles import contracts_returnable_by, contracts_visible_to, stations_visible_to
+from indicators.approval import parse_seen, quarters_approve, quarters_return
+from indicators.models import QuarterSubmission
+from indicators.services import EntryError
+
+from .filters import SubmissionFilter, bound_filter, querystring_without_page
+
+PAGE_SIZE = 50
+
+
+def can_review(user) -> bool:
+    return user.is_authenticated and (user.is_superuser or user.role in ("bureau", "admin"))
+
+
+def _submissions(user):
+    return QuarterSubmission.objects.filter(contract__in=contracts_visible_to(user).values("pk")).select_related(
+        "contract__station__street__district", "submitted_by", "returned_by", "approved_by"
+    )
+
+
+@login_required
+def submission_list(request):
+    """季度填报 list: the bureau's review queue (submitted quarters of the current year by default)."""
+    today = timezone.localdate()
+    reviewer = can_review(request.user)
+    filterset = bound_filter(
+        SubmissionFilter, request, _submissions(request.user),
+        defaults={"year": str(today.year), "status": QuarterSubmission.Status.SUBMITTED if reviewer else ""},
+        stations=stations_visible_to(request.user), today=today,
+    )
+    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "oversight/submission_list.html", {
+        "filter": filterset, "page": page, "querystring": querystring_without_page(request), "can_review": reviewer,
+        "today": today, "breadcrumbs": [("季度填报审核", None)],
+    })
+
+
+def _back(request) -> str:
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return target
+    return reverse("submission_list")
+
+
+@login_required
+@require_POST
+def submission_bulk(request):
+    """Bulk 审核通过 / 退回 of the ticked quarters: a confirmation page first, then the service (all in one transaction)."""
+    if not can_review(request.user):
+        raise PermissionDenied("只有区民政局可以审核或退回季度数据。")
+    action = request.POST.get("action")
+    if action not in ("approve", "return"):
+        messages.error(request, "未知操作。")
+        return redirect(_back(request))
+    seen = parse_seen(request.POST.getlist("sub"))
+    if not seen:
+        messages.error(request, "请至少选择一个季度。")
+        return redirect(_back(request))
+    selected = list(
+        QuarterSubmission.objects.filter(pk__in=list(seen), contract__in=contracts_returnable_by(request.user).values("pk"))
+        .select_related("contract__station__street__district", "submitted_by")
+        .order_by("contract__station__name", "year", "quarter")
+    )
+    if len(selected) != len(seen):
+        raise Http404("所选季度不存在或不属于本区。")
+    reason = request.POST.get("reason", "").strip()
+    if request.POST.get("confirmed") != "1" or (action == "return" and not reason):
+        if request.POST.get("confirmed") == "1":
+            messages.error(request, "请填写退回原因。")
+        return render(request, "oversight/submission_bulk_confirm.html", {
+            "action": action, "selected": selected, "reason": reason, "next": _back(request),
+            "seen": [f"{pk}:{version}" if version is not None else str(pk) for pk, version in seen.items()],
+            "breadcrumbs": [("季度填报审核", _back(request)), ("确认", None)],
+        })
+    try:
+        if action == "approve":
+            result = quarters_approve(user=request.user, seen=seen)
+        else:
+            result = quarters_return(user=request.user, seen=seen, reason=reason)
+    except PermissionDenied:
+        raise Http404("所选季度不存在或不属于本区。") from None
+    except EntryError as exc:
+        messages.error(request, str(exc))
+        return redirect(_back(request))
+    verb = "审核通过" if action == "approve" else "退回"
+    if result.done:
+        messages.success(request, f"已{verb} {len(result.done)} 个季度。")
+    for submission, why in result.skipped:
+        messages.warning(request, f"{submission.contract.station.name} {why}")
+    return redirect(_back(request))
