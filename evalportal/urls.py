@@ -2,14 +2,14 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from evalportal import views
+from oversight import views as oversight_views
 
 admin.site.site_header = "社工服务站绩效评估平台 管理后台"
 admin.site.site_title = "evalportal 管理后台"
 admin.site.index_title = "数据管理"
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", oversight_views.home, name="home"),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),

@@ -21,10 +21,28 @@ from evalportal.roles import contracts_returnable_by, contracts_visible_to, stat
 from indicators.approval import parse_seen, quarters_approve, quarters_return
 from indicators.models import QuarterSubmission
 from indicators.services import EntryError
+from reports.models import Evaluation
+from reports.pdf_selectors import evaluations_reportable_by
 
 from .filters import SubmissionFilter, bound_filter, querystring_without_page
+from .todo import todo_for
 
 PAGE_SIZE = 50
+
+
+@login_required
+def home(request):
+    """The home page of every role: a to-do list of what is due now or overdue, and the latest results."""
+    user = request.user
+    today = timezone.localdate()
+    # Results the user may open and download (an evaluator only after declaring no conflict: 回避).
+    results = list(
+        evaluations_reportable_by(user)
+        .filter(status=Evaluation.Status.FINALISED)
+        .select_related("contract__station")
+        .order_by("-date", "code")[:6]
+    )
+    return render(request, "home.html", {"todo": todo_for(user, today), "results": results, "today": today})
 
 
 def can_review(user) -> bool:
