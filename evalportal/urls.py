@@ -14,6 +14,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path("contracts/", oversight_views.contract_list, name="contract_list"),  # filtered list (issue 10 §3)
     path("contracts/", include("stations.urls")),
     path("contracts/", include("indicators.urls")),
     path("admin/", admin.site.urls),

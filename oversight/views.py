@@ -9,7 +9,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,6 +16,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from evalportal.listing import bound_filter, paginate, querystring_without_page
 from evalportal.roles import contracts_returnable_by, contracts_visible_to, stations_visible_to
 from indicators.approval import parse_seen, quarters_approve, quarters_return
 from indicators.models import QuarterSubmission
@@ -24,10 +24,8 @@ from indicators.services import EntryError
 from reports.models import Evaluation
 from reports.pdf_selectors import evaluations_reportable_by
 
-from .filters import SubmissionFilter, bound_filter, querystring_without_page
+from .filters import ContractFilter, SubmissionFilter
 from .todo import todo_for
-
-PAGE_SIZE = 50
 
 
 @login_required
@@ -65,7 +63,7 @@ def submission_list(request):
         defaults={"year": str(today.year), "status": QuarterSubmission.Status.SUBMITTED if reviewer else ""},
         stations=stations_visible_to(request.user), today=today,
     )
-    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, filterset.qs)
     return render(request, "oversight/submission_list.html", {
         "filter": filterset, "page": page, "querystring": querystring_without_page(request), "can_review": reviewer,
         "today": today, "breadcrumbs": [("季度填报审核", None)],
@@ -125,3 +123,18 @@ def submission_bulk(request):
     for submission, why in result.skipped:
         messages.warning(request, f"{submission.contract.station.name} {why}")
     return redirect(_back(request))
+
+
+@login_required
+def contract_list(request):
+    """服务站/服务协议 list (the street office: its own), filtered by district, street, year and name."""
+    today = timezone.localdate()
+    stations = stations_visible_to(request.user)
+    contracts = contracts_visible_to(request.user).select_related("station__street__district", "operator")
+    filterset = bound_filter(ContractFilter, request, contracts, defaults={"year": str(today.year)},
+                             stations=stations, today=today)
+    page = paginate(request, filterset.qs)
+    return render(request, "oversight/contract_list.html", {
+        "filter": filterset, "page": page, "querystring": querystring_without_page(request),
+        "breadcrumbs": [("服务协议", None)],
+    })
