@@ -177,7 +177,7 @@ def party_score_section(user, party: str, evaluations: QuerySet, today: date) ->
         for s in qs[:SECTION_LIMIT]
     ]
     return TodoSection("party_score", f"待提交的{label}得分（{weight}）", items, qs.count(),
-                       _url("evaluation_overview", status="draft"), "没有待提交的评估得分。")
+                       _url("evaluation_overview", status="draft", year=""), "没有待提交的评估得分。")
 
 
 def evaluations_to_finalise_section(evaluations: QuerySet, today: date) -> TodoSection:
@@ -201,7 +201,7 @@ def evaluations_to_finalise_section(evaluations: QuerySet, today: date) -> TodoS
         for e in page
     ]
     return TodoSection("finalise", "已过评估日期、尚未定稿的评估", items, qs.count(),
-                       _url("evaluation_overview", status="draft", overdue="1"), "没有逾期未定稿的评估。",
+                       _url("evaluation_overview", overdue="true", year=""), "没有逾期未定稿的评估。",
                        tone="danger")
 
 
@@ -234,9 +234,9 @@ def evaluator_sections(user, today: date) -> list[TodoSection]:
     ]
     return [
         TodoSection("declarations", "待声明回避（利益冲突）的评估", declarations, pending.count(),
-                    _url("evaluation_overview", status="draft"), "没有待声明的评估。"),
+                    _url("evaluation_overview", status="draft", year=""), "没有待声明的评估。"),
         TodoSection("scoring", "待评分的评估（第三方 55%）", scoring, scoring_qs.count(),
-                    _url("evaluation_overview", status="draft"), "没有待评分的评估。"),
+                    _url("evaluation_overview", status="draft", year=""), "没有待评分的评估。"),
     ]
 
 

@@ -96,3 +96,30 @@ class SubmissionListTests(TestCase):
         self.assertNotContains(street, 'name="sub"')
         self.assertEqual(len(self.rows(self.get("supervision"))), 3)
         self.assertEqual(self.rows(self.get("bureau_by", status="submitted")), [("ji-2024", "2025-Q1")])
+
+
+@mock.patch("reports.views.timezone.localdate", return_value=date(2025, 6, 1))
+class EvaluationListTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        from tests.oversight.test_todo import make_draft_evaluation
+
+        cls.w = build_world(n_areas=1)
+        cls.final = make_draft_evaluation(cls.w, on=date(2025, 5, 30))
+
+    def codes(self, user, **params):
+        self.client.force_login(self.w.users[user])
+        response = self.client.get(reverse("evaluation_overview"), params)
+        self.assertEqual(response.status_code, 200)
+        return [e.code for e in response.context["page"].object_list]
+
+    def test_state_grade_year_and_overdue_filters(self, _today):
+        self.assertEqual(self.codes("bureau_lw"), ["xi-2024-final", "xc-2024-mid"])  # 2025, newest first
+        self.assertEqual(self.codes("bureau_lw", status="finalised"), ["xc-2024-mid"])
+        self.assertEqual(self.codes("bureau_lw", grade="good"), ["xc-2024-mid"])
+        self.assertEqual(self.codes("bureau_lw", grade="excellent"), [])
+        self.assertEqual(self.codes("bureau_lw", overdue="true"), ["xi-2024-final"])  # 05-30 passed, not finalised
+        self.assertEqual(self.codes("bureau_lw", year="2024"), [])
+        self.assertEqual(self.codes("bureau_lw", sort="date"), ["xc-2024-mid", "xi-2024-final"])
+        self.assertEqual(self.codes("bureau_by"), [])
+        self.assertEqual(self.codes("street_fy", year=""), [])
