@@ -9,3 +9,7 @@ class OversightConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "oversight"
     verbose_name = "监督总览"
+
+    def ready(self) -> None:
+        # the session renewal's login receiver (evalportal is the project package, not an app)
+        from evalportal import session_refresh  # noqa: F401
