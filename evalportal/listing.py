@@ -34,10 +34,10 @@ def bound_filter(filterset_class, request, queryset: QuerySet, *, defaults: dict
     return filterset_class(data, queryset=queryset, request=request, **kwargs)
 
 
-def querystring_without_page(request) -> str:
+def querystring_without_page(request, param: str = "page") -> str:
     """The current filters, for pagination links and the bookmark (the page number is not part of a bookmark)."""
     params = request.GET.copy()
-    params.pop("page", None)
+    params.pop(param, None)
     return params.urlencode()
 
 
@@ -76,10 +76,10 @@ class ScopedFilterSet(filters.FilterSet):
             field.widget.attrs["class"] = "form-select form-select-sm" if is_select else "form-control form-control-sm"
 
 
-def paginate(request, queryset, per_page: int = PAGE_SIZE):
+def paginate(request, queryset, per_page: int = PAGE_SIZE, param: str = "page"):
     from django.core.paginator import Paginator
 
-    return Paginator(queryset, per_page).get_page(request.GET.get("page"))
+    return Paginator(queryset, per_page).get_page(request.GET.get(param))
 
 
 def district_filter(path: str):

@@ -16,6 +16,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from evalportal.listing import bound_filter, paginate, querystring_without_page
+from evalportal.roles import stations_visible_to
+
+from .filters import EvaluationFilter
 from .models import ReportBundle
 from .pdf_forms import BundleForm
 from .pdf_selectors import (
@@ -25,7 +29,6 @@ from .pdf_selectors import (
     default_period,
     evaluations_reportable_by,
     performance_evaluations_reportable_by,
-    report_list_for,
 )
 from .pdf_services import rendered_report_fetch, report_bundle_request, report_filename, report_source
 
@@ -54,17 +57,37 @@ def performance_pdf(request, code: str):
     return _pdf_response(pe)
 
 
+def _report_lists(request) -> dict:
+    """The two report lists, filtered (issue 10 §3: default the current year) and paginated: the evaluation reports
+    by the evaluation filters (?page=), the performance reports by the same year (?ppage=)."""
+    user = request.user
+    today = timezone.localdate()
+    filterset = bound_filter(
+        EvaluationFilter, request,
+        evaluations_reportable_by(user).select_related("contract__station__street__district", "agency"),
+        defaults={"year": str(today.year)}, stations=stations_visible_to(user), today=today,
+    )
+    performance = performance_evaluations_reportable_by(user).select_related("department__street__district").order_by(
+        "-year", "code"
+    )
+    year = filterset.form.cleaned_data.get("year") if filterset.is_valid() else None
+    if year:
+        performance = performance.filter(year=int(year))
+    return {
+        "filter": filterset, "page": paginate(request, filterset.qs), "querystring": querystring_without_page(request),
+        "performance_page": paginate(request, performance, 20, "ppage"),
+        "performance_querystring": querystring_without_page(request, "ppage"),
+        "bundles": bundles_of(user),
+    }
+
+
 @login_required
 @require_GET
 def report_list(request):
-    evaluations, performance = report_list_for(request.user)
     districts = bundle_districts_for(request.user)
     start, end = default_period(timezone.localdate())
     form = BundleForm(districts=districts, initial={"period_from": start, "period_to": end}) if districts else None
-    return render(
-        request, "reports/report_list.html",
-        {"evaluation_list": evaluations, "performance_list": performance, "form": form, "bundles": bundles_of(request.user)},
-    )
+    return render(request, "reports/report_list.html", {**_report_lists(request), "form": form})
 
 
 @login_required
@@ -83,12 +106,7 @@ def bundle_create(request):
         else:
             messages.success(request, "已提交打包请求，报告将在后台生成，完成后可在本页下载。")
             return redirect("report_bundle_detail", pk=bundle.pk)
-    evaluations, performance = report_list_for(request.user)
-    return render(
-        request, "reports/report_list.html",
-        {"evaluation_list": evaluations, "performance_list": performance, "form": form, "bundles": bundles_of(request.user)},
-        status=400,
-    )
+    return render(request, "reports/report_list.html", {**_report_lists(request), "form": form}, status=400)
 
 
 def _status_payload(bundle: ReportBundle) -> dict:
