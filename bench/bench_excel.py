@@ -90,9 +90,10 @@ def build(n_areas: int, code: str):
 def main() -> None:
     import openpyxl
 
+    from evalportal.periods import Quarter
+    from indicators.changes import changes_from_payload
     from indicators.entry import entry_grid
-    from indicators.excel import changes_from_payload, completion_workbook, entry_template, parse_entry_upload
-    from indicators.quarters import Quarter
+    from indicators.excel import completion_workbook, entry_template, parse_entry_upload
     from indicators.selectors import indicator_completion_table
     from indicators.services import actuals_save
 

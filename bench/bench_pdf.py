@@ -58,7 +58,7 @@ def prepare(workdir: Path) -> None:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
-    from stations.demo import demo_load
+    from demo.loader import demo_load
 
     demo_load()
     from django.contrib.staticfiles import finders

@@ -59,3 +59,16 @@ class TabularInline(ReadOnlyAuditFieldsMixin, admin.TabularInline):
 class StackedInline(ReadOnlyAuditFieldsMixin, admin.StackedInline):
     extra = 0
     show_change_link = True
+
+
+class ReadOnlyAdmin(ModelAdmin):
+    """The audit trail and parsed uploads are records: viewable, never edited or deleted by hand."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

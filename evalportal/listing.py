@@ -1,7 +1,7 @@
 """Filtered, sorted, paginated lists (issue 10 §3) with django-filter: the query string is the bookmark.
 
 Shared by every app's list (stations, indicators, reports, oversight): this module sits in the lowest layer and
-imports the station models lazily, like evalportal.roles.
+names the station models through the app registry, like evalportal.roles.
 
 Each FilterSet is built for one user: its district/street/station choices are only those the user may see, so a
 filter can never reach outside the role's querysets (evalportal.roles). `bound_filter` applies the defaults (the
@@ -61,8 +61,9 @@ class ScopedFilterSet(filters.FilterSet):
 
     def __init__(self, data=None, queryset=None, *, request=None, stations: QuerySet | None = None, today: date,
                  **kwargs):
-        from stations.models import District, Street
+        from django.apps import apps
 
+        District, Street = apps.get_model("stations", "District"), apps.get_model("stations", "Street")
         super().__init__(data, queryset, request=request, **kwargs)
         station_ids = stations.values("pk") if stations is not None else []
         if "district" in self.filters:

@@ -7,12 +7,16 @@ Access is decided per object from the user's organisation, not by role alone:
 - 第三方评估 sees only the evaluations it is assigned to (and, once it declared no conflict, their station's data);
 - 系统管理员 (role admin or superuser) sees everything.
 Views answer 404 for anything outside these querysets.
+
+This module sits below every app (issue 8: layers): it names their models through the app registry at call
+time instead of importing them, so no app import runs upward.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from django.apps import apps
 from django.db.models import QuerySet
 
 if TYPE_CHECKING:
@@ -24,7 +28,7 @@ def is_admin(user: User) -> bool:
 
 
 def stations_visible_to(user: User) -> QuerySet:
-    from stations.models import Station
+    Station = apps.get_model("stations", "Station")
 
     qs = Station.objects.all()
     if not user.is_authenticated:
@@ -47,7 +51,7 @@ def stations_visible_to(user: User) -> QuerySet:
 
 
 def contracts_visible_to(user: User) -> QuerySet:
-    from stations.models import Contract
+    Contract = apps.get_model("stations", "Contract")
 
     if is_admin(user) or (user.is_authenticated and user.role == "supervision"):
         return Contract.objects.all()
@@ -60,7 +64,7 @@ def contracts_visible_to(user: User) -> QuerySet:
 
 def contracts_editable_by(user: User) -> QuerySet:
     """Contracts whose indicator data and staff records the user may enter (the buying street office)."""
-    from stations.models import Contract
+    Contract = apps.get_model("stations", "Contract")
 
     if is_admin(user):
         return Contract.objects.all()
@@ -72,7 +76,7 @@ def contracts_editable_by(user: User) -> QuerySet:
 def evaluations_visible_to(user: User) -> QuerySet:
     """Evaluations the user may open. Evaluators see assigned ones (content only after declaring no conflict:
     use `evaluation_assignment` to check the declaration)."""
-    from reports.models import Evaluation
+    Evaluation = apps.get_model("reports", "Evaluation")
 
     if not user.is_authenticated:
         return Evaluation.objects.none()
@@ -88,7 +92,7 @@ def evaluations_visible_to(user: User) -> QuerySet:
 
 
 def performance_evaluations_visible_to(user: User) -> QuerySet:
-    from reports.models import PerformanceEvaluation
+    PerformanceEvaluation = apps.get_model("reports", "PerformanceEvaluation")
 
     if not user.is_authenticated:
         return PerformanceEvaluation.objects.none()
@@ -103,7 +107,7 @@ def performance_evaluations_visible_to(user: User) -> QuerySet:
 
 def contracts_returnable_by(user: User) -> QuerySet:
     """Contracts whose submitted quarters the user may return: the bureau of the contract's district (监督方)."""
-    from stations.models import Contract
+    Contract = apps.get_model("stations", "Contract")
 
     if is_admin(user):
         return Contract.objects.all()

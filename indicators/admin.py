@@ -3,9 +3,10 @@
 from django.contrib import admin
 
 from evalportal.admin_helpers import ModelAdmin
+from evalportal.periods import Quarter
+from stations.models import AuditEntry
 
-from .models import AuditEntry, ImportBatch, IndicatorDefinition, MonthlyActual, QuarterSubmission, Target
-from .quarters import Quarter
+from .models import IndicatorDefinition, MonthlyActual, Target
 from .validation import format_value
 
 
@@ -72,49 +73,3 @@ class MonthlyActualAdmin(AuditedValueAdmin):
     list_select_related = ["contract__station", "service_area", "indicator", "updated_by"]
     autocomplete_fields = ["contract", "service_area", "indicator"]
     date_hierarchy = "month"
-
-
-@admin.register(QuarterSubmission)
-class QuarterSubmissionAdmin(ModelAdmin):
-    """Status changes belong in the portal (submit/return through indicators.services, audited); here read-only."""
-
-    list_display = ["contract", "year", "quarter", "status", "submitted_at", "returned_at", "version"]
-    list_filter = ["status", "year", "quarter"]
-    list_select_related = ["contract__station"]
-    search_fields = ["contract__code", "contract__station__name"]
-    readonly_fields = ["contract", "year", "quarter", "status", "submitted_at", "submitted_by", "returned_at",
-                       "returned_by", "return_reason", "approved_at", "approved_by", "version", "updated_at"]
-
-    def has_add_permission(self, request):
-        return False
-
-
-class ReadOnlyAdmin(ModelAdmin):
-    """The audit trail and parsed uploads are records: viewable, never edited or deleted by hand."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-@admin.register(AuditEntry)
-class AuditEntryAdmin(ReadOnlyAdmin):
-    list_display = ["at", "user", "action", "subject", "contract", "quarter", "label", "old_value", "new_value",
-                    "reason", "source"]
-    list_filter = ["action", "subject", "source"]
-    list_select_related = ["user", "contract__station"]
-    search_fields = ["label", "contract__code", "reason"]
-    date_hierarchy = "at"
-
-
-@admin.register(ImportBatch)
-class ImportBatchAdmin(ReadOnlyAdmin):
-    list_display = ["created_at", "user", "contract", "kind", "quarter", "file_name", "applied_at"]
-    list_filter = ["kind"]
-    list_select_related = ["user", "contract__station"]
-    exclude = ["payload", "token"]

@@ -18,12 +18,12 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
+from evalportal.edits import EntryError
+from evalportal.periods import Quarter
 from evalportal.roles import contracts_returnable_by
-from stations.models import Contract
+from stations.models import AuditEntry, Contract, QuarterSubmission
 
-from .models import AuditEntry, QuarterSubmission
-from .quarters import Quarter
-from .services import EntryError, _lock_submission, _quarter_of_contract, quarter_return
+from .services import _lock_submission, _quarter_of_contract, quarter_return
 
 
 def _quarter(submission: QuarterSubmission) -> Quarter:

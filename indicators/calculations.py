@@ -7,11 +7,12 @@ Full precision is kept in every intermediate value; rounding (四舍五入, ROUN
 
 from __future__ import annotations
 
-import calendar
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+
+from evalportal.periods import add_months, months_in_period
 
 SLASH = "/"
 HUNDRED = Decimal("100")
@@ -80,40 +81,6 @@ def format_indicator_value(value: Decimal | None, value_type: str) -> str:
         rounded = round_half_up(value, 1)
         return format_quantity(rounded, 0 if rounded == rounded.to_integral_value() else 1)
     return format_quantity(value, 0)
-
-
-# --- months and cut-offs -------------------------------------------------------------------------------------
-
-
-def month_start(day: date) -> date:
-    return day.replace(day=1)
-
-
-def month_end(day: date) -> date:
-    return day.replace(day=calendar.monthrange(day.year, day.month)[1])
-
-
-def add_months(day: date, months: int) -> date:
-    """The same day `months` later, clamped to the month's last day (Jan 31 + 1 → Feb 28)."""
-    index = day.year * 12 + (day.month - 1) + months
-    year, month = divmod(index, 12)
-    month += 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-
-
-def months_in_period(start: date, cutoff: date) -> list[date]:
-    """Calendar months (as first days) counted for a 考核期 from `start` to `cutoff`.
-
-    An evaluation's cut-off sums whole months: the month of `start` counts even when the contract starts
-    mid-month (seed 001: 2024-12-11 → 2025-04-30 is 5 months: Dec, Jan, Feb, Mar, Apr); a month counts only
-    when the cut-off reaches its last day.
-    """
-    months: list[date] = []
-    current = month_start(start)
-    while month_end(current) <= cutoff:
-        months.append(current)
-        current = add_months(current, 1)
-    return months
 
 
 def accumulate(values_by_month: Mapping[date, Decimal], accumulation: str, months: Iterable[date]) -> Decimal | None:

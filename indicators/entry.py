@@ -11,20 +11,12 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from evalportal.periods import Quarter, month_in_period, months_in_period
 from evalportal.roles import contracts_editable_by, contracts_returnable_by
-from stations.models import Contract, ServiceArea
+from stations.models import Contract, QuarterSubmission, ServiceArea
 
-from .calculations import (
-    Pace,
-    accumulate,
-    completion_rate,
-    contract_pace,
-    format_indicator_value,
-    format_percent,
-    months_in_period,
-)
-from .models import IndicatorDefinition, MonthlyActual, QuarterSubmission, Target
-from .quarters import Quarter, month_in_period
+from .calculations import Pace, accumulate, completion_rate, contract_pace, format_indicator_value, format_percent
+from .models import IndicatorDefinition, MonthlyActual, Target
 from .selectors import contract_indicators
 from .validation import PLACES, format_value
 

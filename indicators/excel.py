@@ -20,14 +20,13 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
+from evalportal.periods import Quarter, month_in_period
 from evalportal.xlsx import CellError, open_workbook, reading_package, safe_text, workbook_bytes
 from stations.models import Contract
 
 from .calculations import round_half_up
 from .entry import EntryGrid
 from .models import IndicatorDefinition, MonthlyActual
-from .quarters import Quarter, month_in_period
-from .services import CellChange
 from .validation import InvalidValue, check_value, format_value, parse_value
 
 SHEET = "完成量填报"
@@ -144,16 +143,6 @@ class ParsedEntryUpload:
             "unchanged": self.unchanged,
             "rows": self.rows,
         }
-
-
-def changes_from_payload(payload: dict) -> list[CellChange]:
-    return [
-        CellChange(
-            area_id=c["area_id"], indicator_id=c["indicator_id"], month=date.fromisoformat(c["month"]),
-            value=Decimal(c["value"]), expected_version=c["version"],
-        )
-        for c in payload["changes"]
-    ]
 
 
 def _text(value) -> str:

@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from django.db.models import Q
 
+from evalportal.periods import months_in_period
 from stations.models import Contract, ServiceArea
 
 from . import calculations
@@ -126,7 +127,7 @@ def indicator_completion_table(contract: Contract, cutoff: date) -> CompletionTa
       (113X contracts, seeds 003/004) therefore shows all its indicators here;
     - 合计 sums targets and actuals first, then divides (seed 001: 入户探访 1011/1400 → 72.21%).
     """
-    months = calculations.months_in_period(contract.start_date, min(cutoff, contract.end_date))
+    months = months_in_period(contract.start_date, min(cutoff, contract.end_date))
     pace = calculations.contract_pace(contract.start_date, contract.end_date, cutoff)
 
     areas = list(contract.service_areas.order_by("order", "id"))

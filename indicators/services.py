@@ -7,77 +7,35 @@ records each change in AuditEntry (who, when, old → new, reason).
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
+from evalportal.edits import AlreadyApplied, ConcurrentEdit, Conflict, EntryError, user_label
+from evalportal.periods import Quarter, contract_quarters, month_in_period
 from evalportal.roles import contracts_editable_by, contracts_returnable_by
-from stations.models import Contract, ServiceArea
+from stations.models import AuditEntry, Contract, ImportBatch, QuarterSubmission, ServiceArea
 
-from .models import AuditEntry, ImportBatch, IndicatorDefinition, MonthlyActual, QuarterSubmission, Target
-from .quarters import Quarter, contract_quarters, month_in_period
+from .changes import CellChange, CellKey, changes_from_payload
+from .models import IndicatorDefinition, MonthlyActual, Target
 from .validation import InvalidValue, check_value, format_value
 
 _FK_FIELDS = ["contract", "service_area", "indicator", "updated_by"]
-CellKey = tuple[int | None, int, date]  # (service_area_id or None for station-wide, indicator_id, month)
-
-
-class EntryError(Exception):
-    """A write refused for a reason the user must read (Chinese message)."""
 
 
 class QuarterLocked(EntryError):
     pass
 
 
-@dataclass
-class CellChange:
-    """One cell as the user wants it: value None clears the cell. `expected_version` is the version the user
-    saw (0 = the cell was empty)."""
-
-    area_id: int | None
-    indicator_id: int
-    month: date
-    value: Decimal | None
-    expected_version: int
-
-    @property
-    def key(self) -> CellKey:
-        return (self.area_id, self.indicator_id, self.month)
-
-
-@dataclass
-class Conflict:
-    """A cell someone else changed after the user loaded it."""
-
-    key: CellKey
-    label: str
-    current_value: str  # "" when the other person cleared it
-    current_version: int
-    changed_by: str
-    changed_at: datetime | None
-    your_value: str
-
-
 class CellErrors(EntryError):
     def __init__(self, errors: dict[CellKey, str]):
         self.errors = errors
         super().__init__(f"有 {len(errors)} 个单元格填写有误，未保存任何数据。")
-
-
-class ConcurrentEdit(EntryError):
-    def __init__(self, conflicts: list[Conflict]):
-        self.conflicts = conflicts
-        super().__init__(
-            f"保存未成功：其他人在您打开本页后修改了 {len(conflicts)} 个单元格。"
-            "您填写的内容仍保留在表格中，请核对对方的修改后再保存。"
-        )
 
 
 @dataclass
@@ -103,12 +61,6 @@ def _lock_submission(contract: Contract, quarter: Quarter) -> QuarterSubmission:
     return QuarterSubmission.objects.select_for_update().get(
         contract=contract, year=quarter.year, quarter=quarter.quarter
     )
-
-
-def user_label(user) -> str:
-    if user is None:
-        return "（未知用户）"
-    return user.display_name or user.username
 
 
 def _cell_label(area: ServiceArea | None, indicator: IndicatorDefinition, month: date) -> str:
@@ -417,46 +369,12 @@ def quarter_save(
 # --- Excel import previews ---------------------------------------------------------------------------------------
 
 
-def import_batches_purge(*, now: datetime | None = None) -> int:
-    """Delete the import previews older than ImportBatch.TTL (applied or not); returns how many were deleted."""
-    cutoff = (now or timezone.now()) - ImportBatch.TTL
-    deleted, _ = ImportBatch.objects.filter(created_at__lt=cutoff).delete()
-    return deleted
-
-
-@transaction.atomic
-def import_batch_store(
-    *, user, contract: Contract, kind: str, payload: dict, file_name: str = "", quarter: Quarter | None = None
-) -> ImportBatch:
-    """Keep a fully valid upload for its preview under a random token; expired previews are purged first."""
-    import_batches_purge()
-    batch = ImportBatch(
-        token=secrets.token_urlsafe(24), user=user, contract=contract, kind=kind,
-        quarter=quarter.slug if quarter else "", file_name=(file_name or "")[:200], payload=payload,
-    )
-    batch.full_clean()
-    batch.save()
-    return batch
-
-
-def import_batch_for(*, user, contract: Contract, token: str, kind: str) -> ImportBatch | None:
-    """The user's own unexpired preview of this contract, or None."""
-    return ImportBatch.objects.filter(
-        token=token, contract=contract, user=user, kind=kind, created_at__gte=timezone.now() - ImportBatch.TTL
-    ).first()
-
-
-class AlreadyApplied(EntryError):
-    pass
-
-
 @transaction.atomic
 def import_batch_apply(*, batch: ImportBatch, user) -> SaveResult:
     """Apply a previewed quarterly actuals upload through actuals_save and mark it applied, in one transaction.
 
     The batch row is locked: a double click or a second tab applies it once; the second is told it was done.
     """
-    from .excel import changes_from_payload
 
     batch = ImportBatch.objects.select_for_update().select_related("contract").get(pk=batch.pk)
     if batch.user_id != user.pk or batch.kind != ImportBatch.Kind.ACTUALS:

@@ -15,27 +15,19 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
+from evalportal.edits import AlreadyApplied, ConcurrentEdit, EntryError
+from evalportal.periods import Quarter, contract_quarters
 from evalportal.roles import contracts_editable_by, contracts_visible_to
 from evalportal.security import get_visible_or_404
 from evalportal.xlsx import XLSX_CONTENT_TYPE, UploadRejected, read_upload
-from stations.models import Contract
+from stations.imports import import_batch_for, import_batch_store
+from stations.models import AuditEntry, Contract, ImportBatch
 
+from .approval import quarter_approve
+from .changes import CellChange
 from .entry import EntryGrid, entry_grid
 from .excel import completion_workbook, entry_template, parse_entry_upload
-from .models import AuditEntry, ImportBatch
-from .quarters import Quarter, contract_quarters
-from .services import (
-    AlreadyApplied,
-    CellChange,
-    CellErrors,
-    ConcurrentEdit,
-    EntryError,
-    import_batch_apply,
-    import_batch_for,
-    import_batch_store,
-    quarter_return,
-    quarter_save,
-)
+from .services import CellErrors, import_batch_apply, quarter_return, quarter_save
 from .validation import InvalidValue, format_value, parse_value
 
 
@@ -184,8 +176,6 @@ def quarter_return_view(request, code: str, quarter: str):
 @require_POST
 def quarter_approve_view(request, code: str, quarter: str):
     """审核通过 of one submitted quarter by the district bureau (issue 10 §4); the bulk form is oversight's."""
-    from .approval import quarter_approve
-
     contract, quarter_obj = contract_quarter(request, code, quarter)
     try:
         expected = int(request.POST["quarter_version"]) if request.POST.get("quarter_version") else None

@@ -13,8 +13,7 @@ from evalportal.listing import (
     street_filter,
     year_filter,
 )
-from indicators.models import QuarterSubmission
-from stations.models import Contract
+from stations.models import Contract, QuarterSubmission
 
 
 class SubmissionFilter(ScopedFilterSet):

@@ -22,15 +22,15 @@ from zoneinfo import ZoneInfo
 from django.db import connection, transaction
 from django.utils import timezone
 
-from indicators.calculations import add_months, month_start
-from indicators.models import IndicatorDefinition, MonthlyActual, QuarterSubmission, Target
-from indicators.quarters import contract_quarters, month_in_period
+from evalportal.periods import add_months, contract_quarters, month_in_period, month_start
+from indicators.models import IndicatorDefinition, MonthlyActual, Target
 from indicators.scoring import evaluation_grade, evaluation_total
 from reports.models import PARTY_WEIGHTS, Evaluation, EvaluationAssignment, Party, PartyScore
 from stations.models import (
     Contract,
     District,
     Organisation,
+    QuarterSubmission,
     ServiceArea,
     StaffMember,
     StaffMonth,

@@ -20,10 +20,11 @@ from urllib.parse import urlencode
 from django.db.models import Q, QuerySet
 from django.urls import reverse
 
+from evalportal.periods import Quarter
 from evalportal.roles import contracts_editable_by, contracts_returnable_by, contracts_visible_to, is_admin
-from indicators.dashboard import QuarterStatus, quarter_statuses
-from indicators.models import QuarterSubmission
 from reports.models import Evaluation, EvaluationAssignment, Party, PartyScore
+from stations.models import QuarterSubmission
+from stations.submissions import QuarterStatus, quarter_statuses
 
 SECTION_LIMIT = 10
 ACTIVE_GRACE = timedelta(days=120)  # a contract ended less than this ago still has its last quarters due
@@ -103,25 +104,34 @@ def _quarter_item_base(status: QuarterStatus) -> TodoItem:
 
 
 def quarter_sections(contracts: QuerySet, today: date, *, street: bool) -> list[TodoSection]:
-    """Quarters not yet submitted (due now or overdue) and returned quarters of the running contracts."""
-    statuses = [s for s in quarter_statuses(active_contracts(contracts, today), today) if not s.locked]
+    """Returned quarters (whatever their age: each waits for the street office) and the quarters of the running
+    contracts not yet submitted (the street office: due now or overdue; the bureau: overdue only)."""
+    returned_qs = (
+        QuarterSubmission.objects.filter(status=QuarterSubmission.Status.RETURNED, contract__in=contracts.values("pk"))
+        .select_related("contract__station")
+        .order_by("year", "quarter", "contract__code")
+    )
+    returned = [
+        _quarter_item(QuarterStatus(s.contract, Quarter(s.year, s.quarter), s, today))
+        for s in returned_qs[:SECTION_LIMIT]
+    ]
+    returned_total = returned_qs.count()
+    statuses = [
+        s for s in quarter_statuses(active_contracts(contracts, today), today)
+        if not s.locked and s.status != QuarterSubmission.Status.RETURNED
+    ]
     statuses.sort(key=lambda s: (s.deadline, s.contract.code))
-    returned = [s for s in statuses if s.status == QuarterSubmission.Status.RETURNED]
-    due = [s for s in statuses if s.status != QuarterSubmission.Status.RETURNED]
-    if not street:  # the bureau follows what is late, not every quarter still being filled in
-        due = [s for s in due if s.overdue]
-    year = str(today.year)
+    due = statuses if street else [s for s in statuses if s.overdue]  # the bureau follows what is late
     sections = []
     if returned or street:
         sections.append(TodoSection(
-            "returned", "已退回，需修改后重新提交" if street else "已退回，待街道办重新提交",
-            [_quarter_item(s) for s in returned[:SECTION_LIMIT]], len(returned),
+            "returned", "已退回，需修改后重新提交" if street else "已退回，待街道办重新提交", returned, returned_total,
             _url("submission_list", status="returned", year=""), "没有被退回的季度。", tone="danger",
         ))
     sections.append(TodoSection(
         "due", "待提交的季度数据" if street else "逾期未提交的季度数据",
         [_quarter_item(s) for s in due[:SECTION_LIMIT]], len(due),
-        reverse("contract_list") + f"?year={year}",
+        reverse("contract_list") + f"?year={today.year}",
         "没有待提交的季度。" if street else "没有逾期未提交的季度。",
     ))
     return sections

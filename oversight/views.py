@@ -16,13 +16,13 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from evalportal.edits import EntryError
 from evalportal.listing import bound_filter, paginate, querystring_without_page
 from evalportal.roles import contracts_returnable_by, contracts_visible_to, stations_visible_to
 from indicators.approval import parse_seen, quarters_approve, quarters_return
-from indicators.models import QuarterSubmission
-from indicators.services import EntryError
 from reports.models import Evaluation
 from reports.pdf_selectors import evaluations_reportable_by
+from stations.models import QuarterSubmission
 
 from .filters import ContractFilter, SubmissionFilter
 from .todo import todo_for

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Run the whole test suite: install (apt packages, virtualenv, requirements), then
-# missing-migration check, system checks, ruff, pytest. Extra arguments go to pytest.
+# missing-migration check, system checks, ruff, import layers (lint-imports), pytest. Extra arguments go to pytest.
 #
 #   bash scripts/test.sh            # everything
 #   bash scripts/test.sh -k pdf     # a subset
@@ -31,6 +31,9 @@ _ep_log "manage.py check (includes evalportal.E001: CJK font embedded in PDFs)"
 
 _ep_log "ruff check ."
 "$EVALPORTAL_VENV/bin/ruff" check .
+
+_ep_log "lint-imports (layers: reports → indicators → stations → evalportal; no cycles inside an app)"
+"$EVALPORTAL_VENV/bin/lint-imports"
 
 _ep_log "pytest $*"
 set +e

@@ -3,17 +3,19 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
-from evalportal.admin_helpers import ModelAdmin, TabularInline
-from indicators.models import AuditEntry
+from evalportal.admin_helpers import ModelAdmin, ReadOnlyAdmin, TabularInline
 
 from . import services
 from .models import (
     ActivityEntry,
+    AuditEntry,
     Community,
     Contract,
     District,
+    ImportBatch,
     Organisation,
     PaymentTranche,
+    QuarterSubmission,
     ServiceArea,
     ServiceProject,
     StaffMember,
@@ -310,3 +312,36 @@ class StaffTransferAdmin(ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+@admin.register(QuarterSubmission)
+class QuarterSubmissionAdmin(ModelAdmin):
+    """Status changes belong in the portal (submit/return through indicators.services, audited); here read-only."""
+
+    list_display = ["contract", "year", "quarter", "status", "submitted_at", "returned_at", "version"]
+    list_filter = ["status", "year", "quarter"]
+    list_select_related = ["contract__station"]
+    search_fields = ["contract__code", "contract__station__name"]
+    readonly_fields = ["contract", "year", "quarter", "status", "submitted_at", "submitted_by", "returned_at",
+                       "returned_by", "return_reason", "approved_at", "approved_by", "version", "updated_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(ReadOnlyAdmin):
+    list_display = ["at", "user", "action", "subject", "contract", "quarter", "label", "old_value", "new_value",
+                    "reason", "source"]
+    list_filter = ["action", "subject", "source"]
+    list_select_related = ["user", "contract__station"]
+    search_fields = ["label", "contract__code", "reason"]
+    date_hierarchy = "at"
+
+
+@admin.register(ImportBatch)
+class ImportBatchAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "user", "contract", "kind", "quarter", "file_name", "applied_at"]
+    list_filter = ["kind"]
+    list_select_related = ["user", "contract__station"]
+    exclude = ["payload", "token"]

@@ -21,11 +21,11 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
+from evalportal.periods import month_in_period
 from evalportal.xlsx import CellError, open_workbook, reading_package, safe_text, workbook_bytes
-from indicators.quarters import Quarter, month_in_period
 
+from .changes import ON_POST_VALUES
 from .models import Contract, StaffMember, StaffMonth
-from .services import ON_POST_VALUES, StaffMonthChange
 
 SHEET = "社工到岗情况"
 FIXED = ["类型", "序号", "姓名", "职位", "岗位资格证/资质", "合同期限"]
@@ -301,16 +301,3 @@ def _parse(ws, contract: Contract, result: ParsedStaffUpload) -> None:
             })
     if not errors and result.rows == 0:
         err(None, None, "文件中没有社工数据行。")
-
-
-def staff_changes_by_quarter(payload: dict) -> dict[Quarter, list[StaffMonthChange]]:
-    grouped: dict[Quarter, list[StaffMonthChange]] = {}
-    for c in payload["changes"]:
-        month = date.fromisoformat(c["month"])
-        grouped.setdefault(Quarter.of(month), []).append(
-            StaffMonthChange(
-                staff_id=c["staff_id"], month=month, on_post=Decimal(c["on_post"]),
-                social_insurance=c["social_insurance"], salary_paid=c["salary_paid"], expected_version=c["version"],
-            )
-        )
-    return grouped

@@ -10,15 +10,12 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from indicators.calculations import months_in_period
-from indicators.models import MonthlyActual
-from indicators.quarters import Quarter, month_in_period
+from evalportal.periods import Quarter, month_in_period, months_in_period
 
 from .calculations import StaffFacts, StaffFigures, StaffMonthFacts, staff_figures
+from .changes import ON_POST_VALUES, StaffMonthChange
 from .models import Contract, StaffMember, StaffMonth
-from .services import ON_POST_VALUES, StaffMonthChange
-
-TRAINING_HOURS_CODE = "training_hours"  # the station-wide 培训时数 indicator (demo catalogue)
+from .selectors import training_hours
 
 
 @dataclass
@@ -110,7 +107,7 @@ def staff_month_grid(*, contract: Contract, quarter: Quarter) -> StaffMonthGrid:
     records: dict[int, dict[date, StaffMonth]] = {}
     for record in StaffMonth.objects.filter(staff__contract=contract, month__lte=quarter.end):
         records.setdefault(record.staff_id, {})[record.month] = record
-    training = _training_hours(contract, period_months) if period_months else None
+    training = training_hours(contract, period_months) if period_months else None
     facts = []
     rows = []
     by_key = {}
@@ -165,15 +162,6 @@ def staff_month_grid(*, contract: Contract, quarter: Quarter) -> StaffMonthGrid:
         base_uncertified=base["uncertified"], base_uncertified_two_years=base["uncertified_two"],
         base_continuing=base["continuing"], _by_key=by_key,
     )
-
-
-def _training_hours(contract: Contract, months: list[date]) -> Decimal | None:
-    values = list(
-        MonthlyActual.objects.filter(
-            contract=contract, service_area__isnull=True, indicator__code=TRAINING_HOURS_CODE, month__in=months
-        ).values_list("value", flat=True)
-    )
-    return sum(values, Decimal(0)) if values else None
 
 
 def read_staff_month_post(grid: StaffMonthGrid, data) -> tuple[list[StaffMonthChange], int]:

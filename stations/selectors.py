@@ -12,13 +12,25 @@ from decimal import Decimal
 
 from django.db.models import Prefetch, Sum
 
-from indicators.calculations import months_in_period
-from indicators.models import MonthlyActual
+from evalportal.periods import months_in_period
 
 from .calculations import MonthSubtotal, StaffFacts, StaffFigures, StaffMonthFacts, month_subtotals, staff_figures
 from .models import Contract, StaffMember, StaffMonth
 
-TRAINING_HOURS_CODE = "training_hours"
+TRAINING_HOURS_CODE = "training_hours"  # the station-wide 培训时数 indicator (demo catalogue)
+
+
+def training_hours(contract: Contract, months: list[date]) -> Decimal | None:
+    """培训时数 over `months` for 附件2's average training hours (None when nothing was entered).
+
+    Read through the reverse relation the indicators app declares on Contract (`actuals`): the figure belongs to
+    the staff table, but this bottom app imports nothing from the apps above it (issue 8).
+    """
+    if not months:
+        return None
+    return contract.actuals.filter(
+        service_area__isnull=True, indicator__code=TRAINING_HOURS_CODE, month__in=months
+    ).aggregate(total=Sum("value"))["total"]
 
 
 @dataclass(frozen=True)
@@ -82,11 +94,7 @@ def staff_on_post_table(contract: Contract, period_start: date, period_end: date
     certified = [r for r in rows if r.staff.is_certified]
     uncertified = [r for r in rows if not r.staff.is_certified]
 
-    training = None
-    if months:
-        training = MonthlyActual.objects.filter(
-            contract=contract, service_area__isnull=True, indicator__code=TRAINING_HOURS_CODE, month__in=months
-        ).aggregate(total=Sum("value"))["total"]
+    training = training_hours(contract, months)
 
     figures = staff_figures(
         [r.facts for r in rows],

@@ -7,21 +7,27 @@ optimistic versions on StaffMonth, and every change recorded in indicators.Audit
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from evalportal.edits import AlreadyApplied, ConcurrentEdit, Conflict, EntryError, user_label
+from evalportal.periods import Quarter, month_in_period, month_start
 from evalportal.roles import contracts_editable_by
-from indicators.calculations import month_start
-from indicators.models import AuditEntry, ImportBatch
-from indicators.quarters import Quarter, month_in_period
-from indicators.services import AlreadyApplied, ConcurrentEdit, Conflict, EntryError, user_label
 
-from .models import ActivityEntry, Contract, ServiceArea, StaffMember, StaffMonth, StaffTransfer
+from .changes import ON_POST_VALUES, StaffMonthChange, staff_changes_by_quarter
+from .models import (
+    ActivityEntry,
+    AuditEntry,
+    Contract,
+    ImportBatch,
+    ServiceArea,
+    StaffMember,
+    StaffMonth,
+    StaffTransfer,
+)
 
 STAFF_MONTH_AUDITED_FIELDS = ["on_post", "social_insurance", "salary_paid", "service_area"]
 STAFF_AUDITED_FIELDS = [
@@ -152,19 +158,6 @@ def area_for_month(staff: StaffMember, transfers: list[StaffTransfer], month: da
     if transfers:
         return transfers[0].from_area
     return area
-
-
-@dataclass
-class StaffMonthChange:
-    staff_id: int
-    month: date
-    on_post: Decimal | None  # None removes the month's record
-    social_insurance: bool
-    salary_paid: bool
-    expected_version: int  # 0 = there was no record
-
-
-ON_POST_VALUES = (Decimal("1"), Decimal("0.5"), Decimal("0"))
 
 
 @transaction.atomic
@@ -331,7 +324,6 @@ def activity_delete(*, activity: ActivityEntry, user, reason: str = "") -> None:
 def staff_import_apply(*, batch: ImportBatch, user) -> int:
     """Apply a previewed 附件2 upload quarter by quarter through staff_months_save and mark it applied, all in one
     transaction (a conflict in any quarter saves nothing). The batch row is locked so that it is applied once."""
-    from .excel import staff_changes_by_quarter
 
     batch = ImportBatch.objects.select_for_update().select_related("contract").get(pk=batch.pk)
     if batch.user_id != user.pk or batch.kind != ImportBatch.Kind.STAFF:

@@ -13,19 +13,19 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 
+from evalportal.edits import AlreadyApplied, ConcurrentEdit, EntryError
+from evalportal.periods import Quarter, contract_quarters
 from evalportal.roles import contracts_editable_by, contracts_returnable_by, contracts_visible_to
 from evalportal.security import get_visible_or_404
 from evalportal.xlsx import XLSX_CONTENT_TYPE, UploadRejected, read_upload
-from indicators.dashboard import quarter_statuses
-from indicators.models import ImportBatch
-from indicators.quarters import Quarter, contract_quarters
-from indicators.services import AlreadyApplied, ConcurrentEdit, EntryError, import_batch_for, import_batch_store
 
 from .excel import parse_staff_upload, staff_workbook
 from .forms import ActivityForm, StaffForm, TransferForm
-from .models import ActivityEntry, StaffMember, StaffTransfer
+from .imports import import_batch_for, import_batch_store
+from .models import ActivityEntry, ImportBatch, StaffMember, StaffTransfer
 from .register import read_staff_month_post, staff_month_grid
 from .services import activity_delete, activity_save, staff_import_apply, staff_months_save, staff_save, staff_transfer
+from .submissions import quarter_statuses
 
 
 def visible_contract(request, code: str):

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "indicators",
     "reports",
     "oversight",
+    "demo",
 ]
 
 MIDDLEWARE = [

@@ -4,13 +4,19 @@ from decimal import Decimal
 
 from django import template
 
-from indicators.calculations import format_percent
-from reports.templatetags.report_format import wan as report_wan
+from indicators.calculations import SLASH, format_percent, to_wan
+from stations.calculations import format_halves
 
 register = template.Library()
 
 
-register.filter("wan", report_wan)  # one 万元 format for screens and reports
+
+@register.filter
+def wan(amount: Decimal | None) -> str:
+    """Yuan → 万元 with 2 decimals, as the reports print it (2,448,000.00 → "244.80"); "/" when missing.
+
+    The one 万元 format of screens and reports (reports' report_format registers this same function)."""
+    return SLASH if amount in (None, "") else f"{to_wan(Decimal(amount)):f}"
 
 
 @register.filter
@@ -22,8 +28,6 @@ def pct(rate) -> str:
 @register.filter
 def halves(value) -> str:
     """人次 counted in halves (77.5, 65, 100, -12.5); "" for None."""
-    from stations.calculations import format_halves
-
     if value in (None, ""):
         return ""
     return format_halves(Decimal(value))

@@ -8,9 +8,12 @@ from decimal import Decimal
 
 from django import template
 
-from indicators.calculations import SLASH, format_percent, format_quantity, round_half_up, to_wan
+from indicators.calculations import SLASH, format_percent, format_quantity, round_half_up
+from indicators.templatetags.entry_format import wan
 
 register = template.Library()
+
+register.filter("wan", wan)  # one 万元 format for screens and reports (defined with the entry screens' filters)
 
 
 @register.filter
@@ -30,12 +33,6 @@ def percent(rate: Decimal | None) -> str:
 @register.filter
 def qty(value: Decimal | None, places: int = 0) -> str:
     return format_quantity(value, int(places))
-
-
-@register.filter
-def wan(amount: Decimal | None) -> str:
-    """Yuan → 万元 with 2 decimals, as the reports print it (2,448,000.00 → "244.80"); "/" when missing."""
-    return SLASH if amount in (None, "") else f"{to_wan(Decimal(amount)):f}"
 
 
 @register.filter

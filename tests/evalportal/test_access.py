@@ -6,8 +6,7 @@ from datetime import date
 from django.test import TestCase
 from django.urls import reverse
 
-from indicators.models import ImportBatch
-from stations.models import ActivityEntry, StaffMember
+from stations.models import ActivityEntry, ImportBatch, StaffMember
 from tests.indicators.factories import build_world
 
 ALLOW, DENY, READ_ONLY = 200, 404, 403

@@ -9,7 +9,7 @@ from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from indicators.models import AuditEntry, ImportBatch, IndicatorDefinition, MonthlyActual, QuarterSubmission, Target
+from indicators.models import IndicatorDefinition, MonthlyActual, Target
 from reports.models import (
     Evaluation,
     EvaluationAssignment,
@@ -30,11 +30,14 @@ from reports.models import (
 )
 from stations.models import (
     ActivityEntry,
+    AuditEntry,
     Community,
     Contract,
     District,
+    ImportBatch,
     Organisation,
     PaymentTranche,
+    QuarterSubmission,
     ServiceArea,
     ServiceProject,
     StaffMember,
@@ -200,8 +203,7 @@ class AdminTests(TestCase):
         self.assertEqual((actual.value, actual.version, actual.updated_by), (Decimal("95"), 2, self.superuser))
 
     def test_admin_corrections_of_staff_months_and_activities_are_audited(self):
-        from indicators.models import AuditEntry
-        from stations.models import ActivityEntry, StaffMonth
+        from stations.models import ActivityEntry, AuditEntry, StaffMonth
 
         month = StaffMonth.objects.get()
         response = self.client.post(

@@ -6,7 +6,7 @@ from unittest import mock
 from django.test import TestCase
 from django.urls import reverse
 
-from indicators.quarters import Quarter, contract_quarters
+from evalportal.periods import Quarter, contract_quarters
 from indicators.services import quarter_return, quarter_submit
 from tests.indicators.factories import build_world
 

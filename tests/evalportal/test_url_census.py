@@ -19,7 +19,8 @@ from django.core.files.base import ContentFile
 from django.test import TestCase
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from indicators.models import AuditEntry, ImportBatch, MonthlyActual, QuarterSubmission, Target
+from demo.loader import demo_load
+from indicators.models import MonthlyActual, Target
 from reports.models import (
     Evaluation,
     EvaluationAssignment,
@@ -29,12 +30,14 @@ from reports.models import (
     PartyScore,
     ReportBundle,
 )
-from stations.demo import demo_load
 from stations.models import (
     ActivityEntry,
+    AuditEntry,
     Contract,
     District,
+    ImportBatch,
     Organisation,
+    QuarterSubmission,
     StaffMember,
     StaffMonth,
     StaffTransfer,

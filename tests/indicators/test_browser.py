@@ -11,7 +11,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from indicators.models import MonthlyActual, QuarterSubmission
+from indicators.models import MonthlyActual
+from stations.models import QuarterSubmission
 from tests.browser import SCREENSHOTS
 
 from .factories import PASSWORD, build_world
@@ -125,9 +126,9 @@ def test_page_script_computes_what_the_server_computes(browser, live_server, tra
     """The grid's JavaScript recomputes every row on load: its figures must equal the server's, row by row."""
     from django.test import Client
 
+    from evalportal.periods import Quarter
     from indicators.entry import entry_grid
     from indicators.models import Target
-    from indicators.quarters import Quarter
 
     world = build_world(n_areas=2)
     ind = world.indicators

@@ -13,11 +13,14 @@ from unittest import skipUnless
 from django.db import connection, connections
 from django.test import TransactionTestCase
 
-from indicators.models import AuditEntry, MonthlyActual, QuarterSubmission
-from indicators.quarters import Quarter
-from indicators.services import CellChange, ConcurrentEdit, actuals_save
-from stations.models import StaffMember, StaffMonth
-from stations.services import StaffMonthChange, staff_months_save
+from evalportal.edits import ConcurrentEdit
+from evalportal.periods import Quarter
+from indicators.changes import CellChange
+from indicators.models import MonthlyActual
+from indicators.services import actuals_save
+from stations.changes import StaffMonthChange
+from stations.models import AuditEntry, QuarterSubmission, StaffMember, StaffMonth
+from stations.services import staff_months_save
 
 from .factories import build_world
 

@@ -6,10 +6,13 @@ from decimal import Decimal
 from django.test import TestCase
 from django.urls import reverse
 
+from evalportal.edits import ConcurrentEdit
+from evalportal.periods import Quarter
+from indicators.changes import CellChange
 from indicators.entry import cell_name, entry_grid
-from indicators.models import AuditEntry, MonthlyActual, QuarterSubmission
-from indicators.quarters import Quarter
-from indicators.services import CellChange, ConcurrentEdit, QuarterLocked, actuals_save, quarter_submit
+from indicators.models import MonthlyActual
+from indicators.services import QuarterLocked, actuals_save, quarter_submit
+from stations.models import AuditEntry, QuarterSubmission
 
 from .factories import build_world
 
@@ -271,7 +274,7 @@ class ContractIndicatorSetTests(TestCase):
 
     @classmethod
     def setUpTestData(cls):
-        from stations.demo import demo_load
+        from demo.loader import demo_load
 
         demo_load()
 

@@ -14,10 +14,12 @@ from django.core.management.base import CommandError
 from django.test import TestCase, override_settings
 from django.urls import reverse
 
+from evalportal.periods import Quarter
 from evalportal.xlsx import safe_text
-from indicators.models import AuditEntry, ImportBatch, MonthlyActual
-from indicators.quarters import Quarter
-from indicators.services import CellChange, actuals_save
+from indicators.changes import CellChange
+from indicators.models import MonthlyActual
+from indicators.services import actuals_save
+from stations.models import AuditEntry, ImportBatch
 
 from .factories import build_world
 

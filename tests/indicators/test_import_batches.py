@@ -12,18 +12,13 @@ from django.test import TestCase
 from django.urls import reverse
 from django.utils import timezone
 
-from indicators.models import AuditEntry, ImportBatch, MonthlyActual
-from indicators.quarters import Quarter
-from indicators.services import (
-    AlreadyApplied,
-    CellChange,
-    ConcurrentEdit,
-    actuals_save,
-    import_batch_apply,
-    import_batch_store,
-    import_batches_purge,
-)
-from stations.models import StaffMember, StaffMonth
+from evalportal.edits import AlreadyApplied, ConcurrentEdit
+from evalportal.periods import Quarter
+from indicators.changes import CellChange
+from indicators.models import MonthlyActual
+from indicators.services import actuals_save, import_batch_apply
+from stations.imports import import_batch_store, import_batches_purge
+from stations.models import AuditEntry, ImportBatch, StaffMember, StaffMonth
 from stations.services import staff_import_apply
 
 from .factories import build_world

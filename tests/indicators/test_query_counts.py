@@ -9,8 +9,8 @@ from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from indicators.models import MonthlyActual, QuarterSubmission, Target
-from stations.models import ActivityEntry, ServiceArea, StaffMember, StaffMonth
+from indicators.models import MonthlyActual, Target
+from stations.models import ActivityEntry, QuarterSubmission, ServiceArea, StaffMember, StaffMonth
 
 from .factories import build_world
 

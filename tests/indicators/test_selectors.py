@@ -5,9 +5,9 @@ from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
 from django.test import TestCase
 
+from demo.loader import demo_load
 from indicators.models import IndicatorDefinition, MonthlyActual, Target
 from indicators.selectors import indicator_completion_table
-from stations.demo import demo_load
 from stations.models import Contract, ServiceArea
 
 from .test_calculations import SEED_001_AREA_FIGURES, SEED_001_STATION_FIGURES

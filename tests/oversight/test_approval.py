@@ -7,12 +7,15 @@ from django.core.exceptions import PermissionDenied
 from django.test import TestCase
 from django.urls import reverse
 
+from evalportal.edits import EntryError
+from evalportal.periods import Quarter
 from indicators.approval import quarter_approve, quarters_approve, quarters_return
-from indicators.dashboard import home_summary
+from indicators.changes import CellChange
 from indicators.entry import entry_grid
-from indicators.models import AuditEntry, MonthlyActual, QuarterSubmission
-from indicators.quarters import Quarter
-from indicators.services import CellChange, EntryError, QuarterLocked, actuals_save, quarter_return, quarter_submit
+from indicators.models import MonthlyActual
+from indicators.services import QuarterLocked, actuals_save, quarter_return, quarter_submit
+from oversight.todo import todo_for
+from stations.models import AuditEntry, QuarterSubmission
 from tests.indicators.factories import build_world
 
 Q1, Q2 = Quarter(2025, 1), Quarter(2025, 2)
@@ -104,13 +107,13 @@ class ApprovalServiceTests(TestCase):
     def test_approved_quarter_leaves_the_home_lists(self):
         self.submit()
         today = date(2025, 4, 20)  # after the Q1 deadline
-        contracts = type(self.w.contract).objects.filter(pk=self.w.contract.pk)
-        summary = home_summary(contracts, today)
-        self.assertEqual([s.quarter for s in summary.awaiting_review], [Q1])
+        review = next(s for s in todo_for(self.bureau, today).sections if s.key == "review")
+        self.assertEqual([i.title for i in review.items], ["广州市西村街社工服务站 · 2025年第一季度"])
         quarter_approve(contract=self.w.contract, quarter=Q1, user=self.bureau)
-        summary = home_summary(contracts, today)
-        self.assertEqual(summary.awaiting_review, [])
-        self.assertNotIn(Q1, [s.quarter for s in summary.due])
+        for user in (self.bureau, self.street):
+            for section in todo_for(user, today).sections:
+                with self.subTest(user=user.username, section=section.key):
+                    self.assertNotIn("广州市西村街社工服务站 · 2025年第一季度", [i.title for i in section.items])
 
 
 class ApprovalViewTests(TestCase):

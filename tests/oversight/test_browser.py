@@ -3,8 +3,8 @@ its confirmation; as evaluator_gzswa the home page shows the 回避 declaration 
 
 import pytest
 
-from indicators.models import AuditEntry, QuarterSubmission
-from stations.demo import demo_load
+from demo.loader import demo_load
+from stations.models import AuditEntry, QuarterSubmission
 from tests.browser import SCREENSHOTS
 
 pytestmark = [pytest.mark.browser]

@@ -6,7 +6,7 @@ from unittest import mock
 from django.test import TestCase
 from django.urls import reverse
 
-from indicators.quarters import Quarter
+from evalportal.periods import Quarter
 from indicators.services import quarter_submit
 from stations.models import Contract
 from tests.indicators.factories import build_world

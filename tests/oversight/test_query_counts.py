@@ -9,9 +9,8 @@ from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from indicators.models import QuarterSubmission
 from reports.models import PARTY_WEIGHTS, Evaluation, EvaluationAssignment, PartyScore
-from stations.models import Contract, Station, Street
+from stations.models import Contract, QuarterSubmission, Station, Street
 from tests.indicators.factories import build_world
 
 TODAY = date(2025, 6, 20)

@@ -7,12 +7,12 @@ from io import StringIO
 from django.core.management import CommandError, call_command
 from django.test import TestCase
 
+from demo.loader import demo_load
 from evalportal.roles import stations_visible_to
-from indicators.models import MonthlyActual, QuarterSubmission
+from indicators.models import MonthlyActual
 from oversight.scale import scale_delete, scale_load
 from reports.models import Evaluation
-from stations.demo import demo_load
-from stations.models import StaffMonth, Station, User
+from stations.models import QuarterSubmission, StaffMonth, Station, User
 
 TODAY = date(2025, 11, 20)
 

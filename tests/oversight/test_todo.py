@@ -7,7 +7,7 @@ from unittest import mock
 from django.test import TestCase
 from django.urls import reverse
 
-from indicators.quarters import Quarter
+from evalportal.periods import Quarter
 from indicators.services import quarter_submit
 from oversight.todo import SECTION_LIMIT, todo_for
 from reports.models import PARTY_WEIGHTS, Evaluation, EvaluationAssignment, Party, PartyScore

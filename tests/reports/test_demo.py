@@ -5,9 +5,9 @@ from decimal import Decimal
 from django.test import TestCase
 from django.urls import reverse
 
+from demo.loader import demo_load
 from reports import services
 from reports.models import Evaluation, EvaluationItem, Party, PartyScore
-from stations.demo import demo_load
 from stations.models import User
 
 

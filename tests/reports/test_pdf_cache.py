@@ -4,11 +4,11 @@ from unittest import mock
 
 from django.test import TestCase
 
+from demo.loader import demo_load
 from indicators.models import MonthlyActual
 from reports import pdf
 from reports.models import PerformanceEvaluation, RenderedReport
 from reports.pdf_services import rendered_report_fetch, report_source
-from stations.demo import demo_load
 from stations.models import User
 
 from .pdf_tools import pdf_text, squash

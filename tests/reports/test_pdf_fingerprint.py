@@ -9,10 +9,10 @@ from decimal import Decimal
 
 from django.test import TestCase
 
+from demo.loader import demo_load
 from reports import pdf, services
 from reports.models import Evaluation, Finding, PartyScore, PerformanceEvaluation, PerformanceIndicator
 from reports.pdf_services import report_source
-from stations.demo import demo_load
 from stations.models import StaffMonth
 
 from .factories import SCORES_102_5, make_world, score_all_items

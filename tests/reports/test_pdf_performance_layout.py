@@ -4,10 +4,10 @@ from decimal import Decimal
 
 from django.test import SimpleTestCase, TestCase
 
+from demo.loader import demo_load
 from reports import pdf
 from reports.builders import Paragraph, build_performance_report_context, report_paragraphs
 from reports.models import PerformanceEvaluation
-from stations.demo import demo_load
 
 
 class ReportParagraphsTests(SimpleTestCase):

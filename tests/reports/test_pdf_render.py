@@ -10,11 +10,11 @@ from decimal import Decimal
 
 from django.test import TestCase
 
+from demo.loader import demo_load
 from reports import pdf
 from reports.builders import build_evaluation_report_context, build_performance_report_context
 from reports.models import Evaluation, ExpenseLine, Finding, Party, PerformanceEvaluation
 from reports.pdf_services import report_source_for_code
-from stations.demo import demo_load
 from stations.models import ActivityEntry, Community, ServiceArea, StaffMember, StaffMonth
 
 from .pdf_tools import (

@@ -2,11 +2,11 @@
 
 from django.test import SimpleTestCase, TestCase
 
+from demo.loader import demo_load
 from reports import pdf
 from reports.charts import BarSeries, completion_bar_chart
 from reports.models import Evaluation, Finding, Party, PerformanceEvaluation
 from reports.pdf_services import report_source
-from stations.demo import demo_load
 
 from .pdf_tools import capture_weasyprint_log, pdf_image_count, pdf_text, squash
 

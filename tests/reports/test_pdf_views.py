@@ -17,6 +17,7 @@ from django.db import connection
 from django.test import SimpleTestCase, TestCase, TransactionTestCase, override_settings
 from django.utils import timezone
 
+from demo.loader import demo_load
 from reports.models import Evaluation, EvaluationAssignment, PerformanceEvaluation, ReportBundle
 from reports.pdf_services import (
     STALE_AFTER,
@@ -25,7 +26,6 @@ from reports.pdf_services import (
     report_bundles_process,
     report_bundles_requeue_stale,
 )
-from stations.demo import demo_load
 from stations.models import District, Organisation, User
 
 

@@ -4,10 +4,10 @@ from decimal import Decimal
 
 from django.test import TestCase
 
+from demo.loader import demo_load
 from indicators.calculations import format_percent, round_half_up
 from reports.models import Evaluation, PartyScore, PerformanceEvaluation
 from reports.selectors import evaluation_summary, performance_tree, rubric_summary
-from stations.demo import demo_load
 
 D = Decimal
 

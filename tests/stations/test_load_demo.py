@@ -7,10 +7,10 @@ from io import StringIO
 from django.core.management import call_command
 from django.test import TestCase
 
+from demo.loader import DEMO_PASSWORD, demo_counts, demo_load, spread
 from indicators.calculations import tranche_amount
 from indicators.models import MonthlyActual
 from reports.models import Evaluation, Finding, PerformanceEvaluation
-from stations.demo import DEMO_PASSWORD, demo_counts, demo_load, spread
 from stations.models import ActivityEntry, Contract, Organisation, ServiceArea, User
 
 D = Decimal

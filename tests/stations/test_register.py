@@ -11,10 +11,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import TestCase
 from django.urls import reverse
 
-from indicators.models import AuditEntry, ImportBatch, MonthlyActual
-from indicators.quarters import Quarter
-from stations.models import ActivityEntry, StaffMember, StaffMonth, StaffTransfer
-from stations.services import StaffMonthChange, staff_months_save
+from evalportal.periods import Quarter
+from indicators.models import MonthlyActual
+from stations.changes import StaffMonthChange
+from stations.models import ActivityEntry, AuditEntry, ImportBatch, StaffMember, StaffMonth, StaffTransfer
+from stations.services import staff_months_save
 from tests.indicators.factories import build_world
 
 JAN, FEB, MAR = date(2025, 1, 1), date(2025, 2, 1), date(2025, 3, 1)

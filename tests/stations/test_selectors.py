@@ -5,8 +5,8 @@ from decimal import Decimal
 
 from django.test import TestCase
 
+from demo.loader import demo_load
 from indicators.calculations import format_percent, round_half_up
-from stations.demo import demo_load
 from stations.models import Contract, StaffMember, StaffMonth
 from stations.selectors import staff_on_post_table
 

@@ -7,10 +7,10 @@ from decimal import Decimal
 import pytest
 from django.template.defaultfilters import floatformat
 
+from demo.loader import demo_load
+from evalportal.periods import Quarter
 from indicators.calculations import format_percent
-from indicators.quarters import Quarter
 from stations.calculations import format_halves
-from stations.demo import demo_load
 from stations.models import Contract, StaffMonth
 from stations.register import staff_month_grid
 from tests.browser import SCREENSHOTS

@@ -1,4 +1,4 @@
-"""Quarters of a contract and their deadlines: pure rules, no ORM (issue 3 §2, §3).
+"""Months, 考核期 and quarters of a contract: pure date rules, no ORM, shared by every app (issue 8).
 
 Entry screens group a contract's months by calendar quarter. The quarters of a contract are the calendar
 quarters that intersect its service period; inside a quarter only the months that intersect the period can be
@@ -10,11 +10,42 @@ Deadline rule (one place): a quarter's data is due on the 15th of the month afte
 
 from __future__ import annotations
 
+import calendar
 import re
 from dataclasses import dataclass
 from datetime import date
 
-from .calculations import add_months, month_end
+
+def month_start(day: date) -> date:
+    return day.replace(day=1)
+
+
+def month_end(day: date) -> date:
+    return day.replace(day=calendar.monthrange(day.year, day.month)[1])
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day `months` later, clamped to the month's last day (Jan 31 + 1 → Feb 28)."""
+    index = day.year * 12 + (day.month - 1) + months
+    year, month = divmod(index, 12)
+    month += 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def months_in_period(start: date, cutoff: date) -> list[date]:
+    """Calendar months (as first days) counted for a 考核期 from `start` to `cutoff`.
+
+    An evaluation's cut-off sums whole months: the month of `start` counts even when the contract starts
+    mid-month (seed 001: 2024-12-11 → 2025-04-30 is 5 months: Dec, Jan, Feb, Mar, Apr); a month counts only
+    when the cut-off reaches its last day.
+    """
+    months: list[date] = []
+    current = month_start(start)
+    while month_end(current) <= cutoff:
+        months.append(current)
+        current = add_months(current, 1)
+    return months
+
 
 DEADLINE_DAY = 15
 

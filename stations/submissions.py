@@ -10,10 +10,9 @@ from datetime import date
 
 from django.db.models import QuerySet
 
-from stations.models import Contract
+from evalportal.periods import Quarter, contract_quarters, is_open_for_entry, is_overdue
 
-from .models import QuarterSubmission
-from .quarters import Quarter, contract_quarters, is_open_for_entry, is_overdue
+from .models import Contract, QuarterSubmission
 
 
 @dataclass
@@ -70,25 +69,3 @@ def quarter_statuses(contracts: QuerySet, today: date) -> list[QuarterStatus]:
                 QuarterStatus(contract, quarter, submissions.get((contract.pk, quarter.year, quarter.quarter)), today)
             )
     return result
-
-
-@dataclass
-class HomeSummary:
-    due: list[QuarterStatus]  # not yet submitted, oldest deadline first
-    returned: list[QuarterStatus]
-    awaiting_review: list[QuarterStatus]  # submitted (the bureau may approve or return them); approved ones leave
-
-
-def home_summary(contracts: QuerySet, today: date) -> HomeSummary:
-    statuses = quarter_statuses(contracts, today)
-    due = sorted(
-        (s for s in statuses if not s.locked),
-        key=lambda s: (s.deadline, s.contract.code),
-    )
-    returned = [s for s in due if s.status == QuarterSubmission.Status.RETURNED]
-    submitted = sorted(
-        (s for s in statuses if s.status == QuarterSubmission.Status.SUBMITTED),
-        key=lambda s: s.submission.submitted_at,
-        reverse=True,
-    )
-    return HomeSummary(due=due, returned=returned, awaiting_review=submitted)

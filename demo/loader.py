@@ -18,9 +18,9 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db import transaction
 
-from indicators.calculations import add_months, month_start
-from indicators.models import IndicatorDefinition, MonthlyActual, QuarterSubmission, Target
-from reports.demo import load_evaluation_demo
+from evalportal.periods import add_months, contract_quarters, month_start
+from indicators.models import IndicatorDefinition, MonthlyActual, Target
+from indicators.services import quarter_submit
 from reports.models import (
     Evaluation,
     EvaluationAssignment,
@@ -42,6 +42,7 @@ from stations.models import (
     District,
     Organisation,
     PaymentTranche,
+    QuarterSubmission,
     ServiceArea,
     ServiceProject,
     StaffMember,
@@ -50,6 +51,8 @@ from stations.models import (
     Street,
     User,
 )
+
+from .evaluations import load_evaluation_demo
 
 DEMO_PASSWORD = "evalportal-demo"  # demo only: never use on a real deployment
 FIXTURE_DIR = Path(settings.BASE_DIR) / "fixtures" / "demo"
@@ -493,9 +496,6 @@ REPORTED_QUARTERS_UNTIL = {
 
 
 def _submit_reported_quarters() -> None:
-    from indicators.quarters import contract_quarters
-    from indicators.services import quarter_submit
-
     admin = User.objects.get(username="admin")
     for code, until in REPORTED_QUARTERS_UNTIL.items():
         contract = Contract.objects.select_related("station__street").get(code=code)

@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import datetime
 
+from reports import services
+from reports.models import Evaluation, RubricTemplate
 from stations.models import Contract, Organisation, User
-
-from . import services
-from .models import Evaluation, RubricTemplate
 
 FINAL_CODE = "xicun-2024-final"
 

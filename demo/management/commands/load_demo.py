@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from stations.demo import DEMO_PASSWORD, USERS, demo_load
+from demo.loader import DEMO_PASSWORD, USERS, demo_load
 
 
 class Command(BaseCommand):

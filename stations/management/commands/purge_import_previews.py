@@ -2,8 +2,8 @@
 
 from django.core.management.base import BaseCommand
 
-from indicators.models import ImportBatch
-from indicators.services import import_batches_purge
+from stations.imports import import_batches_purge
+from stations.models import ImportBatch
 
 
 class Command(BaseCommand):
