@@ -18,13 +18,23 @@ from django.views.decorators.http import require_POST
 
 from evalportal.edits import EntryError
 from evalportal.listing import bound_filter, paginate, querystring_without_page
-from evalportal.roles import contracts_returnable_by, contracts_visible_to, stations_visible_to
+from evalportal.roles import (
+    contracts_returnable_by,
+    contracts_visible_to,
+    evaluations_visible_to,
+    is_admin,
+    stations_visible_to,
+)
+from evalportal.xlsx import XLSX_CONTENT_TYPE
 from indicators.approval import parse_seen, quarters_approve, quarters_return
-from reports.models import Evaluation
+from reports.models import Evaluation, Grade
 from reports.pdf_selectors import evaluations_reportable_by
 from stations.models import QuarterSubmission
 
+from .dashboard import PAGE_SIZE as DASHBOARD_PAGE_SIZE
+from .dashboard import grade_chart_svg, grade_distribution, late_evaluations, running_contracts, station_rows
 from .filters import ContractFilter, SubmissionFilter
+from .models import WarningSettings
 from .todo import todo_for
 
 
@@ -138,3 +148,68 @@ def contract_list(request):
         "filter": filterset, "page": page, "querystring": querystring_without_page(request),
         "breadcrumbs": [("服务协议", None)],
     })
+
+
+# --- dashboard (总览) ------------------------------------------------------------------------------------------
+
+
+def _dashboard_scope(request):
+    """The running contracts the user oversees (bureau: its district; city and admin: all, or ?district=)."""
+    from stations.models import District
+
+    user = request.user
+    if not (is_admin(user) or user.role in ("bureau", "supervision")):
+        raise PermissionDenied("总览仅供区民政局和督导中心使用。")
+    today = timezone.localdate()
+    stations = stations_visible_to(user)
+    districts = District.objects.filter(streets__station__in=stations.values("pk")).distinct().order_by("code")
+    contracts = running_contracts(contracts_visible_to(user), today).select_related(
+        "station__street__district"
+    ).order_by("station__street__district__code", "station__name", "pk")
+    district = None
+    if request.GET.get("district"):
+        district = next((d for d in districts if str(d.pk) == request.GET["district"]), None)
+        if district is None:
+            raise Http404("没有该区的数据。")
+        contracts = contracts.filter(station__street__district=district)
+    return today, contracts, list(districts), district
+
+
+@login_required
+def dashboard(request):
+    today, contracts, districts, district = _dashboard_scope(request)
+    settings = WarningSettings.current()
+    page = paginate(request, contracts, DASHBOARD_PAGE_SIZE)
+    rows = station_rows(list(page.object_list), today, settings)
+    evaluations = evaluations_visible_to(request.user)
+    if district is not None:
+        evaluations = evaluations.filter(contract__station__street__district=district)
+    grades = grade_distribution(evaluations, today.year)
+    return render(request, "oversight/dashboard.html", {
+        "today": today, "page": page, "rows": rows, "districts": districts, "district": district,
+        "settings": settings, "defaults": WarningSettings.defaults(),
+        "warnings": [(row, w) for row in rows for w in row.warnings],
+        "late_evaluations": late_evaluations(evaluations, today, settings),
+        "grades": grades, "grade_svg": grade_chart_svg(grades), "grade_labels": Grade.choices,
+        "querystring": querystring_without_page(request), "breadcrumbs": [("总览", None)],
+    })
+
+
+@login_required
+def dashboard_export(request):
+    """The dashboard's station table as xlsx (two-row header), every station of the scope."""
+    from django.http import HttpResponse
+    from django.utils.http import content_disposition_header
+
+    from .dashboard_excel import dashboard_workbook
+
+    today, contracts, _districts, district = _dashboard_scope(request)
+    settings = WarningSettings.current()
+    contract_list = list(contracts)
+    rows = []
+    for i in range(0, len(contract_list), DASHBOARD_PAGE_SIZE):
+        rows += station_rows(contract_list[i:i + DASHBOARD_PAGE_SIZE], today, settings)
+    response = HttpResponse(dashboard_workbook(rows, today, district), content_type=XLSX_CONTENT_TYPE)
+    name = f"总览-{district.name if district else '全部'}-{today:%Y%m%d}.xlsx"
+    response["Content-Disposition"] = content_disposition_header(True, name)
+    return response

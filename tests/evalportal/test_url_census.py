@@ -157,6 +157,14 @@ CENSUS: dict = {
         (lambda o: {"action": "approve", "sub": [str(o["submission"].pk)], "confirmed": "1"},
          {"street_jingtai": 403, "bureau_baiyun": 404}),
     ),
+    "dashboard": (
+        lambda o: reverse("dashboard"), row(403, bureau_liwan=200, bureau_baiyun=200, supervision_gz=200, admin=200),
+        None,
+    ),
+    "dashboard_export": (
+        lambda o: reverse("dashboard_export"),
+        row(403, bureau_liwan=200, bureau_baiyun=200, supervision_gz=200, admin=200), None,
+    ),
     # --- PDF reports (reports.pdf_urls) ---------------------------------------------------------------------------
     "report_list": (lambda o: reverse("report_list"), EVERYONE, None),
     "report_evaluation_pdf": (

@@ -75,6 +75,24 @@ class ListQueryCountTests(TestCase):
                 result[(user, name, tuple(params.items()))] = len(ctx.captured_queries)
         return result
 
+    def dashboard_counts(self) -> dict:
+        result = {}
+        for user in ("bureau_lw", "supervision", "admin"):
+            self.client.force_login(self.w.users[user])
+            for name in ("dashboard", "dashboard_export"):
+                self.client.get(reverse(name))
+                with CaptureQueriesContext(connection) as ctx:
+                    self.assertEqual(self.client.get(reverse(name)).status_code, 200)
+                result[(user, name)] = len(ctx.captured_queries)
+        return result
+
+    def test_dashboard_counts_do_not_grow_with_stations(self, *_today):
+        grow(self.w, 1)
+        small = self.dashboard_counts()
+        grow(self.w, 40, start=1)  # 43 running contracts: still one dashboard page
+        large = self.dashboard_counts()
+        self.assertEqual(large, small)
+
     def test_counts_do_not_grow_with_stations(self, *_today):
         grow(self.w, 1)  # every kind of row exists at the small size too
         small = self.counts()
