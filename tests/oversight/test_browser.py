@@ -75,3 +75,27 @@ def test_evaluator_home_shows_the_declaration_to_make(browser, live_server, tran
     card.get_by_role("link", name="末期评估").click()
     page.wait_for_url("**/declaration/")
     page.screenshot(path=str(SCREENSHOTS / "oversight-evaluator-home.png"), full_page=True)
+
+
+def test_city_dashboard_drills_down_and_follows_a_warning_to_its_evidence(browser, live_server, transactional_db):
+    from playwright.sync_api import expect
+
+    from oversight.scale import scale_load
+
+    demo_load()
+    scale_load(stations=22, years=1, seed=2025)  # two generated stations per district, contracts running today
+    page = login(browser, live_server, "supervision_gz")
+    page.get_by_role("link", name="总览").first.click()
+    page.wait_for_url("**/oversight/dashboard/")
+    page.locator("nav[aria-label=按区查看]").get_by_role("link", name="荔湾区", exact=True).click()
+    page.wait_for_url("**/oversight/dashboard/?district=*")
+    expect(page.locator("#station-table tbody tr")).to_have_count(2)
+    expect(page.locator("#grade-table, .card-body p.text-muted").first).to_be_visible()
+    warnings = page.locator("#warnings li")
+    assert warnings.count() > 0, "the generated 荔湾区 stations should raise at least one warning"
+    reason = warnings.first.inner_text()
+    page.screenshot(path=str(SCREENSHOTS / "oversight-dashboard-liwan.png"), full_page=True)
+    warnings.first.get_by_role("link", name="查看依据").click()
+    page.wait_for_load_state()
+    assert "/contracts/" in page.url or "/evaluations/" in page.url, (reason, page.url)
+    expect(page.locator("h1")).to_be_visible()
