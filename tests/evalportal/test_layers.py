@@ -16,7 +16,7 @@ from django.conf import settings
 from django.test import SimpleTestCase
 
 ROOT = Path(settings.BASE_DIR)
-PACKAGES = ["evalportal", "stations", "indicators", "reports", "demo"]
+PACKAGES = ["evalportal", "stations", "indicators", "reports", "demo", "oversight"]
 LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
 
 
