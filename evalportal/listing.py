@@ -69,7 +69,20 @@ class ScopedFilterSet(filters.FilterSet):
         if "district" in self.filters:
             self.filters["district"].queryset = District.objects.filter(streets__station__in=station_ids).distinct()
         if "street" in self.filters:
-            self.filters["street"].queryset = Street.objects.filter(station__in=station_ids).select_related("district")
+            # the street select stays as long as one district (a city has ~170 streets, a province thousands): the
+            # streets of the chosen district, or of the user's only district; none before a district is chosen
+            streets = Street.objects.filter(station__in=station_ids).select_related("district")
+            chosen = str((data or {}).get("district") or "")
+            user = getattr(request, "user", None)
+            one_district = user is not None and getattr(user, "role", "") in ("bureau", "street") and not (
+                user.is_superuser
+            )
+            if chosen:
+                streets = streets.filter(district_id=chosen) if chosen.isdigit() else streets.none()
+            elif not one_district:
+                streets = streets.none()
+                self.filters["street"].extra["help_text"] = "先选择区，再选街道。"
+            self.filters["street"].queryset = streets
         if "year" in self.filters:
             self.filters["year"].extra["choices"] = year_choices(today)
         for field in self.form.fields.values():

@@ -44,7 +44,17 @@ class ContractListTests(TestCase):
         baiyun = self.w.other_district.station.street.district
         self.assertEqual(names(self.get("supervision", district=baiyun.pk)), ["广州市景泰街社工服务站"])
         street = self.w.same_district.station.street
-        self.assertEqual(names(self.get("supervision", street=street.pk)), ["广州市逢源街社工服务站"])
+        self.assertEqual(names(self.get("supervision", district=street.district_id, street=street.pk)),
+                         ["广州市逢源街社工服务站"])
+        # the city's street select lists a district's streets only once the district is chosen (it stays short)
+        response = self.get("supervision")
+        self.assertEqual(list(response.context["filter"].form.fields["street"].queryset), [])
+        self.assertContains(response, "先选择区，再选街道。")
+        response = self.get("supervision", district=street.district_id)
+        self.assertEqual(sorted(s.name for s in response.context["filter"].form.fields["street"].queryset),
+                         ["西村街道", "逢源街道"])
+        response = self.get("bureau_lw")  # one district: its streets at once
+        self.assertEqual(len(response.context["filter"].form.fields["street"].queryset), 2)
         codes = [c.code for c in self.get("supervision", sort="code").context["page"].object_list]
         self.assertEqual(codes, sorted(codes))
 
