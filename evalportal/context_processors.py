@@ -21,6 +21,7 @@ def navigation(request) -> dict:
     if is_admin(user) or user.role in ("bureau", "supervision"):
         items.append(("总览", "dashboard", ("dashboard",)))
     items.append(("评估", "evaluation_overview", ("evaluation_",)))
+    items.append(("满意度调查", "survey_list", ("survey_",)))
     items.append(("报告下载", "report_list", ("report_",)))
     nav = [
         {"label": label, "url": reverse(name), "active": any(current.startswith(p) for p in prefixes)}
@@ -28,4 +29,6 @@ def navigation(request) -> dict:
     ]
     if is_admin(user) or user.is_staff:
         nav.append({"label": "管理后台", "url": reverse("admin:index"), "active": False})
+    if is_admin(user):
+        nav.append({"label": "后台任务", "url": reverse("worker_queue"), "active": current == "worker_queue"})
     return {"nav_items": nav}

@@ -1,8 +1,11 @@
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from evalportal import operations
 from oversight import views as oversight_views
+from surveys import views as survey_views
 
 admin.site.site_header = "社工服务站绩效评估平台 管理后台"
 admin.site.site_title = "evalportal 管理后台"
@@ -17,8 +20,17 @@ urlpatterns = [
     path("contracts/", oversight_views.contract_list, name="contract_list"),  # filtered list (issue 10 §3)
     path("contracts/", include("stations.urls")),
     path("contracts/", include("indicators.urls")),
+    path("admin/worker-queue/", operations.worker_queue, name="worker_queue"),
     path("admin/", admin.site.urls),
+    path("healthz", operations.healthz, name="healthz"),
     path("reports/", include("reports.pdf_urls")),
     path("evaluations/", include("reports.urls")),
     path("oversight/", include("oversight.urls")),
+    path("surveys/", include("surveys.urls")),
+    path("api/", include("api.urls")),
+    path("q/<str:token>/", survey_views.survey_answer, name="survey_answer"),
 ]
+
+if settings.EVALPORTAL_BENCH_BARE:
+    # a view that does nothing, for measuring the stack itself (scripts/smoke_deploy.sh); off unless asked for
+    urlpatterns.append(path("_bench/bare", operations.bare, name="bench_bare"))

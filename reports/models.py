@@ -577,3 +577,20 @@ class EvaluationEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} {self.at:%Y-%m-%d %H:%M}"
+
+
+class WorkerHeartbeat(models.Model):
+    """When each background worker (`run_worker`) last went round its loop: /healthz and the admin's queue page
+    report its age, so a stopped worker is noticed (issue 13)."""
+
+    name = models.CharField("后台任务", max_length=100, unique=True, help_text="主机名和进程号。")
+    started_at = models.DateTimeField("启动时间")
+    beat_at = models.DateTimeField("最近心跳", db_index=True)
+
+    class Meta:
+        verbose_name = "后台任务心跳"
+        verbose_name_plural = "后台任务心跳"
+        ordering = ["-beat_at"]
+
+    def __str__(self) -> str:
+        return self.name

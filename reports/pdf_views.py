@@ -10,12 +10,13 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from evalportal.downloads import protected_download
 from evalportal.listing import bound_filter, paginate, querystring_without_page
 from evalportal.roles import stations_visible_to
 
@@ -33,12 +34,9 @@ from .pdf_selectors import (
 from .pdf_services import rendered_report_fetch, report_bundle_request, report_filename, report_source
 
 
-def _pdf_response(obj) -> FileResponse:
+def _pdf_response(obj) -> HttpResponse:
     rendered, title = rendered_report_fetch(source=report_source(obj))
-    response = FileResponse(
-        rendered.file.open("rb"), content_type="application/pdf", as_attachment=True,
-        filename=report_filename(rendered, title),
-    )
+    response = protected_download(rendered.file, content_type="application/pdf", filename=report_filename(rendered, title))
     response["Cache-Control"] = "private, no-cache"
     return response
 
@@ -146,4 +144,4 @@ def bundle_download(request, pk: int):
     if not bundle.file:
         raise Http404("打包文件不存在。")
     name = f"{bundle.district.name}报告_{bundle.period_from:%Y%m%d}-{bundle.period_to:%Y%m%d}.zip"
-    return FileResponse(bundle.file.open("rb"), content_type="application/zip", as_attachment=True, filename=name)
+    return protected_download(bundle.file, content_type="application/zip", filename=name)

@@ -16,11 +16,12 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from evalportal.downloads import protected_download
 from evalportal.listing import bound_filter, querystring_without_page
 from evalportal.roles import contracts_visible_to, evaluations_visible_to, stations_visible_to
 
@@ -320,13 +321,13 @@ def evaluation_attachment_delete(request: HttpRequest, evaluation: Evaluation, p
 
 
 @evaluation_view()
-def evaluation_attachment(request: HttpRequest, evaluation: Evaluation, pk: int) -> FileResponse:
+def evaluation_attachment(request: HttpRequest, evaluation: Evaluation, pk: int) -> HttpResponse:
     """Evidence is never a public media URL: only those who may see the rubric get the file."""
     if not can_view_rubric(request.user, evaluation):
         raise Http404("证据文件不存在或无权查看。")
     attachment = get_object_or_404(EvidenceAttachment, pk=pk, item__section__evaluation=evaluation)
-    response = FileResponse(
-        attachment.file.open("rb"), content_type=attachment.content_type, filename=attachment.original_name,
+    response = protected_download(
+        attachment.file, content_type=attachment.content_type, filename=attachment.original_name,
         as_attachment=attachment.content_type == "application/pdf" and "download" in request.GET,
     )
     response["X-Content-Type-Options"] = "nosniff"

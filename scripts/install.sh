@@ -17,11 +17,13 @@ EVALPORTAL_VENV="${EVALPORTAL_VENV:-$EVALPORTAL_ROOT/.venv}"
 EVALPORTAL_PY="$EVALPORTAL_VENV/bin/python"
 
 # WeasyPrint needs libharfbuzz-subset0 (without it Chinese PDFs take 15x longer) and a CJK font;
-# poppler-utils gives pdftotext/pdffonts for tests; chromium drives the browser tests (no `playwright install`).
+# poppler-utils gives pdftotext/pdffonts for tests; chromium drives the browser tests (no `playwright install`);
+# nginx, openssl and curl run the production smoke test (scripts/smoke_deploy.sh).
 EVALPORTAL_APT_PACKAGES=(
     python3 python3-venv
     libharfbuzz-subset0 fonts-noto-cjk poppler-utils
     chromium chromium-driver
+    nginx openssl curl
 )
 
 _ep_log() { printf '\033[1m[evalportal]\033[0m %s\n' "$*" >&2; }

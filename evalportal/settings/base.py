@@ -52,6 +52,11 @@ INSTALLED_APPS = [
     "stations",
     "indicators",
     "reports",
+    "surveys",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "api",
     "oversight",
     "demo",
 ]
@@ -69,6 +74,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes requires: turns a locked-out login into the Chinese lockout page.
     "axes.middleware.AxesMiddleware",
+    "api.middleware.ApiConditionalGetMiddleware",
 ]
 
 AUTHENTICATION_BACKENDS = [
@@ -149,6 +155,36 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 
+# Files the portal stores (evidence, rendered and archived PDFs, ZIPs) go through Django's storage API: the local disk
+# (MEDIA_ROOT) by default, S3-compatible object storage with EVALPORTAL_STORAGE=s3 (issue 13: stateless app servers).
+EVALPORTAL_STORAGE = os.environ.get("EVALPORTAL_STORAGE", "local")
+if EVALPORTAL_STORAGE == "s3":
+    DEFAULT_STORAGE = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": os.environ.get("AWS_STORAGE_BUCKET_NAME", "evalportal"),
+            "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("AWS_S3_REGION_NAME", "us-east-1"),
+            "access_key": os.environ.get("AWS_ACCESS_KEY_ID", ""),
+            "secret_key": os.environ.get("AWS_SECRET_ACCESS_KEY", ""),
+            "addressing_style": "path",
+            "signature_version": "s3v4",
+            "default_acl": None,
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
+else:
+    DEFAULT_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+STORAGES = {
+    "default": DEFAULT_STORAGE,
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+# Protected downloads: "django" streams them from the app server; "x-accel" lets nginx send them (evalportal.downloads)
+EVALPORTAL_DOWNLOADS = os.environ.get("EVALPORTAL_DOWNLOADS", "django")
+EVALPORTAL_S3_URL_SECONDS = 60
+EVALPORTAL_BENCH_BARE = env_bool("EVALPORTAL_BENCH_BARE", False)  # /_bench/bare for the smoke test's throughput  # lifetime of the presigned URL nginx fetches an object with
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
@@ -171,4 +207,43 @@ LOGGING = {
         # django-axes puts user names and IP addresses in its messages: keep them out of the logs.
         "axes": {"level": "CRITICAL"},
     },
+}
+
+# Satisfaction surveys (issue 14): how long one-time questionnaire links work after the sample is drawn, how long
+# names and phone numbers are kept after the evaluation is finalised (then `purge_survey_rosters` deletes them),
+# and how many questionnaire requests one address may make per minute.
+SURVEY_LINK_DAYS = int(os.environ.get("SURVEY_LINK_DAYS", "14"))
+SURVEY_ROSTER_RETENTION_DAYS = int(os.environ.get("SURVEY_ROSTER_RETENTION_DAYS", "30"))
+SURVEY_LINK_RATE_PER_MINUTE = int(os.environ.get("SURVEY_LINK_RATE_PER_MINUTE", "30"))
+
+# The HTTP API (issue 12): session (browser) or per-user token (programs); cursor pages; problem+json errors; rate
+# limits answer 429 with Retry-After.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.authentication.ApiTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        "api.permissions.ReadOnlyTokenCannotWrite",
+    ],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.UserRateThrottle",
+                                 "rest_framework.throttling.ScopedRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"user": os.environ.get("API_RATE", "600/min"), "token": "10/min"},
+    "EXCEPTION_HANDLER": "api.problems.problem_exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "社工服务站绩效评估平台 开放接口",
+    "DESCRIPTION": "站点的个案管理系统推送月度完成量，市、区系统读取完成情况与评估结果。规则与网页相同：只能看到本机构有权查看的对象（其他对象一律 404），"
+    "修改受同样的校验和锁定约束，并记入修改记录（来源 API）。",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "SCHEMA_PATH_PREFIX": "/api/v1",
 }

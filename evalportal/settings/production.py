@@ -21,6 +21,11 @@ SECURE_HSTS_PRELOAD = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": DEFAULT_STORAGE,  # noqa: F405  (local disk or S3, from the environment)
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+
+# Structured logs (issue 13): LOG_FORMAT=json writes one JSON object per line (evalportal.logformat).
+if os.environ.get("LOG_FORMAT", "plain") == "json":
+    LOGGING["formatters"]["json"] = {"()": "evalportal.logformat.JsonFormatter"}  # noqa: F405
+    LOGGING["handlers"]["console"]["formatter"] = "json"  # noqa: F405

@@ -19,6 +19,8 @@ from django.core.files.base import ContentFile
 from django.test import TestCase
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from api.models import ApiToken
+from api.tokens import api_token_create
 from demo.loader import demo_load
 from indicators.models import MonthlyActual, Target
 from reports.models import (
@@ -43,6 +45,7 @@ from stations.models import (
     StaffTransfer,
     User,
 )
+from surveys.models import Answer, Contact, QuestionnaireTemplate, Respondent, RespondentGroup, Survey
 
 ROLES = [
     "anonymous", "street_xicun", "street_jingtai", "bureau_liwan", "bureau_baiyun", "supervision_gz", "evaluator_gzswa",
@@ -261,6 +264,87 @@ CENSUS: dict = {
         lambda o: reverse("evaluation_history", args=["xicun-2024-mid"]),
         row(200, street_jingtai=404, bureau_baiyun=404), None,
     ),
+    # --- satisfaction surveys (surveys.urls): a draft survey of xicun-2024-mid run by evaluator_gzswa ------------------
+    "survey_list": (lambda o: reverse("survey_list"), EVERYONE, None),
+    # --- HTTP API (issue 12): programs authenticate with tokens; the census uses the browser session ---------------
+    "api_schema": (lambda o: reverse("api_schema"), row(200, anonymous=200), None),
+    "api_docs": (lambda o: reverse("api_docs"), row(200, anonymous=200), None),
+    "api_redoc": (lambda o: reverse("api_redoc"), row(200, anonymous=200), None),
+    "api_districts": (lambda o: reverse("api_districts"), row(200, anonymous=J401), None),
+    "api_stations": (lambda o: reverse("api_stations"), row(200, anonymous=J401), None),
+    "api_contracts": (lambda o: reverse("api_contracts"), row(200, anonymous=J401), None),
+    "api_evaluations": (lambda o: reverse("api_evaluations"), row(200, anonymous=J401), None),
+    "api_contract": (
+        lambda o: reverse("api_contract", args=["xicun-2024"]),
+        row(200, anonymous=J401, street_jingtai=404, bureau_baiyun=404), None,
+    ),
+    "api_completion": (
+        lambda o: reverse("api_completion", args=["xicun-2024"]),
+        row(200, anonymous=J401, street_jingtai=404, bureau_baiyun=404), None,
+    ),
+    "api_quarter_actuals": (
+        lambda o: reverse("api_quarter_actuals", args=["xicun-2024", "2025-Q2"]),
+        row(200, anonymous=J401, street_jingtai=404, bureau_baiyun=404), None,
+    ),
+    "api_quarter_submit": (
+        lambda o: reverse("api_quarter_submit", args=["xicun-2024", "2025-Q2"]), row(405, anonymous=J401),
+        ({"version": "1"}, 404),
+    ),
+    "api_token_create": (lambda o: reverse("api_token_create"), row(405, anonymous=405), None),
+    "api_tokens": (lambda o: reverse("api_tokens"), EVERYONE, None),
+    "api_token_revoke": (
+        # a token is its owner's alone: everyone else, admins included, gets 404
+        lambda o: reverse("api_token_revoke", args=[o["api_token"].pk]), row(405), ({}, 404),
+    ),
+    # --- operations (issue 13) -------------------------------------------------------------------------------------
+    "healthz": (lambda o: reverse("healthz"), row(200, anonymous=200), None),
+    "worker_queue": (lambda o: reverse("worker_queue"), row(403, admin=200), None),
+    "survey_create": (
+        # a finalised evaluation takes no new survey; outside users do not see the evaluation at all
+        lambda o: reverse("survey_create", args=["xicun-2024-mid"]), row(403, street_jingtai=404, bureau_baiyun=404),
+        (lambda o: {"template": o["questionnaire"].pk, "group1": "服务对象", "size1": "5"}, 404),
+    ),
+    "survey_create@undeclared": (
+        lambda o: reverse("survey_create", args=["xicun-2024-final"]),
+        row(403, street_jingtai=404, bureau_baiyun=404, evaluator_gzswa=302), None,
+    ),
+    "survey_detail": (lambda o: reverse("survey_detail", args=[o["survey"].pk]), CONTRACT_READ, None),
+    "survey_roster_template": (
+        lambda o: reverse("survey_roster_template", args=[o["survey"].pk]), CONTRACT_READ, None,
+    ),
+    "survey_roster": (
+        # the station's street office uploads the lists; nobody else, not even the evaluator
+        lambda o: reverse("survey_roster", args=[o["survey"].pk, o["survey_group"].pk]),
+        row(403, street_xicun=200, street_jingtai=404, bureau_baiyun=404), ({}, 404),
+    ),
+    "survey_sizes": (
+        lambda o: reverse("survey_sizes", args=[o["survey"].pk]), row(405),
+        (lambda o: {f"size-{o['survey_group'].pk}": "9"}, 404),
+    ),
+    "survey_sample": (lambda o: reverse("survey_sample", args=[o["survey"].pk]), row(405), ({"seed": "x"}, 404)),
+    "survey_interviews": (
+        # who was drawn (and their masked phones) is for the survey's evaluator alone
+        lambda o: reverse("survey_interviews", args=[o["survey"].pk]), row(404, evaluator_gzswa=200), None,
+    ),
+    "survey_interview": (
+        lambda o: reverse("survey_interview", args=[o["survey"].pk, o["respondent"].number]),
+        row(404, evaluator_gzswa=200), ({"outcome": "refused", "version": "1"}, 404),
+    ),
+    "survey_phone": (
+        lambda o: reverse("survey_phone", args=[o["survey"].pk, o["respondent"].number]), row(405), ({}, 404),
+    ),
+    "survey_slips": (lambda o: reverse("survey_slips", args=[o["survey"].pk]), row(405), ({}, 404)),
+    "survey_close": (lambda o: reverse("survey_close", args=[o["survey"].pk]), row(405), ({}, 404)),
+    "survey_apply": (lambda o: reverse("survey_apply", args=[o["survey"].pk]), row(405), ({}, 404)),
+    "survey_export": (
+        # results only once the survey is closed (its evaluator sees them while it runs)
+        lambda o: reverse("survey_export", args=[o["survey"].pk]),
+        row(403, evaluator_gzswa=200, street_jingtai=404, bureau_baiyun=404), None,
+    ),
+    "survey_answer": (
+        # the questionnaire link needs no login; an unknown token is refused the same for everyone
+        lambda o: reverse("survey_answer", args=["unknown-token"]), row(410, anonymous=410), None,
+    ),
 }
 
 
@@ -286,7 +370,7 @@ def fingerprint() -> str:
     parts = []
     for model in (StaffMember, StaffMonth, StaffTransfer, ActivityEntry, MonthlyActual, Target, QuarterSubmission,
                   AuditEntry, ImportBatch, Evaluation, EvaluationAssignment, PartyScore, EvaluationItem, Finding,
-                  EvidenceAttachment, ReportBundle):
+                  EvidenceAttachment, ReportBundle, Survey, RespondentGroup, Contact, Respondent, Answer, ApiToken):
         parts.append(f"{model._meta.label}:{list(model.objects.order_by('pk').values_list())}")
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
@@ -315,8 +399,19 @@ class UrlCensusTests(TestCase):
             period_from=date(2024, 1, 1), period_to=date(2025, 12, 31), status=ReportBundle.Status.DONE,
         )
         bundle.file.save("census.zip", ContentFile(b"PK\x05\x06" + b"\0" * 18))
+        survey = Survey.objects.create(
+            evaluation=mid, contract=contract, title="西村街服务对象满意度调查", evaluator=User.objects.get(
+                username="evaluator_gzswa"),
+        )
+        survey_group = RespondentGroup.objects.create(survey=survey, name="服务对象", sample_size=1, drives_points=True)
+        contact = Contact.objects.create(group=survey_group, row=2, name="测试受访者", phone="13800001111", area="片区一")
         cls.objects = {
             "contract": contract,
+            "questionnaire": QuestionnaireTemplate.objects.first(),
+            "api_token": api_token_create(user=street_xicun, name="census", days=1, read_only=True)[0],
+            "survey": survey,
+            "survey_group": survey_group,
+            "respondent": Respondent.objects.create(survey=survey, group=survey_group, contact=contact, number=1),
             "staff": StaffMember.objects.filter(contract=contract).order_by("order", "pk").first(),
             "jingtai_staff": StaffMember.objects.create(
                 contract=Contract.objects.get(code="jingtai-2023"), order=1, name="景泰测试社工",

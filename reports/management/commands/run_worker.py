@@ -6,12 +6,16 @@ exits (tests, cron). Started by scripts/setup_and_serve.sh next to the web serve
 """
 
 import logging
+import os
 import signal
+import socket
 import threading
 
 from django.core.management.base import BaseCommand
 from django.db import DatabaseError, close_old_connections, connection
+from django.utils import timezone
 
+from reports.models import WorkerHeartbeat
 from reports.pdf_services import report_bundles_process
 
 logger = logging.getLogger(__name__)
@@ -43,12 +47,20 @@ class Command(BaseCommand):
             if not connection.in_atomic_block:
                 close_old_connections()
 
+        name = f"{socket.gethostname()}:{os.getpid()}"
+        started = timezone.now()
+
+        def heartbeat() -> None:
+            now = timezone.now()
+            WorkerHeartbeat.objects.update_or_create(name=name, defaults={"beat_at": now, "started_at": started})
+
         total = 0
         delay = RETRY_DELAYS[0]
         try:
             while not stop.is_set():
                 try:
                     tidy_connections()
+                    heartbeat()
                     total += report_bundles_process(should_stop=stop.is_set)
                 except DatabaseError:
                     if once or connection.in_atomic_block:
@@ -63,6 +75,11 @@ class Command(BaseCommand):
                     break
                 stop.wait(poll)
         finally:
+            if not once and not connection.in_atomic_block:
+                try:
+                    WorkerHeartbeat.objects.filter(name=name).delete()  # a clean stop is not a dead worker
+                except DatabaseError:
+                    logger.warning("报告打包后台任务：停止时无法删除心跳记录")
             for sig, handler in previous.items():
                 signal.signal(sig, handler)
             tidy_connections()

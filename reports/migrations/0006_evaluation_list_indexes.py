@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('reports', '0004_performance_results_application'),
+        ('reports', '0005_worker_heartbeat'),
         ('stations', '0003_staff_month_editor'),
     ]
 
