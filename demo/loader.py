@@ -516,7 +516,7 @@ def _submit_reported_quarters() -> None:
             User.objects.filter(role=User.Role.STREET, organisation__street=contract.station.street_id).first() or admin
         )
         submitted = set(
-            QuarterSubmission.objects.filter(contract=contract, status=QuarterSubmission.Status.SUBMITTED).values_list(
+            QuarterSubmission.objects.filter(contract=contract, status__in=QuarterSubmission.LOCKED_STATUSES).values_list(
                 "year", "quarter"
             )
         )

@@ -18,6 +18,8 @@ def navigation(request) -> dict:
         items.append(("数据填报", "contract_list", ("contract_list", "contract_detail", "quarter_entry", "staff_")))
     else:
         items.append(("服务协议", "contract_list", ("contract_list", "contract_detail", "quarter_entry", "staff_")))
+    if is_admin(user) or user.role in ("bureau", "supervision"):
+        items.append(("总览", "dashboard", ("dashboard",)))
     items.append(("评估", "evaluation_overview", ("evaluation_",)))
     items.append(("满意度调查", "survey_list", ("survey_",)))
     items.append(("报告下载", "report_list", ("report_",)))

@@ -3,7 +3,8 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from evalportal import operations, views
+from evalportal import operations
+from oversight import views as oversight_views
 from surveys import views as survey_views
 
 admin.site.site_header = "社工服务站绩效评估平台 管理后台"
@@ -11,11 +12,12 @@ admin.site.site_title = "evalportal 管理后台"
 admin.site.index_title = "数据管理"
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", oversight_views.home, name="home"),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path("contracts/", oversight_views.contract_list, name="contract_list"),  # filtered list (issue 10 §3)
     path("contracts/", include("stations.urls")),
     path("contracts/", include("indicators.urls")),
     path("admin/worker-queue/", operations.worker_queue, name="worker_queue"),
@@ -24,6 +26,7 @@ urlpatterns = [
     path("reports/", include("reports.pdf_urls")),
     path("reports/", include("reports.archive.urls")),
     path("evaluations/", include("reports.urls")),
+    path("oversight/", include("oversight.urls")),
     path("surveys/", include("surveys.urls")),
     path("api/", include("api.urls")),
     path("q/<str:token>/", survey_views.survey_answer, name="survey_answer"),

@@ -32,6 +32,7 @@ from .selectors import contract_indicators
 from .validation import PLACES, format_value
 
 LOCK_SUBMITTED = "已提交"
+LOCK_APPROVED = "已审核通过"
 LOCK_OUTSIDE = "不在协议期内"
 LOCK_NO_PERMISSION = "无权限"
 
@@ -292,7 +293,12 @@ def entry_grid(*, contract: Contract, quarter: Quarter, user) -> EntryGrid:
     can_edit = contracts_editable_by(user).filter(pk=contract.pk).exists()
     can_return = contracts_returnable_by(user).filter(pk=contract.pk).exists()
     submitted = submission is not None and quarter_is_locked(submission.status)
-    lock_reason = LOCK_NO_PERMISSION if not can_edit else (LOCK_SUBMITTED if submitted else "")
+    if not can_edit:
+        lock_reason = LOCK_NO_PERMISSION
+    elif submitted:
+        lock_reason = LOCK_APPROVED if submission.status == QuarterSubmission.Status.APPROVED else LOCK_SUBMITTED
+    else:
+        lock_reason = ""
     months = quarter.months
     open_months = [m for m in months if month_in_period(m, contract.start_date, contract.end_date)]
     # a returned quarter inside a finalised evaluation's 考核期 stays read-only there (evalportal.locks)

@@ -239,12 +239,10 @@ def quarter_submit(*, contract: Contract, quarter: Quarter, user, expected_versi
     require_editor(user, contract)
     _quarter_of_contract(contract, quarter)
     submission = _lock_submission(contract, quarter)
-    if submission.status == QuarterSubmission.Status.SUBMITTED:
+    if submission.status == QuarterSubmission.Status.APPROVED:
+        raise QuarterLocked(f"{quarter.label}已审核通过，无需重复提交。")
+    if submission.is_locked:
         raise QuarterLocked(f"{quarter.label}已提交，无需重复提交。")
-    if quarter_is_locked(submission.status):
-        raise QuarterLocked(
-            quarter_lock_message(quarter.year, quarter.quarter, submission.status, submission.get_status_display())
-        )
     if expected_version is not None and submission.version != expected_version:
         raise EntryError("提交未成功：本季度数据在您打开本页后已被他人修改，请刷新页面核对后再提交。")
     old_status = submission.get_status_display()
@@ -272,6 +270,8 @@ def quarter_return(*, contract: Contract, quarter: Quarter, user, reason: str) -
         raise EntryError("请填写退回原因。")
     _quarter_of_contract(contract, quarter)
     submission = _lock_submission(contract, quarter)
+    if submission.status == QuarterSubmission.Status.APPROVED:
+        raise EntryError(f"{quarter.label}已审核通过，不能退回。")
     if submission.status != QuarterSubmission.Status.SUBMITTED:
         raise EntryError(f"{quarter.label}尚未提交，不能退回。")
     submission.status = QuarterSubmission.Status.RETURNED

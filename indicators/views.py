@@ -23,6 +23,7 @@ from evalportal.xlsx import XLSX_CONTENT_TYPE, UploadRejected, read_upload
 from stations.imports import import_batch_for, import_batch_store
 from stations.models import AuditEntry, Contract, ImportBatch
 
+from .approval import quarter_approve
 from .changes import CellChange
 from .entry import EntryGrid, entry_grid
 from .excel import completion_workbook, entry_template, parse_entry_upload
@@ -168,6 +169,24 @@ def quarter_return_view(request, code: str, quarter: str):
         messages.error(request, str(exc))
     else:
         messages.success(request, f"已退回{quarter_obj.label}数据，街道办将看到退回原因。")
+    return redirect("quarter_entry", code=contract.code, quarter=quarter_obj.slug)
+
+
+@login_required
+@require_POST
+def quarter_approve_view(request, code: str, quarter: str):
+    """审核通过 of one submitted quarter by the district bureau (issue 10 §4); the bulk form is oversight's."""
+    contract, quarter_obj = contract_quarter(request, code, quarter)
+    try:
+        expected = int(request.POST["quarter_version"]) if request.POST.get("quarter_version") else None
+    except ValueError:
+        expected = None
+    try:
+        quarter_approve(contract=contract, quarter=quarter_obj, user=request.user, expected_version=expected)
+    except EntryError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"{quarter_obj.label}数据已审核通过，将保持只读。")
     return redirect("quarter_entry", code=contract.code, quarter=quarter_obj.slug)
 
 

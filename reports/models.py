@@ -125,6 +125,11 @@ class Evaluation(models.Model):
         verbose_name = "评估"
         verbose_name_plural = "评估"
         ordering = ["-date", "code"]
+        indexes = [
+            # the overview's default order and its state filter (issue 10 §6: no temporary sort)
+            models.Index(models.F("date").desc(), "code", name="evaluation_date_code_idx"),
+            models.Index(fields=["status", "date"], name="evaluation_status_date_idx"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(period_end__gte=models.F("period_start")), name="evaluation_period_order"

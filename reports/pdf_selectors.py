@@ -44,21 +44,6 @@ def performance_evaluations_reportable_by(user: User) -> QuerySet[PerformanceEva
     return performance_evaluations_visible_to(user)
 
 
-def report_list_for(user: User) -> tuple[list[Evaluation], list[PerformanceEvaluation]]:
-    """The report download page: two queries whatever the number of reports."""
-    evaluations = list(
-        evaluations_reportable_by(user)
-        .select_related("contract__station__street__district", "agency")
-        .order_by("-date", "code")
-    )
-    performance = list(
-        performance_evaluations_reportable_by(user)
-        .select_related("department__street__district")
-        .order_by("-year", "code")
-    )
-    return evaluations, performance
-
-
 def bundle_districts_for(user: User) -> QuerySet[District]:
     """Districts whose reports the user may bundle: a bureau its own district; admin and the supervision centre any."""
     if not user.is_authenticated:

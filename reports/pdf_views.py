@@ -17,9 +17,12 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from evalportal.downloads import protected_download
+from evalportal.listing import bound_filter, paginate, querystring_without_page
+from evalportal.roles import stations_visible_to
 
 from .archive.selectors import attach_versions, can_publish_performance, can_verify_reports
 from .archive.services import report_download
+from .filters import EvaluationFilter
 from .models import ReportBundle
 from .pdf_forms import BundleForm
 from .pdf_selectors import (
@@ -29,7 +32,6 @@ from .pdf_selectors import (
     default_period,
     evaluations_reportable_by,
     performance_evaluations_reportable_by,
-    report_list_for,
 )
 from .pdf_services import report_bundle_request
 
@@ -63,21 +65,42 @@ def _annotate(user, evaluations, performance) -> bool:
     for pe in performance:
         pe.can_publish = can_publish_performance(user, pe)
     return verify_allowed
+def _report_lists(request) -> dict:
+    """The two report lists, filtered (issue 10 §3: default the current year) and paginated: the evaluation reports
+    by the evaluation filters (?page=), the performance reports by the same year (?ppage=)."""
+    user = request.user
+    today = timezone.localdate()
+    filterset = bound_filter(
+        EvaluationFilter, request,
+        evaluations_reportable_by(user).select_related("contract__station__street__district", "agency"),
+        defaults={"year": str(today.year)}, stations=stations_visible_to(user), today=today,
+    )
+    performance = performance_evaluations_reportable_by(user).select_related("department__street__district").order_by(
+        "-year", "code"
+    )
+    year = filterset.form.cleaned_data.get("year") if filterset.is_valid() else None
+    if year:
+        performance = performance.filter(year=int(year))
+    page = paginate(request, filterset.qs)
+    performance_page = paginate(request, performance, 20, "ppage")
+    page.object_list, performance_page.object_list = list(page.object_list), list(performance_page.object_list)
+    can_verify = _annotate(user, page.object_list, performance_page.object_list)
+    return {
+        "filter": filterset, "page": page, "querystring": querystring_without_page(request), "can_verify": can_verify,
+        "performance_page": performance_page,
+        "performance_querystring": querystring_without_page(request, "ppage"),
+        "bundles": bundles_of(user),
+    }
 
 
 @login_required
 @require_GET
 def report_list(request):
-    evaluations, performance = report_list_for(request.user)
-    can_verify = _annotate(request.user, evaluations, performance)
+    lists = _report_lists(request)
     districts = bundle_districts_for(request.user)
     start, end = default_period(timezone.localdate())
     form = BundleForm(districts=districts, initial={"period_from": start, "period_to": end}) if districts else None
-    return render(
-        request, "reports/report_list.html",
-        {"evaluation_list": evaluations, "performance_list": performance, "form": form, "bundles": bundles_of(request.user),
-         "can_verify": can_verify},
-    )
+    return render(request, "reports/report_list.html", {**lists, "form": form})
 
 
 @login_required
@@ -96,14 +119,7 @@ def bundle_create(request):
         else:
             messages.success(request, "已提交打包请求，报告将在后台生成，完成后可在本页下载。")
             return redirect("report_bundle_detail", pk=bundle.pk)
-    evaluations, performance = report_list_for(request.user)
-    can_verify = _annotate(request.user, evaluations, performance)
-    return render(
-        request, "reports/report_list.html",
-        {"evaluation_list": evaluations, "performance_list": performance, "form": form, "bundles": bundles_of(request.user),
-         "can_verify": can_verify},
-        status=400,
-    )
+    return render(request, "reports/report_list.html", {**_report_lists(request), "form": form}, status=400)
 
 
 def _status_payload(bundle: ReportBundle) -> dict:

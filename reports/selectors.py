@@ -259,7 +259,9 @@ def ordered_party_scores(evaluation: Evaluation) -> list[PartyScore]:
     return sorted(evaluation.party_scores.all(), key=lambda s: PARTY_ORDER.index(s.party))
 
 
-def evaluation_overview_page(user: User, page_number: Any = 1, *, per_page: int = OVERVIEW_PAGE_SIZE) -> Page:
+def evaluation_overview_page(
+    user: User, page_number: Any = 1, *, per_page: int = OVERVIEW_PAGE_SIZE, queryset: QuerySet | None = None
+) -> Page:
     """Every evaluation the user may see (the bureau: its district), newest first, with each party's status.
 
     `may_download` (and its converse for an evaluator, `declaration_pending`) comes from the one content rule,
@@ -267,11 +269,12 @@ def evaluation_overview_page(user: User, page_number: Any = 1, *, per_page: int 
     from .pdf_selectors import reportable_evaluation_ids
 
     qs = (
-        evaluations_visible_to(user)
+        (queryset if queryset is not None else evaluations_visible_to(user))  # a filtered subset of it (filters.py)
         .select_related("contract__station__street__district", "agency")
         .prefetch_related(Prefetch("party_scores", queryset=PartyScore.objects.order_by("party")))
-        .order_by("-date", "code")
     )
+    if not qs.query.order_by:
+        qs = qs.order_by("-date", "code")
     page = Paginator(qs, per_page).get_page(page_number)
     open_ids = reportable_evaluation_ids(user, list(page.object_list))
     for evaluation in page.object_list:

@@ -18,12 +18,15 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from evalportal.downloads import protected_download
-from evalportal.roles import contracts_visible_to
+from evalportal.listing import bound_filter, querystring_without_page
+from evalportal.roles import contracts_visible_to, evaluations_visible_to, stations_visible_to
 
 from . import selectors, services
+from .filters import EvaluationFilter
 from .forms import DeclarationForm, EvaluationCreateForm, PartyEntryForm, ReopenForm
 from .models import Evaluation, EvaluationAssignment, EvidenceAttachment, Finding, Party, PartyScore
 from .pdf_selectors import evaluations_reportable_by
@@ -94,9 +97,13 @@ def _version(data: dict[str, Any]) -> int:
 
 @login_required
 def evaluation_overview(request: HttpRequest) -> HttpResponse:
-    page = selectors.evaluation_overview_page(request.user, request.GET.get("page"))
+    today = timezone.localdate()
+    filterset = bound_filter(EvaluationFilter, request, evaluations_visible_to(request.user),
+                             defaults={"year": str(today.year)}, stations=stations_visible_to(request.user), today=today)
+    page = selectors.evaluation_overview_page(request.user, request.GET.get("page"), queryset=filterset.qs)
     return render(request, "reports/evaluation_overview.html", {
         "page": page, "can_create": can_create_evaluation(request.user), "parties": Party.choices,
+        "filter": filterset, "querystring": querystring_without_page(request),
     })
 
 

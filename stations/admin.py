@@ -272,7 +272,7 @@ class QuarterSubmissionAdmin(ModelAdmin):
     list_select_related = ["contract__station"]
     search_fields = ["contract__code", "contract__station__name"]
     readonly_fields = ["contract", "year", "quarter", "status", "submitted_at", "submitted_by", "returned_at",
-                       "returned_by", "return_reason", "version", "updated_at"]
+                       "returned_by", "return_reason", "approved_at", "approved_by", "version", "updated_at"]
 
     def has_add_permission(self, request):
         return False

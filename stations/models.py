@@ -478,9 +478,10 @@ class StaffTransfer(models.Model):
 
 
 class QuarterSubmission(models.Model):
-    """The state of one contract quarter's data entry: draft → submitted → (returned → submitted …).
+    """The state of one contract quarter's data entry: draft → submitted → (returned → submitted …) → approved.
 
-    A submitted quarter is read-only; the bureau of the contract's district may return it with a reason.
+    A submitted quarter is read-only; the bureau of the contract's district may return it with a reason or approve
+    it (审核通过). An approved quarter stays read-only for good (LOCKED_STATUSES) and leaves every to-do list.
     `version` grows with every save, submit and return of the quarter (optimistic locking of the quarter).
     """
 
@@ -488,6 +489,10 @@ class QuarterSubmission(models.Model):
         DRAFT = "draft", "填报中"
         SUBMITTED = "submitted", "已提交"
         RETURNED = "returned", "已退回"
+        APPROVED = "approved", "审核通过"
+
+    # states in which the quarter's data is read-only (only draft and returned quarters can be edited)
+    LOCKED_STATUSES = (Status.SUBMITTED, Status.APPROVED)
 
     contract = models.ForeignKey(
         Contract, on_delete=models.CASCADE, related_name="quarter_submissions", verbose_name="服务协议"
@@ -506,6 +511,11 @@ class QuarterSubmission(models.Model):
         verbose_name="退回人",
     )
     return_reason = models.TextField("退回原因", blank=True)
+    approved_at = models.DateTimeField("审核通过时间", null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name="审核人",
+    )
     version = models.PositiveIntegerField("版本", default=1)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
@@ -520,6 +530,11 @@ class QuarterSubmission(models.Model):
                 condition=~Q(status="returned") | ~Q(return_reason=""), name="quarter_submission_returned_has_reason"
             ),
         ]
+        indexes = [
+            # the review list and the homes: submissions of a state, by quarter / oldest submission first
+            models.Index(fields=["status", "year", "quarter"], name="quarter_sub_status_idx"),
+            models.Index(fields=["year", "status", "submitted_at"], name="quarter_sub_year_queue_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.contract_id} {self.year}-Q{self.quarter} {self.get_status_display()}"
@@ -527,6 +542,10 @@ class QuarterSubmission(models.Model):
     @property
     def slug(self) -> str:
         return f"{self.year}-Q{self.quarter}"
+
+    @property
+    def is_locked(self) -> bool:
+        return self.status in self.LOCKED_STATUSES
 
 
 class AuditEntry(models.Model):
@@ -542,6 +561,7 @@ class AuditEntry(models.Model):
         DELETE = "delete", "删除"
         SUBMIT = "submit", "提交"
         RETURN = "return", "退回"
+        APPROVE = "approve", "审核通过"
         TRANSFER = "transfer", "调动"
 
     class Subject(models.TextChoices):

@@ -31,12 +31,16 @@ class QuarterStatus:
         return QuarterSubmission.Status(self.status).label
 
     @property
+    def locked(self) -> bool:
+        return self.status in QuarterSubmission.LOCKED_STATUSES
+
+    @property
     def deadline(self) -> date:
         return self.quarter.deadline
 
     @property
     def overdue(self) -> bool:
-        return self.status != QuarterSubmission.Status.SUBMITTED and is_overdue(self.quarter, self.today)
+        return not self.locked and is_overdue(self.quarter, self.today)
 
     @property
     def days_left(self) -> int:
@@ -65,25 +69,3 @@ def quarter_statuses(contracts: QuerySet, today: date) -> list[QuarterStatus]:
                 QuarterStatus(contract, quarter, submissions.get((contract.pk, quarter.year, quarter.quarter)), today)
             )
     return result
-
-
-@dataclass
-class HomeSummary:
-    due: list[QuarterStatus]  # not yet submitted, oldest deadline first
-    returned: list[QuarterStatus]
-    awaiting_review: list[QuarterStatus]  # submitted (the bureau may return them)
-
-
-def home_summary(contracts: QuerySet, today: date) -> HomeSummary:
-    statuses = quarter_statuses(contracts, today)
-    due = sorted(
-        (s for s in statuses if s.status != QuarterSubmission.Status.SUBMITTED),
-        key=lambda s: (s.deadline, s.contract.code),
-    )
-    returned = [s for s in due if s.status == QuarterSubmission.Status.RETURNED]
-    submitted = sorted(
-        (s for s in statuses if s.status == QuarterSubmission.Status.SUBMITTED),
-        key=lambda s: s.submission.submitted_at,
-        reverse=True,
-    )
-    return HomeSummary(due=due, returned=returned, awaiting_review=submitted)

@@ -3,7 +3,6 @@ from django.urls import path
 from . import views
 
 urlpatterns = [
-    path("", views.contract_list, name="contract_list"),
     path("<slug:code>/", views.contract_detail, name="contract_detail"),
     path("<slug:code>/staff/", views.staff_list, name="staff_list"),
     path("<slug:code>/staff/new/", views.staff_edit, name="staff_create"),

@@ -36,12 +36,6 @@ def visible_contract(request, code: str):
 
 
 @login_required
-def contract_list(request):
-    contracts = contracts_visible_to(request.user).select_related("station__street__district", "operator")
-    return render(request, "stations/contract_list.html", {"contracts": contracts, "breadcrumbs": [("服务协议", None)]})
-
-
-@login_required
 def contract_detail(request, code: str):
     contract = visible_contract(request, code)
     today = timezone.localdate()

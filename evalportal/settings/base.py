@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "csp",
     "axes",
+    "django_filters",
     "stations",
     "indicators",
     "reports",
@@ -58,6 +59,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "api",
+    "oversight",
     "demo",
     "backups",
 ]
@@ -66,6 +68,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "evalportal.session_refresh.SessionRefreshMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -170,7 +173,10 @@ AXES_COOLOFF_MESSAGE = "登录失败次数过多，账户已锁定 15 分钟，�
 
 # Idle timeout: the session expires 30 minutes after the last request.
 SESSION_COOKIE_AGE = 30 * 60
-SESSION_SAVE_EVERY_REQUEST = True
+# No write per request: the expiry is renewed only when less than this remains (evalportal.session_refresh), so an
+# idle session ends 25–30 minutes after its last request and the session row is written at most every 5 minutes.
+SESSION_SAVE_EVERY_REQUEST = False
+SESSION_REFRESH_REMAINING = 25 * 60
 
 # Excel uploads (issue 3 §6): size limit and zip-bomb guard, checked before openpyxl opens the file.
 EXCEL_UPLOAD_MAX_BYTES = 5 * 1024 * 1024

@@ -65,12 +65,34 @@ class LoginTests(TestCase):
         AccessAttempt.objects.update(attempt_time=AccessAttempt.objects.get().attempt_time - timedelta(minutes=16))
         self.assertRedirects(self.login(PASSWORD), reverse("home"))
 
-    def test_idle_session_expires_after_thirty_minutes_and_is_renewed_by_each_request(self):
+    def test_idle_session_expires_after_thirty_minutes_and_is_renewed_without_a_write_per_request(self):
+        from unittest import mock
+
+        from django.contrib.sessions.models import Session
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
         self.assertEqual(settings.SESSION_COOKIE_AGE, 1800)
-        self.assertTrue(settings.SESSION_SAVE_EVERY_REQUEST)
+        self.assertFalse(settings.SESSION_SAVE_EVERY_REQUEST)
         self.client.force_login(self.user)
-        response = self.client.get(reverse("home"))
+        start = 1_900_000_000
+        with mock.patch("evalportal.session_refresh.time.time", return_value=start):
+            response = self.client.get(reverse("home"))  # first request after login: sets the refresh time
         self.assertEqual(response.cookies[settings.SESSION_COOKIE_NAME]["max-age"], 1800)
+        key = self.client.session.session_key
+        expiry = Session.objects.get(session_key=key).expire_date
+
+        def writes(at: int) -> list[str]:
+            with mock.patch("evalportal.session_refresh.time.time", return_value=at), \
+                    CaptureQueriesContext(connection) as ctx:
+                self.assertEqual(self.client.get(reverse("home")).status_code, 200)
+            return [q["sql"] for q in ctx.captured_queries if "django_session" in q["sql"] and "UPDATE" in q["sql"]]
+
+        self.assertEqual(writes(start + 60), [])  # 29 minutes left: no write
+        self.assertEqual(writes(start + 299), [])  # 25 min 1 s left: still none
+        self.assertEqual(len(writes(start + 301)), 1)  # less than 25 minutes left: renewed once
+        self.assertGreater(Session.objects.get(session_key=key).expire_date, expiry)
+        self.assertEqual(writes(start + 302), [])
 
     def test_logout_is_post_only(self):
         self.client.force_login(self.user)

@@ -1,4 +1,4 @@
-"""Home page per role (issue 3 §2): quarters due with deadlines, returned quarters with reasons, latest results."""
+"""Home page per role (issues 3 §2 and 10 §5): a to-do list of what is due now or overdue, and the latest results."""
 
 from datetime import date
 from decimal import Decimal
@@ -21,7 +21,15 @@ class QuarterRuleTests(TestCase):
         self.assertEqual(Quarter(2025, 1).label, "2025年第一季度")
 
 
-@mock.patch("evalportal.views.timezone.localdate", return_value=date(2025, 4, 20))
+def section(response, key):
+    return next(s for s in response.context["todo"].sections if s.key == key)
+
+
+def keys(response):
+    return [s.key for s in response.context["todo"].sections]
+
+
+@mock.patch("oversight.views.timezone.localdate", return_value=date(2025, 4, 20))
 class HomeTests(TestCase):
     @classmethod
     def setUpTestData(cls):
@@ -36,11 +44,15 @@ class HomeTests(TestCase):
     def test_street_office_sees_due_returned_and_results(self, _today):
         self.client.force_login(self.w.users["street_xc"])
         response = self.client.get(reverse("home"))
-        due = [(s.contract.code, s.quarter.slug, s.deadline, s.overdue) for s in response.context["summary"].due]
-        # Q1 returned (deadline 04-15 passed), Q2 started 04-01 (due 07-15); Q4 2024 submitted
-        self.assertEqual(due, [("xi-2024", "2025-Q1", date(2025, 4, 15), True), ("xi-2024", "2025-Q2", date(2025, 7, 15), False)])
+        self.assertEqual(keys(response), ["returned", "due", "party_score"])
+        returned = section(response, "returned")
+        self.assertEqual([(i.title, i.due, i.when) for i in returned.items],
+                         [("广州市西村街社工服务站 · 2025年第一季度", date(2025, 4, 15), "已逾期 5 天")])
+        # Q2 started 04-01 (due 07-15); Q4 2024 submitted; Q1 is in the returned section
+        self.assertEqual([(i.title, i.due, i.overdue) for i in section(response, "due").items],
+                         [("广州市西村街社工服务站 · 2025年第二季度", date(2025, 7, 15), False)])
         self.assertContains(response, "已退回，需修改后重新提交（1）")
-        self.assertContains(response, "<strong>退回原因：</strong>三月电访数据缺失", html=False)
+        self.assertContains(response, "退回原因：三月电访数据缺失")
         self.assertContains(response, "已逾期 5 天")
         self.assertContains(response, "89.08")
         self.assertContains(response, "良好")
@@ -49,16 +61,21 @@ class HomeTests(TestCase):
     def test_bureau_sees_its_district_and_what_awaits_review(self, _today):
         self.client.force_login(self.w.users["bureau_lw"])
         response = self.client.get(reverse("home"))
-        summary = response.context["summary"]
-        self.assertEqual([(s.contract.code, s.quarter.slug) for s in summary.awaiting_review], [("xi-2024", "2024-Q4")])
-        self.assertEqual({s.contract.code for s in summary.due}, {"xi-2024", "fe-2024"})
-        self.assertContains(response, "已提交，可审核或退回（1）")
+        review = section(response, "review")
+        self.assertEqual([i.title for i in review.items], ["广州市西村街社工服务站 · 2024年第四季度"])
+        self.assertEqual(review.more_url, reverse("submission_list") + "?status=submitted&year=")
+        # overdue only: xi Q1 is returned (own section), fe 2024-Q4 and 2025-Q1 never submitted (past 04-15)
+        self.assertEqual([i.title for i in section(response, "due").items],
+                         ["广州市逢源街社工服务站 · 2024年第四季度", "广州市逢源街社工服务站 · 2025年第一季度"])
+        self.assertContains(response, "已提交，待审核（1）")
 
     def test_other_district_bureau_sees_nothing_of_liwan(self, _today):
         self.client.force_login(self.w.users["bureau_by"])
         response = self.client.get(reverse("home"))
-        self.assertEqual({s.contract.code for s in response.context["summary"].due}, {"ji-2024"})
+        self.assertEqual(section(response, "review").total, 0)
+        self.assertEqual({i.title.split(" · ")[0] for i in section(response, "due").items}, {"广州市景泰街社工服务站"})
         self.assertEqual(response.context["results"], [])
+        self.assertNotContains(response, "西村")
 
     def test_navigation_per_role(self, _today):
         self.client.force_login(self.w.users["street_xc"])
@@ -66,4 +83,4 @@ class HomeTests(TestCase):
         self.assertEqual(labels, ["首页", "数据填报", "评估", "满意度调查", "报告下载"])
         self.client.force_login(self.w.users["admin"])
         labels = [i["label"] for i in self.client.get(reverse("home")).context["nav_items"]]
-        self.assertEqual(labels, ["首页", "服务协议", "评估", "满意度调查", "报告下载", "管理后台", "后台任务"])
+        self.assertEqual(labels, ["首页", "服务协议", "总览", "评估", "满意度调查", "报告下载", "管理后台", "后台任务"])

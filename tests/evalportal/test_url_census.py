@@ -154,6 +154,10 @@ CENSUS: dict = {
         lambda o: reverse("quarter_return", args=["xicun-2024", "2025-Q1"]), row(405),
         ({"reason": "越权退回"}, 404),
     ),
+    "quarter_approve": (
+        lambda o: reverse("quarter_approve", args=["xicun-2024", "2025-Q1"]), row(405),
+        ({"quarter_version": ""}, 404),
+    ),
     "quarter_audit": (lambda o: reverse("quarter_audit", args=["xicun-2024", "2025-Q1"]), CONTRACT_READ, None),
     "quarter_template": (lambda o: reverse("quarter_template", args=["xicun-2024", "2025-Q1"]), CONTRACT_READ, None),
     "quarter_import": (
@@ -165,6 +169,22 @@ CENSUS: dict = {
         row(404, street_xicun=200), ({}, 404),
     ),
     "indicator_export": (lambda o: reverse("indicator_export", args=["xicun-2024"]), CONTRACT_READ, None),
+    # --- oversight: review lists, bulk approval (oversight.urls) -------------------------------------------------
+    "submission_list": (lambda o: reverse("submission_list"), EVERYONE, None),
+    "submission_bulk": (
+        # POST only; a street office may not review (403), another district's bureau does not see the quarter (404)
+        lambda o: reverse("submission_bulk"), row(405),
+        (lambda o: {"action": "approve", "sub": [str(o["submission"].pk)], "confirmed": "1"},
+         {"street_jingtai": 403, "bureau_baiyun": 404}),
+    ),
+    "dashboard": (
+        lambda o: reverse("dashboard"), row(403, bureau_liwan=200, bureau_baiyun=200, supervision_gz=200, admin=200),
+        None,
+    ),
+    "dashboard_export": (
+        lambda o: reverse("dashboard_export"),
+        row(403, bureau_liwan=200, bureau_baiyun=200, supervision_gz=200, admin=200), None,
+    ),
     # --- PDF reports (reports.pdf_urls) ---------------------------------------------------------------------------
     "report_list": (lambda o: reverse("report_list"), EVERYONE, None),
     "report_evaluation_pdf": (
@@ -447,6 +467,7 @@ class UrlCensusTests(TestCase):
             .first(),
             "attachment": attachment,
             "bundle": bundle,
+            "submission": QuarterSubmission.objects.get(contract=contract, year=2025, quarter=1),
         }
         cls.users = {u.username: u for u in User.objects.filter(username__in=ROLES + ["bureau_baiyun"])}
 
@@ -501,7 +522,7 @@ class UrlCensusTests(TestCase):
 
     def test_list_pages_show_no_foreign_station(self):
         """Lists are filtered too: a street office's pages never name another street's station."""
-        pages = ["home", "contract_list", "report_list", "evaluation_overview"]
+        pages = ["home", "contract_list", "report_list", "evaluation_overview", "submission_list"]
         for role, foreign in (("street_xicun", "景泰"), ("street_jingtai", "西村"), ("bureau_baiyun", "西村"),
                               ("bureau_liwan", "景泰")):
             self.login(role)

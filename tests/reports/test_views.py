@@ -94,10 +94,10 @@ class UnassignedEvaluatorTests(ViewTestCase):
                 self.assertEqual(response.status_code, 404)
 
     def test_the_overview_does_not_list_other_agencies_evaluations(self):
-        response = self.as_user(self.world.outsider_evaluator).get(reverse("evaluation_overview"))
+        response = self.as_user(self.world.outsider_evaluator).get(reverse("evaluation_overview") + "?year=")
         self.assertEqual(response.status_code, 200)
         self.assertNotContains(response, self.world.station.name)
-        self.assertContains(response, "暂无可查看的评估。")
+        self.assertContains(response, "没有符合条件的评估。")
 
 
 class DeclarationGateTests(ViewTestCase):
@@ -125,7 +125,7 @@ class DeclarationGateTests(ViewTestCase):
         self.assertEqual(self.client.get(tranches).status_code, 404)
 
     def test_the_overview_shows_an_undeclared_evaluation_without_scores(self):
-        response = self.as_user(self.world.evaluator2).get(reverse("evaluation_overview"))
+        response = self.as_user(self.world.evaluator2).get(reverse("evaluation_overview") + "?year=")
         self.assertContains(response, "待回避声明")
         self.assertContains(response, reverse("evaluation_declaration", args=[self.ev.code]))
         self.assertNotContains(response, reverse("evaluation_detail", args=[self.ev.code]) + '"')

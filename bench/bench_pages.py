@@ -1,0 +1,135 @@
+"""Page benchmark (issue 10 §6, bench part): queries and median server CPU time per page at two sizes.
+
+For each page (home per role, dashboard, every list, the entry grid, the scoring page, exports) it prints the number
+of queries and the median CPU time (time.process_time of the request through Django's full handler and middleware,
+test client, no network) at SMALL generated stations and at LARGE, the ratio LARGE/SMALL, and the ratio to a bare
+view (an empty HttpResponse through the same middleware) in the same process.
+
+Data: a throw-away SQLite database (BENCH_DB, default /tmp/evalportal-bench-pages.sqlite3) with load_demo and then
+`load_scale --stations N --years 1` at each size. Usage:
+
+    .venv/bin/python bench/bench_pages.py [--small 176] [--large 1000] [--runs 7]
+
+Figures only, no assertions (the query counts are asserted in tests/oversight/test_query_counts.py).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import statistics
+import sys
+import time
+import types
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+DB = os.environ.get("BENCH_DB", "/tmp/evalportal-bench-pages.sqlite3")
+os.environ["DATABASE_URL"] = f"sqlite:///{DB}"
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "evalportal.settings.base")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.http import HttpResponse  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.urls import clear_url_caches, path  # noqa: E402
+
+from oversight.scale import scale_delete, scale_load  # noqa: E402
+from stations.models import User  # noqa: E402
+
+logging.getLogger("evalportal.security").setLevel(logging.WARNING)  # one login line per page otherwise
+
+
+def bare(request):
+    return HttpResponse("ok")
+
+
+urls = types.ModuleType("bench_pages_urls")
+urls.urlpatterns = [path("__bare__/", bare)] + __import__("evalportal.urls", fromlist=["urlpatterns"]).urlpatterns
+sys.modules["bench_pages_urls"] = urls
+settings.ROOT_URLCONF = "bench_pages_urls"
+settings.ALLOWED_HOSTS = ["*"]
+clear_url_caches()
+
+PAGES = [
+    ("bare view", "street_xicun", "/__bare__/"),
+    ("home 街道办", "street_xicun", "/"),
+    ("home 区民政局", "bureau_liwan", "/"),
+    ("home 督导中心", "supervision_gz", "/"),
+    ("home 评估机构", "evaluator_gzswa", "/"),
+    ("dashboard 区", "bureau_liwan", "/oversight/dashboard/"),
+    ("dashboard 市", "supervision_gz", "/oversight/dashboard/"),
+    ("contracts 市", "supervision_gz", "/contracts/"),
+    ("contracts 市 全部年度", "supervision_gz", "/contracts/?year="),
+    ("submissions 区", "bureau_liwan", "/oversight/submissions/"),
+    ("submissions 市 全部", "supervision_gz", "/oversight/submissions/?year=&status="),
+    ("evaluations 市", "supervision_gz", "/evaluations/"),
+    ("reports 市", "supervision_gz", "/reports/"),
+    ("grid xicun-2024 Q1", "bureau_liwan", "/contracts/xicun-2024/quarters/2025-Q1/"),
+    ("scoring xicun-2024-final", "supervision_gz", "/evaluations/xicun-2024-final/scoring/"),
+    ("export 附件1", "bureau_liwan", "/contracts/xicun-2024/indicators.xlsx?until=2025-04-30"),
+    ("export dashboard 区", "bureau_liwan", "/oversight/dashboard.xlsx"),
+]
+
+
+def measure(runs: int) -> dict[str, tuple[int, float]]:
+    client = Client()
+    users = {u.username: u for u in User.objects.filter(username__in={p[1] for p in PAGES})}
+    result = {}
+    for label, username, url in PAGES:
+        client.force_login(users[username])
+        client.get(url)  # warm (templates, caches)
+        times, queries = [], 0
+        for _ in range(runs):
+            with CaptureQueriesContext(connection) as ctx:
+                start = time.process_time()
+                response = client.get(url)
+                times.append((time.process_time() - start) * 1000)
+            if response.status_code != 200:
+                raise SystemExit(f"{label}: HTTP {response.status_code}")
+            queries = len(ctx.captured_queries)
+        result[label] = (queries, statistics.median(times))
+    return result
+
+
+def load(stations: int) -> float:
+    start = time.perf_counter()
+    scale_delete()
+    scale_load(stations=stations, years=1, seed=2025)
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--small", type=int, default=176)
+    parser.add_argument("--large", type=int, default=1000)
+    parser.add_argument("--runs", type=int, default=7)
+    args = parser.parse_args()
+    if os.path.exists(DB):
+        os.remove(DB)
+    call_command("migrate", verbosity=0)
+    call_command("load_demo", verbosity=0)
+    figures = {}
+    for size in (args.small, args.large):
+        seconds = load(size)
+        print(f"load_scale --stations {size} --years 1: {seconds:.1f} s", flush=True)
+        figures[size] = measure(args.runs)
+    small, large = figures[args.small], figures[args.large]
+    bare_small, bare_large = small["bare view"][1], large["bare view"][1]
+    print(f"\n{'page':<28}{'queries':>9}{'queries':>9}{'CPU ms':>9}{'CPU ms':>9}{'ratio':>7}{'×bare':>7}{'×bare':>7}")
+    print(f"{'':<28}{args.small:>9}{args.large:>9}{args.small:>9}{args.large:>9}{'L/S':>7}{args.small:>7}{args.large:>7}")
+    for label, _user, _url in PAGES:
+        (q1, t1), (q2, t2) = small[label], large[label]
+        print(f"{label:<28}{q1:>9}{q2:>9}{t1:>9.1f}{t2:>9.1f}{t2 / t1:>7.2f}{t1 / bare_small:>7.1f}{t2 / bare_large:>7.1f}")
+
+
+if __name__ == "__main__":
+    main()

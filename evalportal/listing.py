@@ -1,0 +1,128 @@
+"""Filtered, sorted, paginated lists (issue 10 §3) with django-filter: the query string is the bookmark.
+
+Shared by every app's list (stations, indicators, reports, oversight): this module sits in the lowest layer and
+names the station models through the app registry, like evalportal.roles.
+
+Each FilterSet is built for one user: its district/street/station choices are only those the user may see, so a
+filter can never reach outside the role's querysets (evalportal.roles). `bound_filter` applies the defaults (the
+current year, and for the review list "已提交") only when the parameter is absent from the URL: an explicit empty
+value (“全部”) stays empty, so "all years" can be bookmarked too.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import django_filters as filters
+from django.db.models import Q, QuerySet
+from django.http import QueryDict
+
+QUARTER_CHOICES = [(1, "第一季度"), (2, "第二季度"), (3, "第三季度"), (4, "第四季度")]
+PAGE_SIZE = 50
+
+
+def year_choices(today: date, first: int = 2020) -> list[tuple[int, str]]:
+    return [(y, f"{y}年") for y in range(today.year + 1, first - 1, -1)]
+
+
+def bound_filter(filterset_class, request, queryset: QuerySet, *, defaults: dict[str, str], **kwargs):
+    """A FilterSet bound to the request's GET with `defaults` for parameters that are not in the URL at all."""
+    data: QueryDict = request.GET.copy()
+    for key, value in defaults.items():
+        if key not in data:
+            data[key] = value
+    return filterset_class(data, queryset=queryset, request=request, **kwargs)
+
+
+def querystring_without_page(request, param: str = "page") -> str:
+    """The current filters, for pagination links and the bookmark (the page number is not part of a bookmark)."""
+    params = request.GET.copy()
+    params.pop(param, None)
+    return params.urlencode()
+
+
+class SortFilter(filters.ChoiceFilter):
+    """?sort=key: one of a fixed set of orders, each a complete order_by (ties broken by pk, so pages are stable).
+
+    The first order is the default when the parameter is absent or empty."""
+
+    def __init__(self, *, orders: dict[str, tuple[str, tuple[str, ...]]], **kwargs):
+        self.orders = orders
+        kwargs.setdefault("label", "排序")
+        super().__init__(choices=[(key, label) for key, (label, _) in orders.items()], empty_label=None, **kwargs)
+
+    def filter(self, qs, value):  # applied also when empty: the default order
+        _, order = self.orders.get(value) or next(iter(self.orders.values()))
+        return qs.order_by(*order, "pk")
+
+
+class ScopedFilterSet(filters.FilterSet):
+    """Base: district/street/station choices limited to `stations` (the stations the user may see)."""
+
+    def __init__(self, data=None, queryset=None, *, request=None, stations: QuerySet | None = None, today: date,
+                 **kwargs):
+        from django.apps import apps
+
+        District, Street = apps.get_model("stations", "District"), apps.get_model("stations", "Street")
+        super().__init__(data, queryset, request=request, **kwargs)
+        station_ids = stations.values("pk") if stations is not None else []
+        if "district" in self.filters:
+            self.filters["district"].queryset = District.objects.filter(streets__station__in=station_ids).distinct()
+        if "street" in self.filters:
+            # the street select stays as long as one district (a city has ~170 streets, a province thousands): the
+            # streets of the chosen district, or of the user's only district; none before a district is chosen
+            streets = Street.objects.filter(station__in=station_ids).select_related("district")
+            chosen = str((data or {}).get("district") or "")
+            user = getattr(request, "user", None)
+            one_district = user is not None and getattr(user, "role", "") in ("bureau", "street") and not (
+                user.is_superuser
+            )
+            if chosen:
+                streets = streets.filter(district_id=chosen) if chosen.isdigit() else streets.none()
+            elif not one_district:
+                streets = streets.none()
+                self.filters["street"].extra["help_text"] = "先选择区，再选街道。"
+            self.filters["street"].queryset = streets
+        if "year" in self.filters:
+            self.filters["year"].extra["choices"] = year_choices(today)
+        for field in self.form.fields.values():
+            is_select = hasattr(field.widget, "choices")
+            field.widget.attrs["class"] = "form-select form-select-sm" if is_select else "form-control form-control-sm"
+
+
+def paginate(request, queryset, per_page: int = PAGE_SIZE, param: str = "page"):
+    from django.core.paginator import Paginator
+
+    return Paginator(queryset, per_page).get_page(request.GET.get(param))
+
+
+def district_filter(path: str):
+    return filters.ModelChoiceFilter(field_name=path, label="区", queryset=_none("District"), empty_label="全部区")
+
+
+def street_filter(path: str):
+    return filters.ModelChoiceFilter(field_name=path, label="街道", queryset=_none("Street"), empty_label="全部街道")
+
+
+def year_filter(path: str = "year", **kwargs):
+    return filters.ChoiceFilter(field_name=path, label="年度", empty_label="全部年度", choices=[], **kwargs)
+
+
+def search_filter(*paths: str, help_text: str = "名称或编号"):
+    def search(queryset, name, value):
+        value = (value or "").strip()
+        if not value:
+            return queryset
+        condition = Q()
+        for path in paths:
+            condition |= Q(**{f"{path}__icontains": value})
+        return queryset.filter(condition)
+
+    return filters.CharFilter(method=lambda qs, name, value: search(qs, name, value), label="搜索",
+                              help_text=help_text)
+
+
+def _none(model_name: str):
+    from django.apps import apps
+
+    return apps.get_model("stations", model_name).objects.none()

@@ -1,0 +1,283 @@
+"""Homes as to-do lists for every role (issue 10 §5): what is due now or overdue, never history.
+
+Each section shows at most SECTION_LIMIT items (oldest deadline first), the total, and a link to the filtered list
+that holds all of them. Work per page is bounded: quarter lists only look at contracts running now or whose last
+quarter is still within its grace period (ACTIVE_GRACE), everything else is counted and sliced in the database.
+
+- 街道办: quarters due or overdue, returned quarters (with the reason), its 购买方 (20%) score pending;
+- 第三方评估: 回避 declarations to make and scoring to do, with the evaluation dates (no quarters: not its job);
+- 区民政局: submitted quarters to review, quarters overdue in its district, its 监督方 (10%) score pending,
+  evaluations past their date that are not finalised;
+- 督导中心: its 督导中心 (15%) score pending, evaluations to finalise, submitted quarters awaiting the bureaus.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from urllib.parse import urlencode
+
+from django.db.models import Q, QuerySet
+from django.urls import reverse
+
+from evalportal.periods import Quarter
+from evalportal.roles import contracts_editable_by, contracts_returnable_by, contracts_visible_to, is_admin
+from reports.models import Evaluation, EvaluationAssignment, Party, PartyScore
+from stations.models import QuarterSubmission
+from stations.submissions import QuarterStatus, quarter_statuses
+
+SECTION_LIMIT = 10
+ACTIVE_GRACE = timedelta(days=120)  # a contract ended less than this ago still has its last quarters due
+SCORE_HORIZON = timedelta(days=60)  # party scores show up this long before the evaluation date
+
+
+@dataclass
+class TodoItem:
+    title: str
+    url: str
+    detail: str = ""
+    due: date | None = None
+    overdue: bool = False
+    badge: str = ""
+    when: str = ""  # "已逾期 5 天" / "剩 10 天"
+
+
+def when(due: date | None, today: date, *, soon: int = 15) -> str:
+    if due is None:
+        return ""
+    days = (due - today).days
+    if days < 0:
+        return f"已逾期 {-days} 天"
+    return f"剩 {days} 天" if days <= soon else ""
+
+
+@dataclass
+class TodoSection:
+    key: str
+    title: str
+    items: list[TodoItem]
+    total: int
+    more_url: str = ""
+    empty: str = "没有待办事项。"
+    tone: str = ""  # "danger" for returned/overdue work
+
+    @property
+    def more(self) -> int:
+        return max(self.total - len(self.items), 0)
+
+
+@dataclass
+class Todo:
+    sections: list[TodoSection] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return sum(s.total for s in self.sections)
+
+
+def _url(name: str, *args, **params) -> str:
+    base = reverse(name, args=args)
+    return f"{base}?{urlencode(params)}" if params else base
+
+
+def active_contracts(contracts: QuerySet, today: date) -> QuerySet:
+    return contracts.filter(start_date__lte=today, end_date__gte=today - ACTIVE_GRACE)
+
+
+# --- quarters ------------------------------------------------------------------------------------------------------
+
+
+def _quarter_item(status: QuarterStatus) -> TodoItem:
+    item = _quarter_item_base(status)
+    item.when = when(status.deadline, status.today)
+    return item
+
+
+def _quarter_item_base(status: QuarterStatus) -> TodoItem:
+    url = reverse("quarter_entry", args=[status.contract.code, status.quarter.slug])
+    if status.status == QuarterSubmission.Status.RETURNED:
+        s = status.submission
+        return TodoItem(f"{status.contract.station.name} · {status.quarter.label}", url,
+                        detail=f"退回原因：{s.return_reason}", due=status.deadline, overdue=status.overdue, badge="已退回")
+    return TodoItem(f"{status.contract.station.name} · {status.quarter.label}", url, detail=status.status_label,
+                    due=status.deadline, overdue=status.overdue)
+
+
+def quarter_sections(contracts: QuerySet, today: date, *, street: bool) -> list[TodoSection]:
+    """Returned quarters (whatever their age: each waits for the street office) and the quarters of the running
+    contracts not yet submitted (the street office: due now or overdue; the bureau: overdue only)."""
+    returned_qs = (
+        QuarterSubmission.objects.filter(status=QuarterSubmission.Status.RETURNED, contract__in=contracts.values("pk"))
+        .select_related("contract__station")
+        .order_by("year", "quarter", "contract__code")
+    )
+    returned = [
+        _quarter_item(QuarterStatus(s.contract, Quarter(s.year, s.quarter), s, today))
+        for s in returned_qs[:SECTION_LIMIT]
+    ]
+    returned_total = returned_qs.count()
+    statuses = [
+        s for s in quarter_statuses(active_contracts(contracts, today), today)
+        if not s.locked and s.status != QuarterSubmission.Status.RETURNED
+    ]
+    statuses.sort(key=lambda s: (s.deadline, s.contract.code))
+    due = statuses if street else [s for s in statuses if s.overdue]  # the bureau follows what is late
+    sections = []
+    if returned or street:
+        sections.append(TodoSection(
+            "returned", "已退回，需修改后重新提交" if street else "已退回，待街道办重新提交", returned, returned_total,
+            _url("submission_list", status="returned", year=""), "没有被退回的季度。", tone="danger",
+        ))
+    sections.append(TodoSection(
+        "due", "待提交的季度数据" if street else "逾期未提交的季度数据",
+        [_quarter_item(s) for s in due[:SECTION_LIMIT]], len(due),
+        reverse("contract_list") + f"?year={today.year}",
+        "没有待提交的季度。" if street else "没有逾期未提交的季度。",
+    ))
+    return sections
+
+
+def review_section(user, today: date) -> TodoSection:
+    """Submitted quarters the bureau may approve or return (oldest submission first)."""
+    qs = (
+        QuarterSubmission.objects.filter(
+            status=QuarterSubmission.Status.SUBMITTED,
+            contract__in=contracts_returnable_by(user).values("pk") if not _city(user)
+            else contracts_visible_to(user).values("pk"),
+        )
+        .select_related("contract__station", "submitted_by")
+        .order_by("submitted_at", "pk")
+    )
+    items = [
+        TodoItem(f"{s.contract.station.name} · {s.year}年第{'一二三四'[s.quarter - 1]}季度",
+                 reverse("quarter_entry", args=[s.contract.code, s.slug]),
+                 detail=f"{s.submitted_by.display_name or s.submitted_by.username if s.submitted_by else '街道办'} 提交",
+                 due=s.submitted_at.date() if s.submitted_at else None)
+        for s in qs[:SECTION_LIMIT]
+    ]
+    title = "已提交，待审核" if not _city(user) else "已提交，待各区民政局审核"
+    return TodoSection("review", title, items, qs.count(), _url("submission_list", status="submitted", year=""),
+                       "没有待审核的季度。")
+
+
+def _city(user) -> bool:
+    return user.role == "supervision" and not is_admin(user)
+
+
+# --- evaluations ---------------------------------------------------------------------------------------------------
+
+
+def party_score_section(user, party: str, evaluations: QuerySet, today: date) -> TodoSection:
+    """The user's own party score still to submit on evaluations in progress, dated within SCORE_HORIZON."""
+    qs = (
+        PartyScore.objects.filter(
+            party=party, status=PartyScore.Status.DRAFT, evaluation__status=Evaluation.Status.DRAFT,
+            evaluation__in=evaluations.values("pk"), evaluation__date__lte=today + SCORE_HORIZON,
+        )
+        .select_related("evaluation__contract__station")
+        .order_by("evaluation__date", "evaluation__code")
+    )
+    label = Party(party).label
+    weight = {"buyer": "20%", "supervisor": "10%", "supervision": "15%", "third_party": "55%"}[party]
+    items = [
+        TodoItem(f"{s.evaluation.contract.station.name} · {s.evaluation.get_kind_display()}",
+                 reverse("evaluation_party", args=[s.evaluation.code, party]),
+                 due=s.evaluation.date,
+                 overdue=s.evaluation.date < today, when=when(s.evaluation.date, today))
+        for s in qs[:SECTION_LIMIT]
+    ]
+    return TodoSection("party_score", f"待提交的{label}得分（{weight}）", items, qs.count(),
+                       _url("evaluation_overview", status="draft", year=""), "没有待提交的评估得分。")
+
+
+def evaluations_to_finalise_section(evaluations: QuerySet, today: date) -> TodoSection:
+    """Evaluations past their date without all four scores (they finalise when the last party submits)."""
+    qs = (
+        evaluations.filter(status=Evaluation.Status.DRAFT, date__lte=today)
+        .select_related("contract__station")
+        .order_by("date", "code")
+    )
+    page = list(qs[:SECTION_LIMIT])
+    missing: dict[int, list[str]] = {}
+    rows = PartyScore.objects.filter(evaluation__in=[e.pk for e in page]).exclude(
+        status=PartyScore.Status.SUBMITTED
+    ).values_list("evaluation_id", "party")
+    for evaluation_id, party in sorted(rows, key=lambda r: (r[0], Party.values.index(r[1]))):
+        missing.setdefault(evaluation_id, []).append(Party(party).label.split("（")[0])
+    items = [
+        TodoItem(f"{e.contract.station.name} · {e.get_kind_display()}", reverse("evaluation_detail", args=[e.code]),
+                 detail="尚未提交：" + "、".join(missing.get(e.pk, [])) if missing.get(e.pk) else "待定稿",
+                 due=e.date, overdue=True, when=when(e.date, today))
+        for e in page
+    ]
+    return TodoSection("finalise", "已过评估日期、尚未定稿的评估", items, qs.count(),
+                       _url("evaluation_overview", overdue="true", year=""), "没有逾期未定稿的评估。",
+                       tone="danger")
+
+
+def evaluator_sections(user, today: date) -> list[TodoSection]:
+    assignments = (
+        EvaluationAssignment.objects.filter(user=user, evaluation__status=Evaluation.Status.DRAFT)
+        .select_related("evaluation__contract__station")
+        .order_by("evaluation__date", "evaluation__code")
+    )
+    pending = assignments.filter(declaration=EvaluationAssignment.Declaration.PENDING)
+    declarations = [
+        TodoItem(f"{a.evaluation.contract.station.name} · {a.evaluation.get_kind_display()}",
+                 reverse("evaluation_declaration", args=[a.evaluation.code]),
+                 detail="开始评分前，请先声明是否存在利益冲突（回避）",
+                 due=a.evaluation.date, overdue=a.evaluation.date < today, badge="待声明",
+                 when=when(a.evaluation.date, today))
+        for a in pending[:SECTION_LIMIT]
+    ]
+    scoring_qs = assignments.filter(
+        declaration=EvaluationAssignment.Declaration.NO_CONFLICT,
+        evaluation__party_scores__party=Party.THIRD_PARTY,
+        evaluation__party_scores__status=PartyScore.Status.DRAFT,
+    )
+    scoring = [
+        TodoItem(f"{a.evaluation.contract.station.name} · {a.evaluation.get_kind_display()}",
+                 reverse("evaluation_scoring", args=[a.evaluation.code]),
+                 due=a.evaluation.date,
+                 overdue=a.evaluation.date < today, when=when(a.evaluation.date, today))
+        for a in scoring_qs[:SECTION_LIMIT]
+    ]
+    return [
+        TodoSection("declarations", "待声明回避（利益冲突）的评估", declarations, pending.count(),
+                    _url("evaluation_overview", status="draft", year=""), "没有待声明的评估。"),
+        TodoSection("scoring", "待评分的评估（第三方 55%）", scoring, scoring_qs.count(),
+                    _url("evaluation_overview", status="draft", year=""), "没有待评分的评估。"),
+    ]
+
+
+# --- per role ------------------------------------------------------------------------------------------------------
+
+
+def todo_for(user, today: date) -> Todo:
+    from evalportal.roles import evaluations_visible_to
+
+    todo = Todo()
+    org = user.organisation
+    if user.role == "street":
+        contracts = contracts_editable_by(user)
+        todo.sections += quarter_sections(contracts, today, street=True)
+        evaluations = Evaluation.objects.filter(contract__in=contracts.values("pk"))
+        todo.sections.append(party_score_section(user, Party.BUYER, evaluations, today))
+    elif user.role == "evaluator":
+        todo.sections += evaluator_sections(user, today)
+    elif user.role == "bureau":
+        todo.sections.append(review_section(user, today))
+        todo.sections += quarter_sections(contracts_returnable_by(user), today, street=False)
+        evaluations = evaluations_visible_to(user)
+        todo.sections.append(party_score_section(user, Party.SUPERVISOR, evaluations, today))
+        todo.sections.append(evaluations_to_finalise_section(evaluations, today))
+    elif user.role == "supervision":
+        evaluations = Evaluation.objects.filter(Q(supervision_centre__isnull=True) | Q(supervision_centre=org)) \
+            if org else Evaluation.objects.none()
+        todo.sections.append(party_score_section(user, Party.SUPERVISION_CENTRE, evaluations, today))
+        todo.sections.append(evaluations_to_finalise_section(evaluations_visible_to(user), today))
+        todo.sections.append(review_section(user, today))
+    if is_admin(user):
+        todo.sections.append(review_section(user, today))
+        todo.sections.append(evaluations_to_finalise_section(evaluations_visible_to(user), today))
+    return todo

@@ -1,0 +1,134 @@
+"""Dashboard (issue 10 §2): rows, warnings exactly at / just below / just above each threshold, access, export."""
+
+from datetime import date
+from decimal import Decimal
+from io import BytesIO
+from unittest import mock
+
+from django.test import TestCase
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from indicators.models import MonthlyActual
+from oversight.dashboard import StationRow, station_rows, warnings_for
+from oversight.models import WarningSettings
+from stations.models import Contract, QuarterSubmission, StaffMember, StaffMonth
+from tests.indicators.factories import build_world
+
+TODAY = date(2025, 5, 20)  # 2024-12-11 → cut-off 2025-04-30: 5 of 12 months elapsed; last ended quarter 2025-Q1
+
+
+def row(**kw) -> StationRow:
+    contract = Contract(code="xi-2024", start_date=date(2024, 12, 11), end_date=date(2025, 12, 10))
+    return StationRow(contract=contract, elapsed=5, total_months=12, **kw)
+
+
+def kinds(r, settings=None):
+    return [w.kind for w in warnings_for(r, TODAY, settings or WarningSettings())]
+
+
+class WarningRuleTests(TestCase):
+    def test_defaults_are_stated(self):
+        self.assertEqual(WarningSettings.defaults(), {
+            "behind_margin": Decimal("10"), "behind_indicators": 3, "overdue_days": 0, "returned_times": 2,
+            "staff_shortfall": Decimal("1"), "retention_min": Decimal("80"), "evaluation_grace_days": 0,
+        })
+
+    def test_indicators_far_behind(self):
+        self.assertEqual(kinds(row(far_behind=2)), [])  # just below
+        self.assertEqual(kinds(row(far_behind=3)), ["pace"])  # at
+        self.assertEqual(kinds(row(far_behind=4)), ["pace"])  # above
+
+    def test_returned_times(self):
+        from evalportal.periods import Quarter
+
+        q = Quarter(2025, 1)
+        self.assertEqual(kinds(row(quarter=q, returns=1)), [])
+        self.assertEqual(kinds(row(quarter=q, returns=2)), ["returned"])
+        self.assertEqual(kinds(row(quarter=q, returns=3)), ["returned"])
+
+    def test_overdue_days(self):
+        from evalportal.periods import Quarter
+
+        q = Quarter(2025, 1)  # deadline 2025-04-15, TODAY is 35 days later
+        settings = WarningSettings(overdue_days=35)
+        self.assertEqual(kinds(row(quarter=q, quarter_state="overdue"), settings), [])  # exactly at: not above
+        settings.overdue_days = 34
+        self.assertEqual(kinds(row(quarter=q, quarter_state="overdue"), settings), ["overdue"])
+        self.assertEqual(kinds(row(quarter=q, quarter_state="returned"), settings), [])
+
+    def test_staff_shortfall_and_retention(self):
+        self.assertEqual(kinds(row(shortfall=Decimal("1"))), [])  # at the threshold: not more than
+        self.assertEqual(kinds(row(shortfall=Decimal("1.5"))), ["staff"])
+        self.assertEqual(kinds(row(retention=Decimal("0.8"))), [])  # exactly 80%
+        self.assertEqual(kinds(row(retention=Decimal("0.7999"))), ["retention"])
+        self.assertEqual(kinds(row(retention=Decimal("0.85"))), [])
+
+
+class StationRowTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.w = build_world(n_areas=1)
+
+    def test_row_figures_from_the_data(self):
+        c = self.w.contract  # targets: home_visit 700/area, registered_clients 742/area (stock), hours 1080, 60000 元
+        area = self.w.areas[0]
+        ind = self.w.indicators
+        MonthlyActual.objects.bulk_create([
+            # on pace after 5 months: 700 × 5/12 = 291.67 → 300 is on pace
+            *[MonthlyActual(contract=c, service_area=area, indicator=ind["home_visit"], month=date(2025, m, 1),
+                            value=Decimal(75)) for m in (1, 2, 3, 4)],
+            # stock: latest month counts (742 needed); 400 is behind by 342 / 742 = 46 points
+            MonthlyActual(contract=c, service_area=area, indicator=ind["registered_clients"], month=date(2025, 4, 1),
+                          value=Decimal(400)),
+            # May is not complete on 05-20: not counted
+            MonthlyActual(contract=c, service_area=area, indicator=ind["home_visit"], month=date(2025, 5, 1),
+                          value=Decimal(500)),
+        ])
+        QuarterSubmission.objects.create(contract=c, year=2025, quarter=1, status="returned", return_reason="x")
+        staff = StaffMember.objects.create(contract=c, order=1, name="测试社工", position="area_worker",
+                                           certificate="assistant", service_area=area)
+        StaffMonth.objects.bulk_create([StaffMonth(staff=staff, month=date(y, m, 1), on_post=Decimal(1))
+                                        for y, m in ((2024, 12), (2025, 1), (2025, 2), (2025, 3), (2025, 4))])
+        (r,) = station_rows([c], TODAY, WarningSettings())
+        self.assertEqual((r.elapsed, r.total_months), (5, 12))
+        self.assertEqual((r.indicators, r.behind, r.far_behind), (4, 3, 3))  # clients, hours, money behind; visits on
+        self.assertEqual((r.quarter.slug, r.quarter_state, r.quarter_state_label), ("2025-Q1", "returned", "已退回"))
+        self.assertEqual(r.shortfall, Decimal(13 * 5 - 5))  # 13 certified required × 5 months − 5 on post
+        self.assertEqual(r.retention, Decimal(1) / Decimal(20))  # 1 continuing of 20 required
+        self.assertEqual([w.kind for w in r.warnings], ["pace", "staff", "retention"])
+
+
+@mock.patch("oversight.views.timezone.localdate", return_value=TODAY)
+class DashboardViewTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.w = build_world(n_areas=1)
+
+    def test_access_and_scope(self, _today):
+        for user, status in (("street_xc", 403), ("evaluator", 403), ("bureau_lw", 200), ("supervision", 200),
+                             ("admin", 200)):
+            self.client.force_login(self.w.users[user])
+            with self.subTest(user=user):
+                self.assertEqual(self.client.get(reverse("dashboard")).status_code, status)
+        self.client.force_login(self.w.users["bureau_lw"])
+        response = self.client.get(reverse("dashboard"))
+        self.assertEqual([r.contract.code for r in response.context["rows"]], ["xi-2024", "fe-2024"])  # by name
+        self.assertContains(response, "默认值：10 个百分点、3 项、0 天、2 次、1 人·月、80%、0 天。")
+        baiyun = self.w.other_district.station.street.district
+        self.assertEqual(self.client.get(reverse("dashboard"), {"district": baiyun.pk}).status_code, 404)
+        self.client.force_login(self.w.users["supervision"])
+        response = self.client.get(reverse("dashboard"), {"district": baiyun.pk})
+        self.assertEqual([r.contract.code for r in response.context["rows"]], ["ji-2024"])
+
+    def test_export_has_the_two_row_header_and_every_station(self, _today):
+        self.client.force_login(self.w.users["supervision"])
+        response = self.client.get(reverse("dashboard_export"))
+        self.assertEqual(response.status_code, 200)
+        sheet = load_workbook(BytesIO(response.content)).active
+        self.assertEqual([sheet.cell(2, c).value for c in (1, 4, 8)], ["服务站", "指标完成", "季度填报"])
+        self.assertEqual([sheet.cell(3, c).value for c in (1, 2, 4)], ["区", "服务站", "时间进度"])
+        self.assertEqual(sorted(sheet.cell(r, 3).value for r in range(4, sheet.max_row + 1)),
+                         ["fe-2024", "ji-2024", "xi-2024"])
+        self.client.force_login(self.w.users["street_xc"])
+        self.assertEqual(self.client.get(reverse("dashboard_export")).status_code, 403)
