@@ -14,28 +14,21 @@ from schemathesis.specs.openapi.checks import response_schema_conformance
 schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", get_wsgi_application())
 
 
-@pytest.fixture(scope="module")
-def tokens(django_db_setup, django_db_blocker):
+@pytest.fixture
+def tokens(db):
+    """Demo data and two tokens inside the test's transaction (rolled back after it: nothing leaks to later tests)."""
     from api.tokens import api_token_create
     from demo.loader import demo_load
     from stations.models import User
 
-    with django_db_blocker.unblock():
-        demo_load()
-        street = api_token_create(user=User.objects.get(username="street_xicun"), name="schemathesis", days=1,
-                                  read_only=False)[1]
-        bureau = api_token_create(user=User.objects.get(username="bureau_liwan"), name="schemathesis", days=1,
-                                  read_only=True)[1]
-    yield {"street": street, "bureau": bureau}
-    # the demo data was committed outside any test transaction: remove it, or every later test that creates
-    # 荔湾区 (tests/indicators/factories.build_world) fails on the unique district name
-    from django.core.management import call_command
-
-    with django_db_blocker.unblock():
-        call_command("flush", interactive=False, verbosity=0)
+    demo_load()
+    street = api_token_create(user=User.objects.get(username="street_xicun"), name="schemathesis", days=1,
+                              read_only=False)[1]
+    bureau = api_token_create(user=User.objects.get(username="bureau_liwan"), name="schemathesis", days=1,
+                              read_only=True)[1]
+    return {"street": street, "bureau": bureau}
 
 
-@pytest.mark.django_db(transaction=False)
 @schema.exclude(path_regex="/tokens/").parametrize()
 @settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
 def test_every_operation_answers_within_its_schema(case, tokens):
