@@ -16,7 +16,14 @@ schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", get_wsgi_app
 
 @pytest.fixture
 def tokens(db):
-    """Demo data and two tokens inside the test's transaction (rolled back after it: nothing leaks to later tests)."""
+    """Demo data and two tokens inside the test's transaction (rolled back after it: nothing leaks to later tests).
+
+    The WSGI handler closes the database connection after each request, as in production; inside a test that would
+    close the test's own transaction (PostgreSQL: "connection already closed"). Django's test client detaches the same
+    receivers."""
+    from django.core import signals
+    from django.db import close_old_connections
+
     from api.tokens import api_token_create
     from demo.loader import demo_load
     from stations.models import User
@@ -26,7 +33,13 @@ def tokens(db):
                               read_only=False)[1]
     bureau = api_token_create(user=User.objects.get(username="bureau_liwan"), name="schemathesis", days=1,
                               read_only=True)[1]
-    return {"street": street, "bureau": bureau}
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    try:
+        yield {"street": street, "bureau": bureau}
+    finally:
+        signals.request_started.connect(close_old_connections)
+        signals.request_finished.connect(close_old_connections)
 
 
 @schema.exclude(path_regex="/tokens/").parametrize()
