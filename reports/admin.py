@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from evalportal.admin_helpers import ModelAdmin, StackedInline, TabularInline
+from evalportal.admin_helpers import ModelAdmin, ReadOnlyAdmin, StackedInline, TabularInline
 
 from .models import (
     ArchivedReport,
@@ -23,6 +23,7 @@ from .models import (
     RubricItem,
     RubricSection,
     RubricTemplate,
+    WorkerHeartbeat,
 )
 
 # --- Rubric templates (editable; copied into an evaluation when scoring starts) ---
@@ -283,19 +284,8 @@ class EvaluationEventAdmin(ModelAdmin):
         return False
 
 
-class _AppendOnlyAdmin(ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(ArchivedReport)
-class ArchivedReportAdmin(_AppendOnlyAdmin):
+class ArchivedReportAdmin(ReadOnlyAdmin):
     """Signed reports (issue 9 §2): what was signed never moves, so they are readable here and never edited."""
 
     list_display = ["code", "version", "kind", "verification_code", "created_at", "created_by", "size", "rendered_at",
@@ -310,8 +300,16 @@ class ArchivedReportAdmin(_AppendOnlyAdmin):
 
 
 @admin.register(PerformanceEvaluationEvent)
-class PerformanceEvaluationEventAdmin(_AppendOnlyAdmin):
+class PerformanceEvaluationEventAdmin(ReadOnlyAdmin):
     list_display = ["at", "evaluation", "actor", "action", "old_value", "new_value", "reason"]
     list_filter = ["action"]
     search_fields = ["evaluation__code", "reason"]
     list_select_related = ["evaluation", "actor"]
+
+
+@admin.register(WorkerHeartbeat)
+class WorkerHeartbeatAdmin(ReadOnlyAdmin):
+    """Written by `run_worker` each round of its loop; read here (and by /healthz), never edited."""
+
+    list_display = ["name", "started_at", "beat_at"]
+    search_fields = ["name"]

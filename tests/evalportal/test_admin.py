@@ -145,6 +145,11 @@ class AdminTests(TestCase):
     def setUpTestData(cls):
         cls.superuser = User.objects.create_superuser("root", password="x" * 12, role="admin")
         cls.world = build_world(1)
+        from django.utils import timezone
+
+        from reports.models import WorkerHeartbeat
+
+        WorkerHeartbeat.objects.create(name="host:1", started_at=timezone.now(), beat_at=timezone.now())
 
     def setUp(self):
         self.client.force_login(self.superuser)

@@ -60,7 +60,7 @@ class HomeTests(TestCase):
     def test_navigation_per_role(self, _today):
         self.client.force_login(self.w.users["street_xc"])
         labels = [i["label"] for i in self.client.get(reverse("home")).context["nav_items"]]
-        self.assertEqual(labels, ["首页", "数据填报", "评估", "报告下载"])
+        self.assertEqual(labels, ["首页", "数据填报", "评估", "满意度调查", "报告下载"])
         self.client.force_login(self.w.users["admin"])
         labels = [i["label"] for i in self.client.get(reverse("home")).context["nav_items"]]
-        self.assertEqual(labels, ["首页", "服务协议", "评估", "报告下载", "管理后台"])
+        self.assertEqual(labels, ["首页", "服务协议", "评估", "满意度调查", "报告下载", "管理后台", "后台任务"])

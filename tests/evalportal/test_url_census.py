@@ -46,7 +46,8 @@ from stations.models import (
     StaffTransfer,
     User,
 )
-from surveys.models import Answer, Contact, QuestionnaireTemplate, Respondent, RespondentGroup, Survey
+from surveys.models import Answer, Contact, Respondent, RespondentGroup, Survey
+from tests.surveys.factories import default_questionnaire
 
 ROLES = [
     "anonymous", "street_xicun", "street_jingtai", "bureau_liwan", "bureau_baiyun", "supervision_gz", "evaluator_gzswa",
@@ -410,7 +411,7 @@ class UrlCensusTests(TestCase):
         archived_report_render(current_archive(mid))  # the signed report's version 1
         cls.objects = {
             "contract": contract,
-            "questionnaire": QuestionnaireTemplate.objects.first(),
+            "questionnaire": default_questionnaire(),
             "api_token": api_token_create(user=street_xicun, name="census", days=1, read_only=True)[0],
             "survey": survey,
             "survey_group": survey_group,
