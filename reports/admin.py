@@ -284,14 +284,6 @@ class EvaluationEventAdmin(ModelAdmin):
         return False
 
 
-@admin.register(WorkerHeartbeat)
-class WorkerHeartbeatAdmin(ReadOnlyAdmin):
-    """Written by `run_worker` each round of its loop; read here (and by /healthz), never edited."""
-
-    list_display = ["name", "started_at", "beat_at"]
-    search_fields = ["name"]
-
-
 @admin.register(ArchivedReport)
 class ArchivedReportAdmin(ReadOnlyAdmin):
     """Signed reports (issue 9 §2): what was signed never moves, so they are readable here and never edited."""
@@ -313,3 +305,11 @@ class PerformanceEvaluationEventAdmin(ReadOnlyAdmin):
     list_filter = ["action"]
     search_fields = ["evaluation__code", "reason"]
     list_select_related = ["evaluation", "actor"]
+
+
+@admin.register(WorkerHeartbeat)
+class WorkerHeartbeatAdmin(ReadOnlyAdmin):
+    """Written by `run_worker` each round of its loop; read here (and by /healthz), never edited."""
+
+    list_display = ["name", "started_at", "beat_at"]
+    search_fields = ["name"]
