@@ -17,8 +17,10 @@ class NoStoreForAuthenticatedMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        signed_in = bool(user is not None and user.is_authenticated)  # the session, before an API view replaces it
         response = self.get_response(request)
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated:
+        if signed_in or (user is not None and user.is_authenticated):  # or an API token, after
             patch_cache_control(response, private=True, no_store=True)
         return response

@@ -315,15 +315,15 @@ CENSUS: dict = {
     "api_evaluations": (lambda o: reverse("api_evaluations"), row(200, anonymous=J401), None),
     "api_contract": (
         lambda o: reverse("api_contract", args=["xicun-2024"]),
-        row(200, anonymous=J401, street_jingtai=404, bureau_baiyun=404), None,
+        row(200, anonymous=J401, street_jingtai=404, bureau_baiyun=404, evaluator_gzswa=404), None,
     ),
     "api_completion": (
         lambda o: reverse("api_completion", args=["xicun-2024"]),
-        row(200, anonymous=J401, street_jingtai=404, bureau_baiyun=404), None,
+        row(200, anonymous=J401, street_jingtai=404, bureau_baiyun=404, evaluator_gzswa=404), None,
     ),
     "api_quarter_actuals": (
         lambda o: reverse("api_quarter_actuals", args=["xicun-2024", "2025-Q2"]),
-        row(200, anonymous=J401, street_jingtai=404, bureau_baiyun=404), None,
+        row(200, anonymous=J401, street_jingtai=404, bureau_baiyun=404, evaluator_gzswa=404), None,
     ),
     "api_quarter_submit": (
         lambda o: reverse("api_quarter_submit", args=["xicun-2024", "2025-Q2"]), row(405, anonymous=J401),
