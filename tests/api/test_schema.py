@@ -28,11 +28,16 @@ def tokens(django_db_setup, django_db_blocker):
                                   read_only=True)[1]
     yield {"street": street, "bureau": bureau}
     # the demo data was committed outside any test transaction: remove it, or every later test that creates
-    # 荔湾区 (tests/indicators/factories.build_world) fails on the unique district name
+    # 荔湾区 (tests/indicators/factories.build_world) fails on the unique district name; flush also empties what the
+    # migrations seeded, so the default questionnaire (surveys 0002) is seeded again
+    import importlib
+
+    from django.apps import apps
     from django.core.management import call_command
 
     with django_db_blocker.unblock():
         call_command("flush", interactive=False, verbosity=0)
+        importlib.import_module("surveys.migrations.0002_default_questionnaire").create(apps, None)
 
 
 @pytest.mark.django_db(transaction=False)
