@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from evalportal.admin_helpers import ModelAdmin, StackedInline, TabularInline
+from evalportal.admin_helpers import ModelAdmin, ReadOnlyAdmin, StackedInline, TabularInline
 
 from .models import (
     Evaluation,
@@ -21,6 +21,7 @@ from .models import (
     RubricItem,
     RubricSection,
     RubricTemplate,
+    WorkerHeartbeat,
 )
 
 # --- Rubric templates (editable; copied into an evaluation when scoring starts) ---
@@ -277,3 +278,11 @@ class EvaluationEventAdmin(ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(WorkerHeartbeat)
+class WorkerHeartbeatAdmin(ReadOnlyAdmin):
+    """Written by `run_worker` each round of its loop; read here (and by /healthz), never edited."""
+
+    list_display = ["name", "started_at", "beat_at"]
+    search_fields = ["name"]

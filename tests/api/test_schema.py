@@ -14,33 +14,34 @@ from schemathesis.specs.openapi.checks import response_schema_conformance
 schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", get_wsgi_application())
 
 
-@pytest.fixture(scope="module")
-def tokens(django_db_setup, django_db_blocker):
+@pytest.fixture
+def tokens(db):
+    """Demo data and two tokens inside the test's transaction (rolled back after it: nothing leaks to later tests).
+
+    The WSGI handler closes the database connection after each request, as in production; inside a test that would
+    close the test's own transaction (PostgreSQL: "connection already closed"). Django's test client detaches the same
+    receivers."""
+    from django.core import signals
+    from django.db import close_old_connections
+
     from api.tokens import api_token_create
     from demo.loader import demo_load
     from stations.models import User
 
-    with django_db_blocker.unblock():
-        demo_load()
-        street = api_token_create(user=User.objects.get(username="street_xicun"), name="schemathesis", days=1,
-                                  read_only=False)[1]
-        bureau = api_token_create(user=User.objects.get(username="bureau_liwan"), name="schemathesis", days=1,
-                                  read_only=True)[1]
-    yield {"street": street, "bureau": bureau}
-    # the demo data was committed outside any test transaction: remove it, or every later test that creates
-    # 荔湾区 (tests/indicators/factories.build_world) fails on the unique district name; flush also empties what the
-    # migrations seeded, so the default questionnaire (surveys 0002) is seeded again
-    import importlib
-
-    from django.apps import apps
-    from django.core.management import call_command
-
-    with django_db_blocker.unblock():
-        call_command("flush", interactive=False, verbosity=0)
-        importlib.import_module("surveys.migrations.0002_default_questionnaire").create(apps, None)
+    demo_load()
+    street = api_token_create(user=User.objects.get(username="street_xicun"), name="schemathesis", days=1,
+                              read_only=False)[1]
+    bureau = api_token_create(user=User.objects.get(username="bureau_liwan"), name="schemathesis", days=1,
+                              read_only=True)[1]
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    try:
+        yield {"street": street, "bureau": bureau}
+    finally:
+        signals.request_started.connect(close_old_connections)
+        signals.request_finished.connect(close_old_connections)
 
 
-@pytest.mark.django_db(transaction=False)
 @schema.exclude(path_regex="/tokens/").parametrize()
 @settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
 def test_every_operation_answers_within_its_schema(case, tokens):

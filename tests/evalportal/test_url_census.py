@@ -45,7 +45,8 @@ from stations.models import (
     StaffTransfer,
     User,
 )
-from surveys.models import Answer, Contact, QuestionnaireTemplate, Respondent, RespondentGroup, Survey
+from surveys.models import Answer, Contact, Respondent, RespondentGroup, Survey
+from tests.surveys.factories import default_questionnaire
 
 ROLES = [
     "anonymous", "street_xicun", "street_jingtai", "bureau_liwan", "bureau_baiyun", "supervision_gz", "evaluator_gzswa",
@@ -407,7 +408,7 @@ class UrlCensusTests(TestCase):
         contact = Contact.objects.create(group=survey_group, row=2, name="测试受访者", phone="13800001111", area="片区一")
         cls.objects = {
             "contract": contract,
-            "questionnaire": QuestionnaireTemplate.objects.first(),
+            "questionnaire": default_questionnaire(),
             "api_token": api_token_create(user=street_xicun, name="census", days=1, read_only=True)[0],
             "survey": survey,
             "survey_group": survey_group,

@@ -457,6 +457,7 @@ class RunWorkerDatabaseErrorTests(SimpleTestCase):
             mock.patch(f"{module}.report_bundles_process", side_effect=process),
             mock.patch(f"{module}.connection") as connection,
             mock.patch(f"{module}.close_old_connections"),
+            mock.patch(f"{module}.WorkerHeartbeat"),  # no database here: the heartbeat row is not the point
             mock.patch(f"{module}.RETRY_DELAYS", (0.01, 0.02)),
             self.assertLogs(module, level="ERROR") as logs,
         ):

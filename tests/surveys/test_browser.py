@@ -8,8 +8,9 @@ from reports.models import Evaluation
 from reports.services import evaluation_declare
 from stations.models import User
 from surveys import services
-from surveys.models import Contact, QuestionnaireTemplate, Respondent
+from surveys.models import Contact, Respondent
 from tests.browser import SCREENSHOTS
+from tests.surveys.factories import default_questionnaire
 
 pytestmark = [pytest.mark.browser]
 
@@ -20,7 +21,7 @@ def open_survey():
     evaluation = Evaluation.objects.get(code="xicun-2024-final")
     evaluation_declare(evaluation=evaluation, user=evaluator, conflict=False)
     survey = services.survey_create(
-        user=evaluator, template=QuestionnaireTemplate.objects.get(), title="", evaluation=evaluation,
+        user=evaluator, template=default_questionnaire(), title="", evaluation=evaluation,
         groups=[services.GroupInput("服务对象", 2, True)],
     )
     group = survey.groups.get()

@@ -18,7 +18,8 @@ from demo.loader import demo_load
 from reports.models import Evaluation, PerformanceEvaluation, PerformanceIndicator
 from reports.services import evaluation_declare
 from stations.models import User
-from surveys.models import Contact, QuestionnaireTemplate, Respondent, Survey, SurveyEvent
+from surveys.models import Contact, Respondent, Survey, SurveyEvent
+from tests.surveys.factories import default_questionnaire
 
 
 def roster_file(rows: list[tuple]) -> io.BytesIO:
@@ -48,7 +49,7 @@ class SurveyFlowTests(TestCase):
         cls.bureau = User.objects.get(username="bureau_liwan")
         cls.final = Evaluation.objects.get(code="xicun-2024-final")
         evaluation_declare(evaluation=cls.final, user=cls.evaluator, conflict=False)
-        cls.template = QuestionnaireTemplate.objects.get()
+        cls.template = default_questionnaire()
 
     def create_survey(self, sizes=(9, 5, 2)) -> Survey:
         self.client.force_login(self.evaluator)
