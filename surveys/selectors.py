@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 from fractions import Fraction
 
@@ -104,7 +103,7 @@ def survey_results(survey: Survey) -> SurveyResults:
         results.questions.append(
             LineResult(f"{question.order}. {question.text}", row["n"] if row else 0, _rate(row["got"], row["most"]) if row else None)
         )
-    area_rows = defaultdict(lambda: [0, 0, set()])
+    area_rows: dict[str, dict] = {}
     for row in answers.values("respondent__area").annotate(
         got=Sum("value"), most=Sum(MAX_BY_SCALE), n=Count("respondent_id", distinct=True)
     ):
