@@ -8,7 +8,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 
-from evalportal.xlsx import safe_text, workbook_bytes
+from evalportal.xlsx import print_setup, workbook_bytes
 
 # (group, column, width)
 COLUMNS = [
@@ -61,10 +61,11 @@ def dashboard_workbook(rows, today: date, district) -> bytes:
             "；".join(w.reason for w in row.warnings),
         ]
         for col, value in enumerate(values, start=1):
-            cell = sheet.cell(row=r, column=col, value=safe_text(value) if isinstance(value, str) else value)
+            cell = sheet.cell(row=r, column=col, value=value)  # workbook_bytes keeps text as text
             cell.border = border
         sheet.cell(row=r, column=12).number_format = "0.00%"
         sheet.cell(row=r, column=13).number_format = "0.00"
         sheet.cell(row=r, column=11).number_format = "0.0"
     sheet.freeze_panes = "D4"
+    print_setup(sheet, last_row=max(3, 3 + len(rows)), last_column=len(COLUMNS), header_rows=(2, 3))
     return workbook_bytes(workbook)
