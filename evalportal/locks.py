@@ -165,6 +165,34 @@ EVALUATION_RESULT_ROWS = frozenset({
 })
 
 
+# a published 绩效评价's rows: read-only until the bureau withdraws the publication with a reason
+PERFORMANCE_RESULT_ROWS = frozenset({
+    "reports.performanceevaluation", "reports.performanceindicator", "reports.expenseline",
+})
+
+
+def performance_locked_reason(pe) -> str:
+    """A published 绩效评价 was archived as signed (PDF/A with its data): its figures and texts stay as published."""
+    if pe is None or pe.status != "published":
+        return ""
+    return f"绩效评价“{pe.title}”（{pe.code}）已发布，不能修改；如需修改，请由区民政局填写原因撤回发布。"
+
+
+def _performance_row_reason(old, new) -> str:
+    """Checked as stored (old) and as it would be (new): moving an indicator into a published 绩效评价 changes it too."""
+    model = apps.get_model("reports", "PerformanceEvaluation")
+    for row in (old, new):
+        if row is None:
+            continue
+        pk = row.pk if row._meta.label_lower == "reports.performanceevaluation" else row.evaluation_id
+        if pk is None:
+            continue
+        reason = performance_locked_reason(model.objects.filter(pk=pk).only("pk", "code", "title", "status").first())
+        if reason:
+            return reason
+    return ""
+
+
 # --- what each kind of row speaks for ---------------------------------------------------------------------------
 
 
@@ -238,6 +266,8 @@ def change_lock_reason(old, new) -> str:
     label = instance._meta.label_lower
     if label in EVALUATION_RESULT_ROWS:
         return _evaluation_row_reason(old, new)
+    if label in PERFORMANCE_RESULT_ROWS:
+        return _performance_row_reason(old, new)
     if label == "stations.staffmember":
         return _staff_reason(old, new)
     if label in ("stations.servicearea", "stations.contract") and new is not None:

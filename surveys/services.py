@@ -18,7 +18,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from evalportal import audit
 from evalportal.edits import EntryError
+from evalportal.locks import DataLocked, change_lock_reason
 from reports.models import Evaluation, EvaluationItem, PerformanceEvaluation, PerformanceIndicator
 
 from .calculations import SCALES, draw_sample, format_rate, satisfaction_points
@@ -382,10 +384,17 @@ def survey_apply(*, survey: Survey, user: User) -> Decimal:
             raise ValidationError("该绩效评价没有“服务对象满意度”指标。")
         if indicator.max_points is not None and indicator.max_points != survey.points_max:
             raise ValidationError(f"指标分值为 {indicator.max_points} 分，与调查设置的分值不一致。")
+        stored, before = audit.stored(indicator), audit.snapshot(indicator)
         indicator.score = points
         indicator.reason = points_sentence(survey)
         indicator.full_clean()
+        # a published 绩效评价 stays as published (issue 9 §1); the points are written old → new (§3)
+        locked = change_lock_reason(stored, indicator)
+        if locked:
+            raise DataLocked(locked)
         indicator.save(update_fields=["score", "reason"])
+        audit.record(user=user, action="update", obj=indicator, before=before, after=audit.snapshot(indicator),
+                     source="满意度调查")
         written.append(f"绩效评价“{survey.performance_evaluation.title}”")
     if survey.points_item_id:
         item = survey.points_item

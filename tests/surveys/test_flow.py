@@ -17,7 +17,7 @@ from openpyxl import Workbook
 from demo.loader import demo_load
 from reports.models import Evaluation, PerformanceEvaluation, PerformanceIndicator
 from reports.services import evaluation_declare
-from stations.models import User
+from stations.models import AuditEntry, User
 from surveys.models import Contact, Respondent, Survey, SurveyEvent
 from tests.surveys.factories import default_questionnaire
 
@@ -123,6 +123,17 @@ class SurveyFlowTests(TestCase):
         self.assertEqual(indicator.score, Decimal("8.978"))
         self.assertIn("受访的服务对象、居委会代表、合作方代表满意度分别为89.78%、100.00%、90.00%。故得 8.98 分。",
                       indicator.reason)
+        # the points are a correction of the 绩效评价 like any other: recorded old → new (issue 9 §3)
+        entry = AuditEntry.objects.get(model="reports.performanceindicator", object_id=indicator.pk, field="得分")
+        self.assertEqual((entry.user, entry.old_value, entry.new_value, entry.source),
+                         (self.evaluator, "", "8.978", "满意度调查"))
+        # a published 绩效评价 stays as published: applying again is refused and changes nothing (issue 9 §1)
+        PerformanceEvaluation.objects.filter(code="jingtai-2023").update(status="published")
+        PerformanceIndicator.objects.filter(pk=indicator.pk).update(score=None)
+        response = self.client.post(reverse("survey_apply", args=[survey.pk]), follow=True)
+        self.assertContains(response, "（jingtai-2023）已发布，不能修改；如需修改，请由区民政局填写原因撤回发布。")
+        indicator.refresh_from_db()
+        self.assertIsNone(indicator.score)
 
     def test_the_same_seed_draws_the_same_sample(self):
         first = self.prepared(seed="abc")
