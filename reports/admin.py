@@ -103,6 +103,9 @@ class EvaluationAdmin(ModelAdmin):
     autocomplete_fields = ["contract", "agency", "supervision_centre", "rubric_source"]
     date_hierarchy = "date"
     inlines = [PartyScoreInline, EvaluationAssignmentInline, FindingInline]
+    # Finalised and reopened only through the portal (reports.services): finalising checks the four parties, freezes
+    # the total and archives the signed PDF/A; reopening asks for a reason. An admin status edit would skip all three.
+    readonly_fields = ["status", "finalised_at"]
     fieldsets = [
         (None, {"fields": ["code", "contract", "kind", "date", ("period_start", "period_end")]}),
         ("评估方", {"fields": ["agency", "supervision_centre", "rubric_source"]}),

@@ -113,6 +113,14 @@ class EvaluationAdminAuditTests(TestCase):
         self.assertIn("内容：台账清晰，归档及时", deleted.old_value)
         self.assertIn("类型：值得肯定的地方", deleted.old_value)
 
+    def test_the_admin_cannot_finalise_or_reopen_by_editing_the_status(self):
+        """Finalising (four parties in, total frozen, PDF/A archived) and reopening (with a reason) are the portal's."""
+        response = self.change(self.evaluation, status="finalised", finalised_at_0="2025-05-20", finalised_at_1="10:00")
+        self.assertEqual(response.status_code, 302)
+        self.evaluation.refresh_from_db()
+        self.assertEqual((self.evaluation.status, self.evaluation.finalised_at), ("draft", None))
+        self.assertEqual(self.events(), [])
+
     def test_a_finalised_evaluation_refuses_admin_edits_and_nothing_changes(self):
         Evaluation.objects.filter(pk=self.evaluation.pk).update(status="finalised")
         message = (f"评估“{self.evaluation}”（{self.evaluation.code}）已定稿，不能修改；"
