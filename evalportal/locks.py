@@ -5,7 +5,8 @@ Two things lock data of a contract:
   added later such as 审核通过) locks everything dated in that quarter: monthly actuals, staff months, staff joins,
   leaves and transfers, activities;
 - a finalised evaluation (any state but 进行中) locks everything dated in its 考核期 (period_start … period_end),
-  and the contract's targets (协议量), which its tables print.
+  the contract's targets (协议量), which its tables print, and the contract's own figures its results are computed
+  from (required staff, budget, service hours, service year).
 
 Every write path asks this module: the services (portal forms and grids, Excel imports, commands, any future API
 calls them), and the admin (evalportal.admin_helpers) for the rows it saves or deletes directly. Changing locked
@@ -243,6 +244,11 @@ def row_spans(obj) -> tuple[int | None, list[Span], bool]:
     return None, [], False
 
 
+# Contract fields that a finalised evaluation's figures are computed from
+CONTRACT_FIGURE_FIELDS = (
+    "start_date", "end_date", "budget", "service_hours", "required_certified_staff", "required_staff",
+)
+
 # bookkeeping columns every save moves: not a change of the data
 BOOKKEEPING_FIELDS = frozenset({"version", "updated_by", "updated_at", "created_by", "created_at"})
 
@@ -272,6 +278,12 @@ def change_lock_reason(old, new) -> str:
         return _performance_row_reason(old, new)
     if label == "stations.staffmember":
         return _staff_reason(old, new)
+    if label == "stations.contract" and old is not None and new is not None:
+        # the figures a finalised evaluation's report prints from the contract (应到岗 = 持证社工数 × 月数, 稳岗率's
+        # denominator, 合同金额, 服务时数, the service year and its pace) stay as signed
+        if any(getattr(old, f) != getattr(new, f) for f in CONTRACT_FIGURE_FIELDS):
+            return lock_reason(old.pk, [], whole_contract=True)
+        return ""
     if label in ("stations.servicearea", "stations.contract") and new is not None:
         return ""  # only their deletion takes dated data with it
     reasons_for = []

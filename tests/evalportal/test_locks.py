@@ -417,3 +417,49 @@ class CascadeDeleteLockTests(TestCase):
                 self.assertContains(response, SUBMITTED)
                 self.assertTrue(type(obj).objects.filter(pk=obj.pk).exists())
         self.assertEqual(MonthlyActual.objects.count(), 1)
+
+
+class ContractFigureLockTests(TestCase):
+    """The contract's own figures feed a finalised evaluation's results (应到岗 = 协议要求持证社工数 × 月数, 稳岗率's
+    denominator 协议要求在岗社工数, 合同金额, 服务时数): the admin refuses to change them once an evaluation of the
+    contract is finalised; a name or a procurement number still changes, recorded old → new."""
+
+    @classmethod
+    def setUpTestData(cls):
+        from stations.models import User
+
+        cls.w = build_world(n_areas=1)
+        cls.root = User.objects.create_superuser("root-contract", password="x" * 12, role="admin")
+
+    def change(self, **changes):
+        from tests.evalportal.test_audit import admin_form_data
+
+        self.client.force_login(self.root)
+        url = reverse("admin:stations_contract_change", args=[self.w.contract.pk])
+        return self.client.post(url, admin_form_data(self.client.get(url), **changes), follow=True)
+
+    def stored(self):
+        from stations.models import Contract
+
+        return list(Contract.objects.filter(pk=self.w.contract.pk).values_list())
+
+    def test_figures_are_refused_once_an_evaluation_is_finalised(self):
+        from stations.models import AuditEntry
+
+        Evaluation.objects.filter(pk=self.w.evaluation.pk).update(status="finalised", total_score=Decimal("89.08"),
+                                                                  grade="good")
+        for field, value in (("required_staff", "99"), ("required_certified_staff", "1"), ("budget", "1.00"),
+                             ("service_hours", "1.0"), ("end_date", "2025-12-31")):
+            with self.subTest(field=field):
+                before = self.stored()
+                self.assertContains(self.change(**{field: value}), FINALISED)
+                self.assertEqual(self.stored(), before)
+        self.assertNotContains(self.change(procurement_number="GZ-2024-099"), "不能修改")
+        entry = AuditEntry.objects.get(model="stations.contract", field="采购项目编号")
+        self.assertEqual((entry.new_value, entry.source), ("GZ-2024-099", "后台"))
+
+    def test_figures_change_while_no_evaluation_is_finalised(self):
+        from stations.models import Contract
+
+        self.assertNotContains(self.change(required_staff="14"), "不能修改")
+        self.assertEqual(Contract.objects.get(pk=self.w.contract.pk).required_staff, 14)
