@@ -10,6 +10,8 @@ idref naming a missing id fails, every state listed at once.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
+from unittest import mock
 
 import pytest
 from django.conf import settings
@@ -53,6 +55,20 @@ def same_tab(form_selector: str) -> Callable:
     return action
 
 
+def on_day(day: date, action: Callable) -> Callable:
+    """Run `action` with the server's today set to `day` (the demo contracts run in 2025: the dashboard lists them)."""
+    def wrapped(page, base):
+        with mock.patch("oversight.views.timezone.localdate", return_value=day):
+            action(page, base)
+    return wrapped
+
+
+def has(selector: str) -> Callable:
+    def action(page, base):
+        assert page.locator(selector).count(), f"{page.url}: 没有 {selector}"
+    return action
+
+
 def wait_for(selector: str) -> Callable:
     def action(page, base):
         page.wait_for_selector(selector)
@@ -87,6 +103,8 @@ def states(survey: Survey, token: str) -> dict[str, list[tuple[str, Callable]]]:
         ],
         "bureau_liwan": [
             ("总览", visit("/oversight/dashboard/")),
+            ("总览（协议执行中，有预警）", on_day(date(2025, 5, 20), then(
+                visit("/oversight/dashboard/"), has("#warnings li.list-group-item")))),
             ("季度提交列表", visit("/oversight/submissions/")),
             ("季度提交列表：筛选错误", visit("/oversight/submissions/?quarter=bad&status=nope")),
             ("服务协议列表：筛选", visit("/contracts/?sort=-name")),
