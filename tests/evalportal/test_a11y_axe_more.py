@@ -14,8 +14,6 @@ from datetime import date
 from unittest import mock
 
 import pytest
-from django.conf import settings
-from django.test import Client
 
 from demo.loader import demo_load
 from reports.models import Evaluation
@@ -23,28 +21,13 @@ from reports.services import evaluation_declare
 from stations.models import User
 from surveys import services
 from surveys.models import Contact, Survey
-from tests.a11y import ONCE_PER_CI, axe_violations, dangling_idrefs, describe
+from tests.a11y import ONCE_PER_CI, axe_violations, dangling_idrefs, describe, logged_in_context
 from tests.evalportal.test_a11y_axe import bypass_submit, submit_empty, then, visit
 from tests.surveys.factories import default_questionnaire
 
 pytestmark = [pytest.mark.browser, ONCE_PER_CI]
 
 CONTRACT = "/contracts/xicun-2024"
-
-
-def logged_in_context(browser, live_server, user):
-    """As tests.a11y.logged_in_context, with the page's CSP bypassed: axe-core is injected as an inline script, which
-    the site's `script-src 'self'` refuses (the CSP itself is tested in test_browser_csp.py)."""
-    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="zh-CN", reduced_motion="reduce",
-                                  bypass_csp=True)
-    if user is not None:
-        client = Client()
-        client.force_login(user)
-        context.add_cookies([{
-            "name": settings.SESSION_COOKIE_NAME, "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-            "url": live_server.url,
-        }])
-    return context
 
 
 def same_tab(form_selector: str) -> Callable:
@@ -160,7 +143,7 @@ def check(browser, live_server, all_states: dict, report: list) -> int:
     checked = 0
     for role, role_states in all_states.items():
         user = None if role == "anonymous" else User.objects.get(username=role)
-        context = logged_in_context(browser, live_server, user)
+        context = logged_in_context(browser, live_server, user, bypass_csp=True)
         page = context.new_page()
         for name, action in role_states:
             action(page, live_server.url)

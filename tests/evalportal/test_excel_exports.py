@@ -182,6 +182,18 @@ class ExportPrintTests(TestCase):
             (root / name).write_bytes(data)
         cls.pdf_dir = root / "pdf"
         soffice([root / n for n in files], "pdf", cls.pdf_dir, root / "profile")
+        # the roster template filled in, then saved by LibreOffice Calc (issue 16 §3)
+        wb = openpyxl.load_workbook(io.BytesIO(files["roster.xlsx"]))
+        rows = (("张测试", "13800000000", "片区一", "长者服务"), ("李测试", "020-81234567", "片区二", "青少年服务"))
+        for r, row in enumerate(rows, start=2):  # under the header, in the phone column formatted as text
+            for c, value in enumerate(row, start=1):
+                wb.active.cell(row=r, column=c, value=value)
+        buffer = io.BytesIO()
+        wb.save(buffer)
+        cls.roster_filled = buffer.getvalue()
+        (root / "filled.xlsx").write_bytes(cls.roster_filled)
+        cls.lo_dir = root / "lo"
+        soffice([root / "filled.xlsx"], "xlsx:Calc MS Excel 2007 XML", cls.lo_dir, root / "profile")
 
     @classmethod
     def tearDownClass(cls):
@@ -214,3 +226,14 @@ class ExportPrintTests(TestCase):
         self.assertRegex(info["Page size"].strip(), r"^595\.\d+ x 841\.\d+ pts \(A4\)$")
         self.assertEqual(pages[0].count("服务类型"), 1)
         self.assertIn("姓名电话片区服务类型", pages[0])
+
+    def test_roster_saved_by_libreoffice_imports_the_same_contacts(self):
+        from surveys.excel import parse_roster
+
+        ours = parse_roster(self.roster_filled)
+        theirs = parse_roster((self.lo_dir / "filled.xlsx").read_bytes())
+        self.assertEqual(list(ours.errors), [])
+        self.assertEqual(list(theirs.errors), [])
+        self.assertEqual([(r.name, r.phone, r.area, r.service_type) for r in theirs.rows],
+                         [("张测试", "13800000000", "片区一", "长者服务"), ("李测试", "020-81234567", "片区二", "青少年服务")])
+        self.assertEqual(theirs.rows, ours.rows)
