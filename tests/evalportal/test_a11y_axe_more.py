@@ -14,11 +14,12 @@ from datetime import date
 from unittest import mock
 
 import pytest
+from django.test import Client
 
 from demo.loader import demo_load
 from reports.models import Evaluation
 from reports.services import evaluation_declare
-from stations.models import User
+from stations.models import ActivityEntry, Contract, StaffMember, User
 from surveys import services
 from surveys.models import Contact, Survey
 from tests.a11y import ONCE_PER_CI, axe_violations, dangling_idrefs, describe, logged_in_context
@@ -76,8 +77,34 @@ def roster_states(survey: Survey) -> dict[str, list[tuple[str, Callable]]]:
     ]}
 
 
+def bulk_confirm(page, base):
+    """Tick the first submitted quarter of the list and ask to return it: the confirmation page."""
+    page.goto(base + "/oversight/submissions/?status=submitted&year=")
+    page.check("main input[name=sub]")
+    with page.expect_navigation():
+        page.click("#bulk-return")
+
+
+def import_preview(template: bytes) -> Callable:
+    def action(page, base):
+        page.goto(base + f"{CONTRACT}/quarters/2025-Q2/import/")
+        page.set_input_files("#file", files=[{"name": "模板.xlsx", "mimeType": "application/octet-stream",
+                                              "buffer": template}])
+        with page.expect_navigation():
+            page.click("main form[enctype] [type=submit]")
+        assert "/imports/" in page.url, page.url
+    return action
+
+
 def states(survey: Survey, token: str) -> dict[str, list[tuple[str, Callable]]]:
     s = f"/surveys/{survey.pk}"
+    contract = Contract.objects.get(code="xicun-2024")
+    member = StaffMember.objects.filter(contract=contract).order_by("pk").first()
+    activity = ActivityEntry.objects.select_related("contract").order_by("pk").first()  # the demo's: xicun-2022
+    ledger = f"/contracts/{activity.contract.code}/activities/{activity.pk}"
+    street = Client()
+    street.force_login(User.objects.get(username="street_xicun"))
+    template = street.get(f"{CONTRACT}/quarters/2025-Q2/template.xlsx").content
     return {
         # first: printing the slips below issues new links
         "anonymous": [
@@ -97,6 +124,7 @@ def states(survey: Survey, token: str) -> dict[str, list[tuple[str, Callable]]]:
                 visit("/api/tokens/"), lambda page, base: page.fill("#id_name", "个案系统"), submit_empty)),
             ("报告核验", visit("/reports/verify/")),
             ("报告核验：错误", then(visit("/reports/verify/"), bypass_submit("main form[enctype]"))),
+            ("批量退回：确认", bulk_confirm),
             ("满意度调查列表", visit("/surveys/")),
             ("满意度调查详情（区民政局）", visit(f"{s}/")),
         ],
@@ -107,6 +135,13 @@ def states(survey: Survey, token: str) -> dict[str, list[tuple[str, Callable]]]:
             ("社工名册导入：错误", then(visit(f"{CONTRACT}/staff/import/"),
                                   upload("input[type=file]", "名册.xlsx", b"not a workbook"))),
             ("社工名册修改记录", visit(f"{CONTRACT}/staff/history/")),
+            ("社工个人修改记录", visit(f"{CONTRACT}/staff/{member.pk}/history/")),
+            ("片区调动", visit(f"{CONTRACT}/staff/{member.pk}/transfer/")),
+            ("片区调动：错误", then(visit(f"{CONTRACT}/staff/{member.pk}/transfer/"),
+                               bypass_submit("main form[method=post]"))),
+            ("活动修改记录", visit(f"{ledger}/history/")),
+            ("删除活动", visit(f"{ledger}/delete/")),
+            ("Excel 导入预览", import_preview(template)),
             ("服务台账修改记录", visit(f"{CONTRACT}/activities/history/")),
         ],
         "evaluator_gzswa": [
