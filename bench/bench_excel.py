@@ -11,7 +11,8 @@ What is measured (figures printed, no assertions):
   5-month cut-off, for the 250-片区 contract and for a realistic 30-片区 one.
 - "hostile": the worst files within the upload limits (issue 11 §1: every file answered in ≤ 5 s with ≤ 200 MB):
   the largest worksheet XML allowed filled with values beyond the template's columns, a row at Excel's last row behind
-  a lying <dimension>, shared strings at their cap, 50,000 staff rows, 250 extra columns (error list capped); each
+  a lying <dimension>, shared strings at their cap, 50,000 staff rows, 250 extra columns (error list capped), the survey
+  roster with a bad phone on every row up to the worksheet cap and with a value in column XFD on every row; each
   line prints the time, the peak memory and the first / last message the user gets.
 Time is wall-clock (time.perf_counter) of a run without tracing, with the process's CPU time beside it (on a
 shared, loaded machine the wall-clock time is mostly waiting for a core); peak memory is tracemalloc's peak of a second,
@@ -194,7 +195,7 @@ def hostile(contract, q1, template: bytes, last_row: int) -> None:
                 return str(exc)
             errors = parsed.errors
             return f"{errors.total} errors, {errors.more} not listed; first: {errors[0]}; last: {errors[-1]}" \
-                if errors else f"no error ({len(parsed.changes)} changes)"
+                if errors else f"no error ({len(getattr(parsed, 'changes', getattr(parsed, 'rows', [])))} changes)"
         with zipfile.ZipFile(io.BytesIO(data)) as z:
             unpacked = sum(i.file_size for i in z.infolist())
         print(f"  {label}: {len(data) / 1048576:.2f} MB, {unpacked / 1048576:.1f} MB unpacked")
@@ -238,6 +239,20 @@ def hostile(contract, q1, template: bytes, last_row: int) -> None:
     staff = staff_workbook(table)
     report("附件2 with 50,000 staff rows", craft.append_rows(staff, craft.staff_rows(20, 50_000)),
            lambda data: parse_staff_upload(data, contract=contract))
+    # 6. the survey roster (issue 14's third import): a bad phone on every row up to the worksheet cap, and a value
+    # in column XFD on every row (below the template's 200 formatted rows)
+    from surveys.excel import parse_roster, roster_template
+
+    roster = roster_template()
+    bad_row = '<row r="{r}"><c r="A{r}" t="inlineStr"><is><t>姓名{r}</t></is></c>' \
+              '<c r="B{r}" t="inlineStr"><is><t>123</t></is></c></row>'
+    per_row = len(bad_row.format(r=100000).encode())
+    count = (settings.EXCEL_MAX_SHEET_XML_BYTES - len(craft.sheet_xml(roster).encode()) - 1000) // per_row
+    report(f"名单 with a bad phone on {count} rows",
+           craft.append_rows(roster, "".join(bad_row.format(r=r) for r in range(201, 201 + count))), parse_roster)
+    report("名单 with a value in column XFD on 4,801 rows",
+           craft.append_rows(roster, "".join(f'<row r="{r}"><c r="XFD{r}"><v>1</v></c></row>'
+                                             for r in range(201, 5002))), parse_roster)
 
 
 if __name__ == "__main__":

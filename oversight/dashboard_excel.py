@@ -8,7 +8,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 
-from evalportal.xlsx import print_setup, workbook_bytes
+from evalportal.xlsx import print_setup, quantity_format, workbook_bytes
 
 # (group, column, width)
 COLUMNS = [
@@ -65,7 +65,8 @@ def dashboard_workbook(rows, today: date, district) -> bytes:
             cell.border = border
         sheet.cell(row=r, column=12).number_format = "0.00%"
         sheet.cell(row=r, column=13).number_format = "0.00"
-        sheet.cell(row=r, column=11).number_format = "0.0"
+        # 人·月 as the seeds print quantities: 60, not 60.0 (a half month keeps its decimal)
+        sheet.cell(row=r, column=11).number_format = quantity_format(row.shortfall, 1)
     sheet.freeze_panes = "D4"
     print_setup(sheet, last_row=max(3, 3 + len(rows)), last_column=len(COLUMNS), header_rows=(2, 3))
     return workbook_bytes(workbook)

@@ -203,12 +203,14 @@ def dashboard_export(request):
 
     from .dashboard_excel import dashboard_workbook
 
-    today, contracts, _districts, district = _dashboard_scope(request)
+    today, contracts, districts, district = _dashboard_scope(request)
     settings = WarningSettings.current()
     contract_list = list(contracts)
     rows = []
     for i in range(0, len(contract_list), DASHBOARD_PAGE_SIZE):
         rows += station_rows(contract_list[i:i + DASHBOARD_PAGE_SIZE], today, settings)
+    if district is None and len(districts) == 1:
+        district = districts[0]  # a bureau sees its own district: the title names it (not 全部区)
     response = HttpResponse(dashboard_workbook(rows, today, district), content_type=XLSX_CONTENT_TYPE)
     name = f"总览-{district.name if district else '全部'}-{today:%Y%m%d}.xlsx"
     response["Content-Disposition"] = content_disposition_header(True, name)

@@ -122,7 +122,10 @@ def parse_roster(data: bytes) -> ParsedRoster:
                 seen[digits] = number
                 result.rows.append(RosterRow(number, name, digits, area, service_type))
             if result.errors.more:
-                break  # the list is full: stop reading
+                # the list is full: stop reading, and say so (the count is then a lower bound, "至少")
+                result.errors.stop(CellError(ws.title, number, None, f"错误超过 {result.errors.limit} 处，已停止检查："
+                                                                     "请改正以上错误后重新上传。"))
+                break
         extra_columns.report(result.errors)
         if not result.rows and not result.errors:
             err(None, None, "名单中没有联系人。")

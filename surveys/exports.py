@@ -3,14 +3,32 @@ no phone numbers (issue 14 §5)."""
 
 from __future__ import annotations
 
+from decimal import ROUND_HALF_UP, Decimal
+
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
 from evalportal.xlsx import fit_columns, print_setup, workbook_bytes
 
-from .calculations import RULE_TEXT, SCALES, format_rate
+from .calculations import RULE_TEXT, SCALES, rate_decimal
 from .models import Respondent, Survey
 from .selectors import survey_results
+
+
+def _rate(rate):
+    """A rate as a number shown 0.00% (issue 16 §2), rounded half up to 0.01% as printed; "/" when there is none."""
+    value = rate_decimal(rate)
+    return "/" if value is None else value.quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)
+
+
+def _format_rates(ws, first_row: int, columns: tuple[int, ...]) -> None:
+    for row in ws.iter_rows(min_row=first_row, max_row=ws.max_row):
+        for cell in row:
+            if cell.column in columns:
+                if isinstance(cell.value, str):
+                    cell.alignment = Alignment(horizontal="center")  # "/" as in 附件1
+                elif cell.value is not None:
+                    cell.number_format = "0.00%"
 
 
 def results_workbook(survey: Survey) -> bytes:
@@ -26,19 +44,24 @@ def results_workbook(survey: Survey) -> bytes:
     ws.append(["受访群体", "名单人数", "样本量", "已抽取", "完成访问", "拒访", "无法接通", "应答率", "满意度"])
     for g in results.groups:
         ws.append([g.name, g.roster, g.sample_size, g.sampled, g.completed, g.refused, g.unreachable,
-                   format_rate(g.response_rate), format_rate(g.rate)])
+                   _rate(g.response_rate), _rate(g.rate)])
     ws.append(["合计", sum(g.roster for g in results.groups), sum(g.sample_size for g in results.groups),
                results.sampled, results.completed, sum(g.refused for g in results.groups),
-               sum(g.unreachable for g in results.groups), format_rate(results.response_rate),
-               format_rate(results.overall)])
+               sum(g.unreachable for g in results.groups), _rate(results.response_rate),
+               _rate(results.overall)])
+    _format_rates(ws, 5, (8, 9))
     ws.append([])
     ws.append(["题目", "作答人数", "满意度"])
+    first = ws.max_row + 1
     for line in results.questions:
-        ws.append([line.label, line.completed, format_rate(line.rate)])
+        ws.append([line.label, line.completed, _rate(line.rate)])
+    _format_rates(ws, first, (3,))
     ws.append([])
     ws.append(["片区", "完成人数", "满意度"])
+    first = ws.max_row + 1
     for line in results.areas:
-        ws.append([line.label, line.completed, format_rate(line.rate)])
+        ws.append([line.label, line.completed, _rate(line.rate)])
+    _format_rates(ws, first, (3,))
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=9)
     ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=9)
     ws.row_dimensions[2].height = 45

@@ -97,21 +97,23 @@ def survey_roster(request, pk: int, group: int):
     group = get_object_or_404(RespondentGroup, pk=group, survey=survey)
     if not can_upload_roster(request.user, survey):
         raise PermissionDenied("只有本站点的街道办在抽样前可以上传名单。")
-    errors, more = [], 0
+    errors, more, total, stopped = [], 0, 0, False
     if request.method == "POST":
         try:
             parsed = parse_roster(read_upload(request.FILES.get("file")))
         except UploadRejected as exc:
-            errors = [str(exc)]
+            errors, total = [str(exc)], 1
         else:
             if parsed.errors:
                 errors, more = [str(e) for e in parsed.errors], parsed.more_errors
+                total, stopped = parsed.errors.total, parsed.errors.stopped
             else:
                 count = services.roster_replace(survey=survey, group=group, user=request.user, rows=parsed.rows)
                 messages.success(request, f"已上传“{group.name}”名单 {count} 人（替换此前上传的名单）。")
                 return redirect("survey_detail", survey.pk)
     return render(request, "surveys/survey_roster.html", {
-        "survey": survey, "group": group, "errors": errors, "more_errors": more,
+        "survey": survey, "group": group, "errors": errors, "more_errors": more, "error_total": total,
+        "stopped": stopped,
         "breadcrumbs": [("满意度调查", reverse("survey_list")), (survey.title, reverse("survey_detail", args=[pk])),
                         (f"上传{group.name}名单", None)],
     })
@@ -219,7 +221,9 @@ def survey_interview(request, pk: int, number: int):
 def _render_interview(request, survey, respondent, form, current, errors, phone=None):
     return render(request, "surveys/survey_interview.html", {
         "survey": survey, "respondent": respondent, "form": form, "errors": errors,
-        "questions": [(q, current.get(q.pk)) for q in survey.questions.all()], "phone": phone,
+        # each error beside its question or the outcome, linked to it (issue 15 §2), as well as in the summary
+        "questions": [(q, current.get(q.pk), " ".join(errors.get(f"q{q.pk}", []))) for q in survey.questions.all()],
+        "outcome_error": " ".join(form.errors.get("outcome", []) or errors.get("outcome", [])), "phone": phone,
         "masked": mask_phone(respondent.contact.phone) if respondent.contact else "（名单已删除）",
         "editable": survey.status == survey.Status.OPEN,
         "breadcrumbs": [("满意度调查", reverse("survey_list")), (survey.title, reverse("survey_detail", args=[survey.pk])),

@@ -348,6 +348,18 @@ class RosterFileTests(SimpleTestCase):
             "工作表“名单” 第3行 第F列：模板只有 A–D 列，模板之外的列不能填写（本列共 2 个单元格有内容，请删除）。"
         ])
 
+    def test_a_full_error_list_stops_reading_and_says_so(self):
+        """Reading stops once 200 errors are listed (a 5 MB file of bad rows is not read to its end): the stop notice
+        says the count is not the whole story, so the page says "至少" as the other imports do."""
+        from surveys.excel import parse_roster
+
+        rows = "".join(f'<row r="{r}"><c r="A{r}" t="inlineStr"><is><t>姓名{r}</t></is></c>'
+                       f'<c r="B{r}" t="inlineStr"><is><t>123</t></is></c></row>' for r in range(3, 3000))
+        parsed = parse_roster(self.roster(rows))
+        self.assertTrue(parsed.errors.stopped)
+        self.assertEqual((len(parsed.errors), parsed.errors.more, parsed.errors.total), (201, 1, 202))
+        self.assertEqual(str(parsed.errors[-1]), "工作表“名单” 第203行：错误超过 200 处，已停止检查：请改正以上错误后重新上传。")
+
     @override_settings(EXCEL_MAX_CELLS=1000)
     def test_a_value_in_the_last_column_on_every_row_is_bounded(self):
         from surveys.excel import parse_roster

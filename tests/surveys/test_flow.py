@@ -110,6 +110,14 @@ class SurveyFlowTests(TestCase):
         page = self.client.get(reverse("survey_detail", args=[survey.pk])).content.decode()
         for text in ("89.78%", "100.00%", "90.00%", "8.98 分（满分 10.00 分）"):
             self.assertIn(text, page)
+        # the export: the same rates as numbers shown 0.00% (issue 16 §2)
+        from openpyxl import load_workbook
+
+        ws = load_workbook(io.BytesIO(self.client.get(reverse("survey_export", args=[survey.pk])).content))["满意度"]
+        rates = {ws.cell(r, 1).value: ws.cell(r, 9) for r in range(5, 9)}
+        self.assertEqual({name: cell.value for name, cell in rates.items()},
+                         {"服务对象": 0.8978, "居委会代表": 1, "合作方代表": 0.9, "合计": rates["合计"].value})
+        self.assertEqual({cell.number_format for cell in rates.values()}, {"0.00%"})
         # into seed 002's performance evaluation: the survey of the 绩效评价, run by the same evaluator
         Survey.objects.filter(pk=survey.pk).update(
             performance_evaluation=PerformanceEvaluation.objects.get(code="jingtai-2023")
