@@ -86,6 +86,19 @@
     return fields;
   }
 
+  // A unit's kept entries, of every tab (key …#<tab>) and of the page before tabs had their own (the bare key).
+  function storedEntries(s, base) {
+    var out = [];
+    for (var i = 0; i < s.length; i++) {
+      var k = s.key(i);
+      if (k !== base && k.indexOf(base + "#") !== 0) continue;
+      var saved = null;
+      try { saved = JSON.parse(s.getItem(k)); } catch (e) { saved = null; }
+      out.push({ key: k, saved: saved });
+    }
+    return out;
+  }
+
   // --- a read-only page: text typed here earlier and never uploaded is shown, not hidden ------------------------
 
   function showKeptText(root, options) {
@@ -99,17 +112,13 @@
       var key = base + el.dataset.key;
       var fields = collectFields(el);
       var parts = [];
-      for (var i = 0; i < s.length; i++) {
-        var k = s.key(i);
-        if (k !== key && k.indexOf(key + "#") !== 0) continue;
-        var saved = null;
-        try { saved = JSON.parse(s.getItem(k)); } catch (e) { saved = null; }
-        var kept = (saved && saved.fields) || {};
+      storedEntries(s, key).forEach(function (entry) {
+        var kept = (entry.saved && entry.saved.fields) || {};
         Object.keys(kept).forEach(function (name) {
           if (!fields[name] || sameValue(name, kept[name], fieldDefault(fields[name]))) return;
           parts.push((labels[name] || name) + "：" + (kept[name] || "（空）"));
         });
-      }
+      });
       if (!parts.length) return;
       count += 1;
       el.classList.add("is-unsaved");
@@ -218,17 +227,11 @@
 
     // The unit's entries of every tab (and of the page before tabs had their own), as {key, saved, own}.
     function entriesFor(unit, s) {
-      var base = prefix + unit.key;
       var own = storageKey(unit);
-      var out = [];
-      for (var i = 0; i < s.length; i++) {
-        var k = s.key(i);
-        if (k !== base && k.indexOf(base + "#") !== 0) continue;
-        var saved = null;
-        try { saved = JSON.parse(s.getItem(k)); } catch (e) { saved = null; }
-        out.push({ key: k, saved: saved, own: k === own });
-      }
-      return out;
+      return storedEntries(s, prefix + unit.key).map(function (entry) {
+        entry.own = entry.key === own;
+        return entry;
+      });
     }
 
     function isDirty(unit) { return Object.keys(unit.dirty).length > 0; }
