@@ -263,3 +263,55 @@ class SurveyFlowTests(SurveyCase):
         for contact in Contact.objects.filter(group__survey=survey):
             self.assertNotIn(contact.name, text)
             self.assertNotIn(contact.phone, text)
+
+
+class SurveyDenialTests(SurveyCase):
+    """What only the survey's evaluator may do, refused to everyone else (issue 14 §2, §5)."""
+
+    def test_another_evaluator_sees_neither_the_survey_nor_its_phones(self):
+        survey = self.prepared()
+        respondent = survey.respondents.first()
+        other = User.objects.create_user(
+            username="evaluator_other", password="x", role="evaluator", organisation=self.evaluator.organisation
+        )
+        self.client.force_login(other)
+        for url, method in (
+            (reverse("survey_detail", args=[survey.pk]), "get"),
+            (reverse("survey_interviews", args=[survey.pk]), "get"),
+            (reverse("survey_interview", args=[survey.pk, respondent.number]), "get"),
+            (reverse("survey_phone", args=[survey.pk, respondent.number]), "post"),
+            (reverse("survey_slips", args=[survey.pk]), "post"),
+            (reverse("survey_export", args=[survey.pk]), "get"),
+        ):
+            with self.subTest(url=url):
+                self.assertEqual(getattr(self.client, method)(url).status_code, 404)
+        self.assertFalse(SurveyEvent.objects.filter(survey=survey, action="查看电话").exists())
+
+    def test_the_station_cannot_print_slips_export_or_close_before_the_survey_closes(self):
+        survey = self.prepared()
+        self.client.force_login(self.street)
+        self.assertEqual(self.client.post(reverse("survey_slips", args=[survey.pk])).status_code, 403)
+        self.assertEqual(self.client.get(reverse("survey_export", args=[survey.pk])).status_code, 403)
+        self.assertEqual(self.client.post(reverse("survey_close", args=[survey.pk])).status_code, 403)
+        self.assertFalse(Respondent.objects.filter(survey=survey).exclude(token_hash="").exists())
+        self.assertEqual(Survey.objects.get(pk=survey.pk).status, Survey.Status.OPEN)
+
+    def test_a_different_seed_draws_another_sample_and_the_seed_is_shown(self):
+        first = self.prepared(seed="abc")
+        drawn = sorted(first.respondents.values_list("contact__phone", flat=True))
+        Survey.objects.all().delete()
+        second = self.prepared(seed="xyz")
+        self.assertNotEqual(sorted(second.respondents.values_list("contact__phone", flat=True)), drawn)
+        self.assertContains(self.client.get(reverse("survey_detail", args=[second.pk])), "xyz")
+
+    def test_the_retention_purge_waits_for_the_period(self):
+        survey = self.prepared()
+        self.client.force_login(self.evaluator)
+        self.client.post(reverse("survey_close", args=[survey.pk]))
+        Evaluation.objects.filter(pk=self.final.pk).update(
+            status="finalised", total_score=Decimal("80"), grade="good", finalised_at=timezone.now() - timedelta(days=10)
+        )
+        out = io.StringIO()
+        call_command("purge_survey_rosters", stdout=out)
+        self.assertEqual(Contact.objects.filter(group__survey=survey).count(), 29)
+        self.assertFalse(SurveyEvent.objects.filter(survey=survey, action="删除名单").exists())
