@@ -87,6 +87,21 @@ class InterviewAutosaveTests(SurveyCase):
         self.assertEqual(response.status_code, 400)
         self.assertEqual(response.json()["error"], f"第{self.questions[0].order}题“{self.questions[0].text}”的回答无效。")
 
+    def test_malformed_requests_are_refused_with_a_message_never_a_500(self):
+        for body, message in (
+            ("not json", "请求格式错误。"),
+            ("[1, 2]", "请求格式错误。"),
+            (json.dumps({"outcome": "reached"}), "缺少版本号。"),
+            (json.dumps({"version": 1, "outcome": "maybe"}), "请选择访问结果。"),
+            (json.dumps({"version": 1, "outcome": "reached", f"q{self.questions[0].pk}": [5]}),
+             f"第{self.questions[0].order}题“{self.questions[0].text}”的回答无效。"),
+        ):
+            with self.subTest(body=body):
+                response = self.client.post(self.url, body, content_type="application/json")
+                self.assertEqual(response.status_code, 400)
+                self.assertEqual(response.json()["error"], message)
+        self.assertEqual(Respondent.objects.get(pk=self.respondent.pk).version, 1)
+
     def test_a_closed_survey_takes_no_more_interviews(self):
         self.client.post(reverse("survey_close", args=[self.survey.pk]))
         response = self.post(self.record("reached", [5], version=1))
