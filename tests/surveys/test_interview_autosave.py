@@ -153,3 +153,32 @@ class SampleQueryTests(SurveyCase):
                          if 'FROM "surveys_contact"' in q["sql"] and q["sql"].lstrip().upper().startswith("SELECT")]
         self.assertEqual(len(contact_reads), 1, contact_reads)
         self.assertEqual(Survey.objects.get(pk=survey.pk).respondents.count(), 9)
+
+
+class InterviewQueryTests(SurveyCase):
+    """An autosave and the interview page cost the same whatever the sample's size."""
+
+    def sample(self, sizes: tuple[int, int, int], users: int) -> Survey:
+        survey = self.create_survey(sizes=sizes)
+        self.upload(survey, "服务对象", [(f"对象{i}", f"1380000{i:04d}", f"片区{i % 3}", "") for i in range(users)])
+        self.upload(survey, "居委会代表", [(f"居委{i}", f"1390000{i:04d}", "", "") for i in range(8)])
+        self.client.force_login(self.evaluator)
+        self.client.post(reverse("survey_sample", args=[survey.pk]), {"seed": "q"})
+        return Survey.objects.get(pk=survey.pk)
+
+    def test_query_counts_do_not_grow_with_the_sample(self):
+        for sizes, users in (((3, 1, 0), 5), ((60, 8, 0), 90)):
+            with self.subTest(users=users):
+                Survey.objects.all().delete()
+                survey = self.sample(sizes, users)
+                respondent = survey.respondents.order_by("-number").first()
+                body = {"version": 1, "outcome": "reached", **{f"q{q.pk}": "5" for q in survey.questions.all()}}
+                url = reverse("survey_interview_autosave", args=[survey.pk, respondent.number])
+                # session, user, survey in scope, respondent, questions; savepoint, respondent locked, questions,
+                # answers deleted and inserted, question count, respondent saved, release; the stored record
+                # (answers, questions)
+                with self.assertNumQueries(15):
+                    response = self.client.post(url, json.dumps(body), content_type="application/json")
+                self.assertEqual(response.status_code, 200)
+                with self.assertNumQueries(8):
+                    self.client.get(reverse("survey_interview", args=[survey.pk, respondent.number]))
