@@ -172,6 +172,7 @@
     var retryTimer = null;
     var retryDelay = RETRY_MIN_MS;
     var online = navigator.onLine !== false;
+    var paused = false;  // the page posts the whole form itself (it is leaving): no autosave may overtake it
 
     // --- units ------------------------------------------------------------------------------------------------
 
@@ -553,6 +554,7 @@
     }
 
     function flush() {
+      if (paused) return;
       if (flushing) { flushAgain = true; return; }
       var queue = units.filter(function (u) { return isDirty(u) && !u.conflict && !u.error; });
       if (!queue.length) return;
@@ -639,7 +641,7 @@
     // A safety net when the browser's online event never fires (captive portals, flaky Wi-Fi).
     setInterval(function () { if (unsavedUnits().length) flush(); }, 15000);
     window.addEventListener("beforeunload", function (event) {
-      if (unsavedUnits().length) { event.preventDefault(); event.returnValue = ""; }
+      if (!paused && unsavedUnits().length) { event.preventDefault(); event.returnValue = ""; }
     });
     document.addEventListener("visibilitychange", function () { if (document.visibilityState === "hidden") flush(); });
 
@@ -651,7 +653,8 @@
       unsavedUnits: unsavedUnits,
       fieldValue: fieldValue,
       fieldElement: fieldElement,
-      unsaved: function () { return unsavedUnits().length; }
+      unsaved: function () { return unsavedUnits().length; },
+      pause: function () { paused = true; }
     };
   }
 

@@ -58,8 +58,8 @@
   });
   if (!autosave) return;
 
-  // The page's 保存 buttons still post the whole form: send it from the version the autosave reached, and not while
-  // a conflict waits for a choice.
+  // The page's 保存 buttons still post the whole form: send it from the version the autosave reached, not while an
+  // autosave is on its way, and not while a conflict waits for a choice.
   var form = document.getElementById("interview-form");
   if (form) {
     form.addEventListener("submit", function (event) {
@@ -71,7 +71,15 @@
         if (button) button.focus();
         return;
       }
+      if (unit.sending && form.requestSubmit) {
+        // An autosave is on its way: post once it is answered, from the version it reaches.
+        event.preventDefault();
+        var submitter = event.submitter;
+        setTimeout(function () { form.requestSubmit(submitter); }, 300);
+        return;
+      }
       form.querySelector("input[name='version']").value = String(unit.version);
+      autosave.pause();  // the form carries the whole record; a blur-triggered autosave would overtake it
     });
   }
 

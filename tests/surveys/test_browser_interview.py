@@ -77,5 +77,14 @@ def test_an_interview_entered_offline_arrives_and_a_second_tablet_chooses(browse
     second.get_by_role("button", name="保留我的").click()
     wait_until(second, lambda: Respondent.objects.get(pk=respondent.pk).outcome == "refused")
     assert not Respondent.objects.get(pk=respondent.pk).answers.exists()
+
+    # The page's 保存 button right after an edit posts from the version the autosave reached: no false conflict.
+    second.locator("input[name=outcome][value=reached]").check()
+    second.locator(f"#q{questions[1].pk}-2").check()
+    second.get_by_role("button", name="保存", exact=True).click()
+    expect(second.locator("main")).to_contain_text(f"{respondent.number:03d} 号受访者已保存。")
+    stored = Respondent.objects.get(pk=respondent.pk)
+    assert stored.outcome == "reached"
+    assert list(stored.answers.values_list("question_id", "value")) == [(questions[1].pk, 2)]
     context.close()
     other.close()
