@@ -87,6 +87,17 @@ class SurveyCase(TestCase):
         response = self.client.post(reverse("survey_interview", args=[respondent.survey_id, respondent.number]), data)
         self.assertEqual(response.status_code, 302, response.content.decode()[:2000])
 
+    def closed_and_finalised(self, *, days_ago: int) -> Survey:
+        """A sampled survey, closed, whose evaluation was finalised `days_ago` days ago (the retention clock)."""
+        survey = self.prepared()
+        self.client.force_login(self.evaluator)
+        self.client.post(reverse("survey_close", args=[survey.pk]))
+        Evaluation.objects.filter(pk=self.final.pk).update(
+            status="finalised", total_score=Decimal("80"), grade="good",
+            finalised_at=timezone.now() - timedelta(days=days_ago),
+        )
+        return survey
+
     def crafted_seed_two(self) -> Survey:
         """Answers that give seed 002's rates: 服务对象 202/225 = 89.78%, 居委会代表 100%, 合作方代表 90%; closed."""
         survey = self.prepared()
@@ -145,6 +156,10 @@ class SurveyFlowTests(SurveyCase):
         self.assertEqual(sorted(second.respondents.values_list("contact__phone", flat=True)), drawn)
         self.assertEqual(second.seed, "abc")
         self.assertTrue(SurveyEvent.objects.filter(survey=second, action="抽样", detail__contains="随机种子 abc").exists())
+        Survey.objects.all().delete()
+        third = self.prepared(seed="xyz")  # another seed, another sample; the seed is shown on the page
+        self.assertNotEqual(sorted(third.respondents.values_list("contact__phone", flat=True)), drawn)
+        self.assertContains(self.client.get(reverse("survey_detail", args=[third.pk])), "xyz")
 
     def test_station_and_bureau_see_no_names_or_phones(self):
         survey = self.prepared()
@@ -238,12 +253,7 @@ class SurveyFlowTests(SurveyCase):
         self.assertFalse(Contact.objects.exists())
 
     def test_retention_purge_deletes_names_and_phones_after_finalisation(self):
-        survey = self.prepared()
-        self.client.force_login(self.evaluator)
-        self.client.post(reverse("survey_close", args=[survey.pk]))
-        Evaluation.objects.filter(pk=self.final.pk).update(
-            status="finalised", total_score=Decimal("80"), grade="good", finalised_at=timezone.now() - timedelta(days=31)
-        )
+        survey = self.closed_and_finalised(days_ago=31)
         out = io.StringIO()
         call_command("purge_survey_rosters", stdout=out)
         self.assertIn("已删除 1 个调查的名单", out.getvalue())
@@ -296,21 +306,8 @@ class SurveyDenialTests(SurveyCase):
         self.assertFalse(Respondent.objects.filter(survey=survey).exclude(token_hash="").exists())
         self.assertEqual(Survey.objects.get(pk=survey.pk).status, Survey.Status.OPEN)
 
-    def test_a_different_seed_draws_another_sample_and_the_seed_is_shown(self):
-        first = self.prepared(seed="abc")
-        drawn = sorted(first.respondents.values_list("contact__phone", flat=True))
-        Survey.objects.all().delete()
-        second = self.prepared(seed="xyz")
-        self.assertNotEqual(sorted(second.respondents.values_list("contact__phone", flat=True)), drawn)
-        self.assertContains(self.client.get(reverse("survey_detail", args=[second.pk])), "xyz")
-
     def test_the_retention_purge_waits_for_the_period(self):
-        survey = self.prepared()
-        self.client.force_login(self.evaluator)
-        self.client.post(reverse("survey_close", args=[survey.pk]))
-        Evaluation.objects.filter(pk=self.final.pk).update(
-            status="finalised", total_score=Decimal("80"), grade="good", finalised_at=timezone.now() - timedelta(days=10)
-        )
+        survey = self.closed_and_finalised(days_ago=10)
         out = io.StringIO()
         call_command("purge_survey_rosters", stdout=out)
         self.assertEqual(Contact.objects.filter(group__survey=survey).count(), 29)
