@@ -39,6 +39,7 @@ from stations.selectors import staff_on_post_table
 from .charts import BarSeries, completion_bar_chart
 from .models import PARTY_WEIGHTS, Evaluation, Finding, Party, PerformanceEvaluation
 from .permissions import hidden_parties
+from .satisfaction import SATISFACTION_INDICATOR, SatisfactionSummary, satisfaction_summary
 from .selectors import evaluation_summary, performance_tree
 from .templatetags.report_format import percent, trim, wan, yuan
 
@@ -480,6 +481,7 @@ def build_evaluation_report_context(evaluation: Evaluation) -> dict:
             ("项目评估方", evaluation.agency.name),
         ],
         "supervisor_short": org_label(contract.supervisor),
+        "satisfaction": satisfaction_summary("evaluation", evaluation.pk),
         "areas": [{"name": a.name, "communities": [c.name for c in a.communities.all()]} for a in areas],
         "area_count_cn": cn_numeral(len(areas)) if areas else "",
         "months_count": len(completion.months),
@@ -772,7 +774,9 @@ def build_performance_report_context(pe: PerformanceEvaluation) -> dict:
         "targets": targets if show_targets else [],
         "ledgers": ledgers,
         "implementation_blocks": implementation_blocks,
-        "result_analysis": _result_analysis(tree.roots) if points_layout else [],
+        "result_analysis": (
+            _result_analysis(tree.roots, satisfaction_summary("performance", pe.pk)) if points_layout else []
+        ),
         "sections": sections,
         "overview": overview,
         "grade_bands": grade_band_text(PERFORMANCE_GRADES),
@@ -909,14 +913,22 @@ def _level_summary(roots) -> str:
     return text
 
 
-def _result_analysis(roots) -> list[Paragraph]:
-    """Seed 002 §四（二） from the tree: each 一级 and 二级 indicator with 满分/得分, then each leaf's reason."""
+def _result_analysis(roots, satisfaction: SatisfactionSummary | None = None) -> list[Paragraph]:
+    """Seed 002 §四（二） from the tree: each 一级 and 二级 indicator with 满分/得分, then each leaf's reason.
+
+    With a closed satisfaction survey, 服务对象满意度's sentence comes from the survey's data, followed by the rule
+    that turned the answers into rates (issue 14 §1, §4); the evaluator's own remarks follow unless they are that
+    same sentence (written by survey_apply)."""
     def points(node) -> str:
         return f"（满分 {trim(node.total_max)} 分，得分 {trim(node.total_score)} 分）"
 
     def reasons(node) -> list[Paragraph]:
         reason = node.indicator.reason if node.indicator else ""
-        return [Paragraph(p) for p in split_paragraphs(reason)]
+        paragraphs = [Paragraph(p) for p in split_paragraphs(reason)]
+        if satisfaction is not None and node.indicator is not None and node.indicator.name == SATISFACTION_INDICATOR:
+            survey = [Paragraph(satisfaction.points_sentence), Paragraph(satisfaction.rule)]
+            return survey + [p for p in paragraphs if p.text != satisfaction.points_sentence]
+        return paragraphs
 
     result: list[Paragraph] = []
     for i, root in enumerate(roots, start=1):

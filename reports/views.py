@@ -6,7 +6,6 @@ evaluator who has not declared 回避 is sent to the declaration page, or gets 4
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -21,6 +20,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from evalportal.autosave import body_version, json_body, json_conflict, json_error, json_saved
 from evalportal.downloads import protected_download
 from evalportal.listing import bound_filter, querystring_without_page
 from evalportal.roles import contracts_visible_to, evaluations_visible_to, stations_visible_to
@@ -44,10 +44,6 @@ from .permissions import (
 SESSION_EXPIRED = "登录已过期，请在新窗口重新登录；已输入的内容保存在本机，登录后会自动上传。"
 
 
-def _json_error(message: str, status: int, **extra: Any) -> JsonResponse:
-    return JsonResponse({"ok": False, "error": message, **extra}, status=status, json_dumps_params={"ensure_ascii": False})
-
-
 def evaluation_view(*, require_declaration: bool = True, api: bool = False) -> Callable:
     """Resolve `code` to an evaluation the user may open, or answer 404 / the declaration page / a JSON error."""
 
@@ -56,13 +52,13 @@ def evaluation_view(*, require_declaration: bool = True, api: bool = False) -> C
         def wrapped(request: HttpRequest, code: str, *args: Any, **kwargs: Any) -> HttpResponse:
             if not request.user.is_authenticated:
                 if api:
-                    return _json_error(SESSION_EXPIRED, 401)
+                    return json_error(SESSION_EXPIRED, 401)
                 return redirect_to_login(request.get_full_path())
             try:
                 evaluation = visible_evaluation(request.user, code, require_declaration=require_declaration)
             except DeclarationRequired:
                 if api:
-                    return _json_error("请先作出回避声明。", 403)
+                    return json_error("请先作出回避声明。", 403)
                 return redirect("evaluation_declaration", code=code)
             return view(request, evaluation, *args, **kwargs)
 
@@ -73,23 +69,6 @@ def evaluation_view(*, require_declaration: bool = True, api: bool = False) -> C
 
 def _message(exc: ValidationError) -> str:
     return "；".join(exc.messages)
-
-
-def _json_body(request: HttpRequest) -> dict[str, Any]:
-    try:
-        data = json.loads(request.body.decode("utf-8") or "{}")
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        raise ValidationError("请求格式错误。") from None
-    if not isinstance(data, dict):
-        raise ValidationError("请求格式错误。")
-    return data
-
-
-def _version(data: dict[str, Any]) -> int:
-    try:
-        return int(data.get("version"))
-    except (TypeError, ValueError):
-        raise ValidationError("缺少版本号。") from None
 
 
 # --- overview and creation --------------------------------------------------------------------------------------
@@ -245,20 +224,18 @@ def _rubric_summary(evaluation: Evaluation) -> dict[str, Any]:
 def evaluation_item_autosave(request: HttpRequest, evaluation: Evaluation, item_id: int) -> JsonResponse:
     """Autosave of one rubric item (score and/or note) with the item version the browser started from."""
     if not can_enter(request.user, evaluation, Party.THIRD_PARTY):
-        return _json_error("您无权为该评估评分。", 403)
+        return json_error("您无权为该评估评分。", 403)
     try:
-        data = _json_body(request)
+        data = json_body(request)
         fields = {k: data[k] for k in ("score", "note") if k in data}
         item = services.evaluation_item_update(
-            evaluation=evaluation, item_id=item_id, user=request.user, version=_version(data), fields=fields
+            evaluation=evaluation, item_id=item_id, user=request.user, version=body_version(data), fields=fields
         )
     except services.EditConflict as exc:
-        return JsonResponse({"ok": False, "conflict": True, "error": exc.message, "current": exc.current}, status=409,
-                            json_dumps_params={"ensure_ascii": False})
+        return json_conflict(exc.message, exc.current)
     except ValidationError as exc:
-        return _json_error(_message(exc), 400)
-    return JsonResponse({"ok": True, "item": services.item_state(item), "version": item.version,
-                         "rubric": _rubric_summary(evaluation)}, json_dumps_params={"ensure_ascii": False})
+        return json_error(_message(exc), 400)
+    return json_saved(item.version, item=services.item_state(item), rubric=_rubric_summary(evaluation))
 
 
 @evaluation_view(api=True)
@@ -266,25 +243,23 @@ def evaluation_item_autosave(request: HttpRequest, evaluation: Evaluation, item_
 def evaluation_finding_autosave(request: HttpRequest, evaluation: Evaluation) -> JsonResponse:
     """Autosave of one findings box (party × section × 片区 × 值得肯定/需要关注)."""
     try:
-        data = _json_body(request)
+        data = json_body(request)
         party = str(data.get("party", ""))
         if not can_enter(request.user, evaluation, party):
-            return _json_error("您无权填写该评估方的评估意见。", 403)
+            return json_error("您无权填写该评估方的评估意见。", 403)
         areas = data.get("areas") or []
         if not isinstance(areas, list) or not all(isinstance(a, int) for a in areas):
             raise ValidationError("片区格式错误。")
         finding = services.finding_save(
             evaluation=evaluation, party=party, user=request.user, section=str(data.get("section", "")),
-            kind=str(data.get("kind", "")), area_ids=areas, text=str(data.get("text", "")), version=_version(data),
+            kind=str(data.get("kind", "")), area_ids=areas, text=str(data.get("text", "")), version=body_version(data),
         )
     except services.EditConflict as exc:
-        return JsonResponse({"ok": False, "conflict": True, "error": exc.message, "current": exc.current}, status=409,
-                            json_dumps_params={"ensure_ascii": False})
+        return json_conflict(exc.message, exc.current)
     except ValidationError as exc:
-        return _json_error(_message(exc), 400)
+        return json_error(_message(exc), 400)
     state = services.finding_state(finding)
-    return JsonResponse({"ok": True, "finding": state, "version": state["version"]},
-                        json_dumps_params={"ensure_ascii": False})
+    return json_saved(state["version"], finding=state)
 
 
 def _attachment_json(evaluation: Evaluation, attachment: EvidenceAttachment) -> dict[str, Any]:
@@ -301,14 +276,14 @@ def _attachment_json(evaluation: Evaluation, attachment: EvidenceAttachment) -> 
 @require_POST
 def evaluation_attachment_upload(request: HttpRequest, evaluation: Evaluation, item_id: int) -> JsonResponse:
     if not can_enter(request.user, evaluation, Party.THIRD_PARTY):
-        return _json_error("您无权上传证据。", 403)
+        return json_error("您无权上传证据。", 403)
     upload = request.FILES.get("file")
     if upload is None:
-        return _json_error("请选择要上传的图片或 PDF 文件。", 400)
+        return json_error("请选择要上传的图片或 PDF 文件。", 400)
     try:
         attachment = services.evidence_attach(evaluation=evaluation, item_id=item_id, user=request.user, upload=upload)
     except ValidationError as exc:
-        return _json_error(_message(exc), 400)
+        return json_error(_message(exc), 400)
     return JsonResponse({"ok": True, "attachment": _attachment_json(evaluation, attachment)},
                         json_dumps_params={"ensure_ascii": False})
 
@@ -317,11 +292,11 @@ def evaluation_attachment_upload(request: HttpRequest, evaluation: Evaluation, i
 @require_POST
 def evaluation_attachment_delete(request: HttpRequest, evaluation: Evaluation, pk: int) -> JsonResponse:
     if not can_enter(request.user, evaluation, Party.THIRD_PARTY):
-        return _json_error("您无权删除证据。", 403)
+        return json_error("您无权删除证据。", 403)
     try:
         services.evidence_remove(evaluation=evaluation, attachment_id=pk, user=request.user)
     except ValidationError as exc:
-        return _json_error(_message(exc), 400)
+        return json_error(_message(exc), 400)
     return JsonResponse({"ok": True})
 
 

@@ -118,3 +118,11 @@ def mask_phone(phone: str) -> str:
 def format_rate(rate: Fraction | None) -> str:
     """An exact rate as the reports print it: 404/450 → "89.78%"; None → "/"."""
     return format_percent(rate_decimal(rate))
+
+
+def format_rate_short(rate: Fraction | None) -> str:
+    """A rate as seed 002's sentences print it, without trailing zeros: 404/450 → "89.78%", 1 → "100%", 9/10 → "90%"."""
+    text = format_rate(rate)
+    if "." in text:
+        text = text.replace("%", "").rstrip("0").rstrip(".") + "%"
+    return text

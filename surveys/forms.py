@@ -44,6 +44,11 @@ class SurveyCreateForm(forms.Form):
 
 
 class InterviewForm(forms.Form):
-    outcome = forms.ChoiceField(label="访问结果", choices=Respondent.Outcome.choices, widget=forms.RadioSelect)
-    comment = forms.CharField(label="意见建议", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+    outcome = forms.ChoiceField(
+        label="访问结果", choices=Respondent.Outcome.choices, widget=forms.RadioSelect(attrs={"class": "form-check-input"})
+    )
+    comment = forms.CharField(
+        label="意见建议", required=False, max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}),
+    )
     version = forms.IntegerField(widget=forms.HiddenInput)

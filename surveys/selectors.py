@@ -113,6 +113,17 @@ def survey_results(survey: Survey) -> SurveyResults:
     return results
 
 
+def respondent_state(respondent: Respondent) -> dict[str, object]:
+    """What is stored for a respondent, as the interview page's fields hold it (q<question id>: "" when
+    unanswered): the autosave answer, and the other writer's version in a conflict. Nothing personal."""
+    answers = {a.question_id: a.value for a in respondent.answers.all()}
+    state: dict[str, object] = {"version": respondent.version, "outcome": respondent.outcome, "comment": respondent.comment}
+    for question in respondent.survey.questions.all():
+        value = answers.get(question.pk)
+        state[f"q{question.pk}"] = "" if value is None else str(value)
+    return state
+
+
 def respondents_for_interview(survey: Survey) -> QuerySet[Respondent]:
     return survey.respondents.select_related("group", "contact").order_by("number")
 

@@ -22,6 +22,7 @@ from evalportal import audit
 from evalportal.edits import EntryError
 from evalportal.locks import DataLocked, change_lock_reason
 from reports.models import Evaluation, EvaluationItem, PerformanceEvaluation, PerformanceIndicator
+from reports.satisfaction import SATISFACTION_INDICATOR
 
 from .calculations import SCALES, draw_sample, format_rate, satisfaction_points
 from .excel import RosterRow
@@ -168,19 +169,20 @@ def survey_draw_sample(*, survey: Survey, user: User, seed: str = "") -> int:
         raise ValidationError("本调查已经抽过样。")
     seed = (seed or secrets.token_hex(8)).strip()[:64]
     groups = list(survey.groups.all())
-    contacts = {}
-    for contact in Contact.objects.filter(group__survey=survey).only("id", "group_id", "area"):
-        contacts.setdefault(contact.group_id, {}).setdefault(contact.area, []).append(contact.pk)
+    contacts: dict[int, dict[str, list[int]]] = {}
+    area_of: dict[int, str] = {}
+    for contact_id, group_id, area in Contact.objects.filter(group__survey=survey).values_list("id", "group_id", "area"):
+        contacts.setdefault(group_id, {}).setdefault(area, []).append(contact_id)
+        area_of[contact_id] = area
     if not contacts:
         raise ValidationError("还没有任何名单：请先由站点上传各群体的联系人名单。")
-    by_id = {c.pk: c for c in Contact.objects.filter(group__survey=survey).only("id", "area")}
     respondents = []
     number = 0
     for group in groups:
         for contact_id in draw_sample(seed, group.name, contacts.get(group.pk, {}), group.sample_size):
             number += 1
             respondents.append(Respondent(survey=survey, group=group, contact_id=contact_id, number=number,
-                                          area=by_id[contact_id].area))
+                                          area=area_of[contact_id]))
     if not respondents:
         raise ValidationError("样本量均为 0：请先设置各群体的样本量。")
     Respondent.objects.bulk_create(respondents)
@@ -230,7 +232,9 @@ def _save_answers(respondent: Respondent, survey: Survey, answers: dict[int, int
 def interview_record(
     *, respondent: Respondent, user: User, version: int, outcome: str, answers: Mapping[int, object], comment: str = ""
 ) -> Respondent:
-    """A phone interview as the evaluator enters it: reached with answers, refused or unreachable."""
+    """A phone interview as the evaluator enters it (the whole record, saved as typed by the tablet page's autosave):
+    reached with answers, refused or unreachable (no answers kept). `version` is the one the evaluator started from:
+    a second writer (another device) is refused with SurveyStale and chooses."""
     respondent = Respondent.objects.select_for_update().select_related("survey").get(pk=respondent.pk)
     survey = respondent.survey
     if not conducts(user, survey):
@@ -243,7 +247,10 @@ def interview_record(
         raise SurveyStale(f"{respondent.number:03d} 号受访者已在别处保存（可能是另一台设备），请刷新后核对再保存。")
     if outcome not in Respondent.Outcome.values:
         raise ValidationError({"outcome": "请选择访问结果。"})
-    cleaned = _clean_answers(survey, answers) if outcome == Respondent.Outcome.REACHED else {}
+    answering = outcome in (Respondent.Outcome.REACHED, Respondent.Outcome.PENDING)
+    cleaned = _clean_answers(survey, answers) if answering else {}
+    if cleaned and outcome == Respondent.Outcome.PENDING:
+        outcome = Respondent.Outcome.REACHED  # answers saved as they are entered mean the call got through
     respondent.outcome = outcome
     _save_answers(respondent, survey, cleaned, comment if outcome == Respondent.Outcome.REACHED else "",
                   Respondent.Channel.PHONE if cleaned else "")
@@ -341,22 +348,10 @@ def survey_close(*, survey: Survey, user: User) -> Survey:
 
 
 def points_sentence(survey: Survey) -> str:
-    """Seed 002 四（二）'s sentence, from the survey's data."""
-    results = survey_results(survey)
-    rated = [g for g in results.groups if g.rate is not None]
-    names = "、".join(g.name for g in rated)
-    rates = "、".join(format_rate(g.rate) for g in rated)
-    points = satisfaction_points(results.points_rate, survey.points_max)
-    sentence = (
-        f"经对{survey.contract.station.name}提供的服务对象名单进行满意度抽查，受访的{names}满意度分别为{rates}"
-        if len(rated) > 1
-        else f"经对{survey.contract.station.name}提供的服务对象名单进行满意度抽查，受访的{names}满意度为{rates}"
-    )
-    if points is not None:
-        sentence += f"。故得 {points.quantize(Decimal('0.01'))} 分。"
-    else:
-        sentence += "。"
-    return sentence
+    """Seed 002 四（二）②'s sentence, from the survey's data ("…满意度分别为 89.78%、100%和 90%。故得 8.98 分。")."""
+    from .reporting import summary_of
+
+    return summary_of(survey).points_sentence
 
 
 @transaction.atomic
@@ -377,7 +372,7 @@ def survey_apply(*, survey: Survey, user: User) -> Decimal:
     if survey.performance_evaluation_id:
         indicator = (
             PerformanceIndicator.objects.select_for_update()
-            .filter(evaluation_id=survey.performance_evaluation_id, name="服务对象满意度")
+            .filter(evaluation_id=survey.performance_evaluation_id, name=SATISFACTION_INDICATOR)
             .first()
         )
         if indicator is None:

@@ -12,6 +12,7 @@ urlpatterns = [
     path("<int:pk>/sample/", views.survey_sample, name="survey_sample"),
     path("<int:pk>/interviews/", views.survey_interviews, name="survey_interviews"),
     path("<int:pk>/interviews/<int:number>/", views.survey_interview, name="survey_interview"),
+    path("<int:pk>/interviews/<int:number>/autosave/", views.survey_interview_autosave, name="survey_interview_autosave"),
     path("<int:pk>/interviews/<int:number>/phone/", views.survey_phone, name="survey_phone"),
     path("<int:pk>/slips/", views.survey_slips, name="survey_slips"),
     path("<int:pk>/close/", views.survey_close, name="survey_close"),

@@ -19,6 +19,7 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from evalportal.autosave import body_version, json_body, json_conflict, json_error, json_saved
 from evalportal.xlsx import XLSX_CONTENT_TYPE, UploadRejected, read_upload
 from reports.permissions import DeclarationRequired, visible_evaluation
 
@@ -29,7 +30,7 @@ from .exports import results_workbook
 from .forms import InterviewForm, SurveyCreateForm
 from .models import Respondent, RespondentGroup
 from .permissions import can_upload_roster, conducts, surveys_visible_to, visible_survey
-from .selectors import respondents_for_interview, survey_results
+from .selectors import respondent_state, respondents_for_interview, survey_results
 
 
 def _error_text(exc: ValidationError) -> str:
@@ -229,6 +230,28 @@ def _render_interview(request, survey, respondent, form, current, errors, phone=
         "breadcrumbs": [("满意度调查", reverse("survey_list")), (survey.title, reverse("survey_detail", args=[survey.pk])),
                         ("电话访问", reverse("survey_interviews", args=[survey.pk])), (f"{respondent.number:03d} 号", None)],
     })
+
+
+@login_required
+@require_POST
+def survey_interview_autosave(request, pk: int, number: int):
+    """The tablet page's autosave of one respondent (static/js/autosave.js, the scoring page's engine): the whole
+    record with the version the evaluator started from; a second writer gets 409 with what is stored now."""
+    survey, respondent = _interview_respondent(request, pk, number)
+    try:
+        data = json_body(request)
+        answers = {q.pk: data.get(f"q{q.pk}", "") for q in survey.questions.all()}
+        respondent = services.interview_record(
+            respondent=respondent, user=request.user, version=body_version(data), outcome=str(data.get("outcome", "")),
+            answers=answers, comment=str(data.get("comment", ""))[:2000],
+        )
+    except services.SurveyStale as exc:
+        current = Respondent.objects.select_related("survey").get(pk=respondent.pk)
+        return json_conflict(str(exc), respondent_state(current))
+    except ValidationError as exc:
+        return json_error(_error_text(exc), 400)
+    respondent.survey = survey
+    return json_saved(respondent.version, respondent=respondent_state(respondent))
 
 
 @login_required

@@ -370,6 +370,11 @@ CENSUS: dict = {
         lambda o: reverse("survey_interview", args=[o["survey"].pk, o["respondent"].number]),
         row(404, evaluator_gzswa=200), ({"outcome": "refused", "version": "1"}, 404),
     ),
+    "survey_interview_autosave": (
+        # the tablet page's autosave: the survey's evaluator alone; the others' POSTs change nothing
+        lambda o: reverse("survey_interview_autosave", args=[o["survey"].pk, o["respondent"].number]), row(405),
+        ({"outcome": "refused", "version": "1"}, 404),
+    ),
     "survey_phone": (
         lambda o: reverse("survey_phone", args=[o["survey"].pk, o["respondent"].number]), row(405), ({}, 404),
     ),

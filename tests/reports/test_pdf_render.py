@@ -620,8 +620,9 @@ class TemplatesRunNoQueriesTests(TestCase):
     def test_evaluation_builder_queries_do_not_grow_with_areas_staff_or_findings(self):
         evaluation = Evaluation.objects.get(code="xicun-2024-mid")
         # evaluation with its parties, findings and their 片区, service areas and communities, party scores, the
-        # completion table, the staff table (staff, months, training hours).
-        with self.assertNumQueries(16):  # … and the last month with indicator figures and with staff months
+        # completion table, the staff table (staff, months, training hours), the latest closed satisfaction survey
+        # (none here).
+        with self.assertNumQueries(17):  # … and the last month with indicator figures and with staff months
             build_evaluation_report_context(evaluation)
         contract = evaluation.contract
         for n in range(4, 8):
@@ -637,7 +638,7 @@ class TemplatesRunNoQueriesTests(TestCase):
                 certificate=StaffMember.Certificate.ASSISTANT, service_area=area,
             )
             StaffMonth.objects.create(staff=member, month=date(2025, 4, 1), on_post=1, service_area=area)
-        with self.assertNumQueries(16):
+        with self.assertNumQueries(17):
             context = build_evaluation_report_context(evaluation)
         self.assertEqual(len(context["areas"]), 7)
         self.assertEqual(len(context["area_blocks"]), 6)

@@ -40,7 +40,10 @@ def people(prefix: str, count: int, area: str = "片区一", start: int = 0) -> 
     return [(f"{prefix}{i}", f"1380000{start + i:04d}", area, "长者服务") for i in range(count)]
 
 
-class SurveyFlowTests(TestCase):
+class SurveyCase(TestCase):
+    """Seed 002's world from the demo data: the evaluator declared for 西村's final evaluation; helpers to create,
+    fill and sample a survey through the pages."""
+
     @classmethod
     def setUpTestData(cls):
         demo_load()
@@ -84,6 +87,36 @@ class SurveyFlowTests(TestCase):
         response = self.client.post(reverse("survey_interview", args=[respondent.survey_id, respondent.number]), data)
         self.assertEqual(response.status_code, 302, response.content.decode()[:2000])
 
+    def closed_and_finalised(self, *, days_ago: int) -> Survey:
+        """A sampled survey, closed, whose evaluation was finalised `days_ago` days ago (the retention clock)."""
+        survey = self.prepared()
+        self.client.force_login(self.evaluator)
+        self.client.post(reverse("survey_close", args=[survey.pk]))
+        Evaluation.objects.filter(pk=self.final.pk).update(
+            status="finalised", total_score=Decimal("80"), grade="good",
+            finalised_at=timezone.now() - timedelta(days=days_ago),
+        )
+        return survey
+
+    def crafted_seed_two(self) -> Survey:
+        """Answers that give seed 002's rates: 服务对象 202/225 = 89.78%, 居委会代表 100%, 合作方代表 90%; closed."""
+        survey = self.prepared()
+        users = list(survey.respondents.filter(group__name="服务对象").order_by("number"))
+        self.assertEqual(len(users), 9)
+        grid = [5] * 22 + [4] * 23  # 22 answers of 5 and 23 of 4 over 9 × 5 answers
+        for i, respondent in enumerate(users):
+            self.answer_by_phone(respondent, grid[i * 5:(i + 1) * 5])
+        for respondent in survey.respondents.filter(group__name="居委会代表"):
+            self.answer_by_phone(respondent, [5, 5, 5, 5, 5])
+        partners = list(survey.respondents.filter(group__name="合作方代表").order_by("number"))
+        self.answer_by_phone(partners[0], [5, 5, 5, 5, 5])
+        self.answer_by_phone(partners[1], [4, 4, 4, 4, 4])
+        self.client.post(reverse("survey_close", args=[survey.pk]))
+        survey.refresh_from_db()
+        return survey
+
+
+class SurveyFlowTests(SurveyCase):
     def test_survey_is_created_with_the_template_frozen_and_the_groups(self):
         survey = self.create_survey()
         self.assertEqual(survey.questions.count(), 5)
@@ -94,19 +127,7 @@ class SurveyFlowTests(TestCase):
 
     def test_crafted_answers_reproduce_seed_two(self):
         """服务对象 202/225 = 89.78%, 居委会代表 100%, 合作方代表 90%; 8.98 of 10."""
-        survey = self.prepared()
-        users = list(survey.respondents.filter(group__name="服务对象").order_by("number"))
-        self.assertEqual(len(users), 9)
-        # 22 answers of 5 and 23 of 4 over 9 × 5 answers
-        grid = [5] * 22 + [4] * 23
-        for i, respondent in enumerate(users):
-            self.answer_by_phone(respondent, grid[i * 5:(i + 1) * 5])
-        for respondent in survey.respondents.filter(group__name="居委会代表"):
-            self.answer_by_phone(respondent, [5, 5, 5, 5, 5])
-        partners = list(survey.respondents.filter(group__name="合作方代表").order_by("number"))
-        self.answer_by_phone(partners[0], [5, 5, 5, 5, 5])
-        self.answer_by_phone(partners[1], [4, 4, 4, 4, 4])
-        self.client.post(reverse("survey_close", args=[survey.pk]))
+        survey = self.crafted_seed_two()
         page = self.client.get(reverse("survey_detail", args=[survey.pk])).content.decode()
         for text in ("89.78%", "100.00%", "90.00%", "8.98 分（满分 10.00 分）"):
             self.assertIn(text, page)
@@ -129,8 +150,11 @@ class SurveyFlowTests(TestCase):
         self.assertContains(response, "服务对象满意度得分 8.98 分已计入评价。")
         indicator.refresh_from_db()
         self.assertEqual(indicator.score, Decimal("8.978"))
-        self.assertIn("受访的服务对象、居委会代表、合作方代表满意度分别为89.78%、100.00%、90.00%。故得 8.98 分。",
-                      indicator.reason)
+        self.assertEqual(
+            indicator.reason,
+            "经对广州市西村街社工服务站提供的服务对象名单进行满意度抽查，受访的服务对象、居委会代表及合作方代表满意度分别为 "
+            "89.78%、100%和 90%。故得 8.98 分。",
+        )
         # the points are a correction of the 绩效评价 like any other: recorded old → new (issue 9 §3)
         entry = AuditEntry.objects.get(model="reports.performanceindicator", object_id=indicator.pk, field="得分")
         self.assertEqual((entry.user, entry.old_value, entry.new_value, entry.source),
@@ -151,6 +175,10 @@ class SurveyFlowTests(TestCase):
         self.assertEqual(sorted(second.respondents.values_list("contact__phone", flat=True)), drawn)
         self.assertEqual(second.seed, "abc")
         self.assertTrue(SurveyEvent.objects.filter(survey=second, action="抽样", detail__contains="随机种子 abc").exists())
+        Survey.objects.all().delete()
+        third = self.prepared(seed="xyz")  # another seed, another sample; the seed is shown on the page
+        self.assertNotEqual(sorted(third.respondents.values_list("contact__phone", flat=True)), drawn)
+        self.assertContains(self.client.get(reverse("survey_detail", args=[third.pk])), "xyz")
 
     def test_station_and_bureau_see_no_names_or_phones(self):
         survey = self.prepared()
@@ -244,12 +272,7 @@ class SurveyFlowTests(TestCase):
         self.assertFalse(Contact.objects.exists())
 
     def test_retention_purge_deletes_names_and_phones_after_finalisation(self):
-        survey = self.prepared()
-        self.client.force_login(self.evaluator)
-        self.client.post(reverse("survey_close", args=[survey.pk]))
-        Evaluation.objects.filter(pk=self.final.pk).update(
-            status="finalised", total_score=Decimal("80"), grade="good", finalised_at=timezone.now() - timedelta(days=31)
-        )
+        survey = self.closed_and_finalised(days_ago=31)
         out = io.StringIO()
         call_command("purge_survey_rosters", stdout=out)
         self.assertIn("已删除 1 个调查的名单", out.getvalue())
@@ -269,3 +292,42 @@ class SurveyFlowTests(TestCase):
         for contact in Contact.objects.filter(group__survey=survey):
             self.assertNotIn(contact.name, text)
             self.assertNotIn(contact.phone, text)
+
+
+class SurveyDenialTests(SurveyCase):
+    """What only the survey's evaluator may do, refused to everyone else (issue 14 §2, §5)."""
+
+    def test_another_evaluator_sees_neither_the_survey_nor_its_phones(self):
+        survey = self.prepared()
+        respondent = survey.respondents.first()
+        other = User.objects.create_user(
+            username="evaluator_other", password="x", role="evaluator", organisation=self.evaluator.organisation
+        )
+        self.client.force_login(other)
+        for url, method in (
+            (reverse("survey_detail", args=[survey.pk]), "get"),
+            (reverse("survey_interviews", args=[survey.pk]), "get"),
+            (reverse("survey_interview", args=[survey.pk, respondent.number]), "get"),
+            (reverse("survey_phone", args=[survey.pk, respondent.number]), "post"),
+            (reverse("survey_slips", args=[survey.pk]), "post"),
+            (reverse("survey_export", args=[survey.pk]), "get"),
+        ):
+            with self.subTest(url=url):
+                self.assertEqual(getattr(self.client, method)(url).status_code, 404)
+        self.assertFalse(SurveyEvent.objects.filter(survey=survey, action="查看电话").exists())
+
+    def test_the_station_cannot_print_slips_export_or_close_before_the_survey_closes(self):
+        survey = self.prepared()
+        self.client.force_login(self.street)
+        self.assertEqual(self.client.post(reverse("survey_slips", args=[survey.pk])).status_code, 403)
+        self.assertEqual(self.client.get(reverse("survey_export", args=[survey.pk])).status_code, 403)
+        self.assertEqual(self.client.post(reverse("survey_close", args=[survey.pk])).status_code, 403)
+        self.assertFalse(Respondent.objects.filter(survey=survey).exclude(token_hash="").exists())
+        self.assertEqual(Survey.objects.get(pk=survey.pk).status, Survey.Status.OPEN)
+
+    def test_the_retention_purge_waits_for_the_period(self):
+        survey = self.closed_and_finalised(days_ago=10)
+        out = io.StringIO()
+        call_command("purge_survey_rosters", stdout=out)
+        self.assertEqual(Contact.objects.filter(group__survey=survey).count(), 29)
+        self.assertFalse(SurveyEvent.objects.filter(survey=survey, action="删除名单").exists())
