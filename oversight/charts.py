@@ -150,16 +150,16 @@ def pace_chart_svg(rows: list[PaceRow], indicator: IndicatorDefinition) -> str:
         name = row.contract.station.name
         parts.append(f'<text x="{left - 6}" y="{y + 11}" text-anchor="end">{_bar_label(name)}</text>')
         rate = row.rate
+        tick = left + float(min(row.pace, cap)) * scale
         if rate is not None:
             w = float(min(rate, cap)) * scale
             colour = BEHIND if row.behind else BAR
             parts.append(f'<rect x="{left}" y="{y}" width="{w:.1f}" height="{bar}" fill="{colour}">'
                          f'<title>{escape(name)} 完成率 {row.rate_percent}，时间进度 {row.pace_percent}</title></rect>'
-                         f'<text x="{left + w + 4:.1f}" y="{y + 11}">{row.rate_percent}</text>')
+                         f'<text x="{max(left + w, tick + 2) + 4:.1f}" y="{y + 11}">{row.rate_percent}</text>')
         else:
-            parts.append(f'<text x="{left + 4}" y="{y + 11}" fill="#555">无协议量</text>')
-        x = left + float(row.pace) * scale
-        parts.append(f'<rect x="{x - 1:.1f}" y="{y - 2}" width="3" height="{bar + 4}" fill="{PACE}"/>')
+            parts.append(f'<text x="{tick + 6:.1f}" y="{y + 11}" fill="#555">无协议量</text>')
+        parts.append(f'<rect x="{tick - 1:.1f}" y="{y - 2}" width="3" height="{bar + 4}" fill="{PACE}"/>')
     parts.append("</svg>")
     return "".join(parts)
 
@@ -330,12 +330,12 @@ def district_chart_svg(rows: list[DistrictRow], indicator: IndicatorDefinition) 
             parts.append(f'<text x="{left + 4}" y="{y + 13}" fill="#555">无协议量</text>')
             continue
         w = float(min(row.rate, cap)) * scale
+        tick = left + float(min(row.pace, cap)) * scale if row.pace is not None else left
         colour = BEHIND if row.behind else BAR
         parts.append(f'<rect x="{left}" y="{y}" width="{w:.1f}" height="{bar}" fill="{colour}">'
                      f'<title>{escape(row.district)} 完成率 {row.rate_percent}，时间进度 {row.pace_percent}</title></rect>'
-                     f'<text x="{left + w + 4:.1f}" y="{y + 13}">{row.rate_percent}</text>')
+                     f'<text x="{max(left + w, tick + 2) + 4:.1f}" y="{y + 13}">{row.rate_percent}</text>')
         if row.pace is not None:
-            x = left + float(min(row.pace, cap)) * scale
-            parts.append(f'<rect x="{x - 1:.1f}" y="{y - 2}" width="3" height="{bar + 4}" fill="{PACE}"/>')
+            parts.append(f'<rect x="{tick - 1:.1f}" y="{y - 2}" width="3" height="{bar + 4}" fill="{PACE}"/>')
     parts.append("</svg>")
     return "".join(parts)
