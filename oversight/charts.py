@@ -59,7 +59,7 @@ def _sum_subquery(qs: QuerySet) -> Subquery:
 def station_completion(contracts: QuerySet, indicator: IndicatorDefinition, cutoff: date) -> QuerySet:
     """Running contracts annotated with the indicator's Σ 协议量 (`target`), 完成量 to the cut-off (`actual`: flow
     summed; stock: each 片区's latest month with data, summed), time pace (`elapsed`/`total`) and the
-    gap 完成率 − 时间进度 (`gap`, a float for ordering only: the page prints exact Decimal rates), furthest behind
+    gap 完成率 − 时间进度 (a stock indicator's pace is 100%) (`gap`, a float for ordering only: the page prints exact Decimal rates), furthest behind
     first; contracts without a target last."""
     actuals = MonthlyActual.objects.filter(contract=OuterRef("pk"), indicator=indicator, month__lte=cutoff)
     if indicator.accumulation == STOCK:
@@ -74,7 +74,7 @@ def station_completion(contracts: QuerySet, indicator: IndicatorDefinition, cuto
     ).annotate(
         gap=ExpressionWrapper(
             Cast(Coalesce(F("actual"), Value(Decimal(0))), floaty) / NullIf(Cast(F("target"), floaty), Value(0.0))
-            - Cast(F("elapsed"), floaty) / Cast(F("total"), floaty),
+            - (Value(1.0) if indicator.accumulation == STOCK else Cast(F("elapsed"), floaty) / Cast(F("total"), floaty)),
             output_field=floaty,
         )
     ).order_by(F("gap").asc(nulls_last=True), "station__name", "pk")
