@@ -22,20 +22,19 @@ from decimal import Decimal
 
 from django.db.models import (
     Case,
+    Exists,
     F,
     FloatField,
     IntegerField,
     OuterRef,
     Q,
     QuerySet,
-    Subquery,
     Sum,
     Value,
     When,
 )
 from django.db.models.functions import (
     Cast,
-    Coalesce,
     ExtractDay,
     ExtractMonth,
     ExtractQuarter,
@@ -43,6 +42,7 @@ from django.db.models.functions import (
     Greatest,
     Least,
 )
+from django.db.models.lookups import IsNull
 
 from evalportal.periods import Quarter, month_end
 from indicators.calculations import completion_rate
@@ -182,18 +182,21 @@ def flow_by_quarter(contracts: QuerySet, cutoff: date, indicator_ids=None):
 
 def latest_stock_rows(qs: QuerySet, cutoff: date, *, per_quarter: bool = False) -> QuerySet:
     """The rows of `qs` (monthly actuals) that are the latest month of their contract × 片区 × indicator — within
-    each calendar quarter when `per_quarter` — up to the cut-off: a stock indicator's value (建档 at
-    month-end) is each 片区's latest month, summed over 片区 and stations (the dashboard's rule)."""
-    def keyed(q: QuerySet) -> QuerySet:
-        q = q.annotate(area_key=Coalesce("service_area_id", Value(0)))
-        return q.annotate(y=ExtractYear("month"), q=ExtractQuarter("month")) if per_quarter else q
+    each calendar quarter when `per_quarter` — up to the cut-off: a stock indicator's value (建档 at month-end) is
+    each 片区's latest month, summed over 片区 and stations (the dashboard's rule).
 
-    inner = keyed(MonthlyActual.objects.filter(month__lte=cutoff)).filter(
-        contract=OuterRef("contract"), indicator=OuterRef("indicator"), area_key=OuterRef("area_key")
+    "Latest" is NOT EXISTS a later month of the same contract × 片区 × indicator: a range on the unique index
+    (contract, 片区, indicator, month), a few rows at most, per stock row."""
+    later = MonthlyActual.objects.filter(
+        Q(service_area=OuterRef("service_area")) | (Q(service_area__isnull=True) & IsNull(OuterRef("service_area"), True)),
+        contract=OuterRef("contract"), indicator=OuterRef("indicator"), month__gt=OuterRef("month"),
+        month__lte=cutoff,
     )
     if per_quarter:
-        inner = inner.filter(y=OuterRef("y"), q=OuterRef("q"))
-    return keyed(qs).filter(month=Subquery(inner.order_by("-month").values("month")[:1]))
+        later = later.annotate(ly=ExtractYear("month"), lq=ExtractQuarter("month")).filter(
+            ly=ExtractYear(OuterRef("month")), lq=ExtractQuarter(OuterRef("month")))
+        qs = qs.annotate(y=ExtractYear("month"), q=ExtractQuarter("month"))
+    return qs.filter(~Exists(later))
 
 
 def stock_by_quarter(contracts: QuerySet, cutoff: date, indicator_ids=None):
