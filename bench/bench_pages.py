@@ -67,6 +67,12 @@ PAGES = [
     ("home 评估机构", "evaluator_gzswa", "/"),
     ("dashboard 区", "bureau_liwan", "/oversight/dashboard/"),
     ("dashboard 市", "supervision_gz", "/oversight/dashboard/"),
+    ("chart pace 市", "supervision_gz", "/oversight/charts/pace/"),
+    ("chart trend 区", "bureau_liwan", "/oversight/charts/trend/"),
+    ("chart districts 市", "supervision_gz", "/oversight/charts/districts/"),
+    ("staff xicun-2024", "bureau_liwan", "/contracts/xicun-2024/staff/?year="),
+    ("activities xicun-2024", "bureau_liwan", "/contracts/xicun-2024/activities/?year="),
+    ("staff log xicun-2024", "bureau_liwan", "/contracts/xicun-2024/staff/history/?year="),
     ("contracts 市", "supervision_gz", "/contracts/"),
     ("contracts 市 全部年度", "supervision_gz", "/contracts/?year="),
     ("submissions 区", "bureau_liwan", "/oversight/submissions/"),
@@ -77,6 +83,7 @@ PAGES = [
     ("scoring xicun-2024-final", "supervision_gz", "/evaluations/xicun-2024-final/scoring/"),
     ("export 附件1", "bureau_liwan", "/contracts/xicun-2024/indicators.xlsx?until=2025-04-30"),
     ("export dashboard 区", "bureau_liwan", "/oversight/dashboard.xlsx"),
+    ("export chart districts 市", "supervision_gz", "/oversight/charts/districts.xlsx"),
 ]
 
 

@@ -4,7 +4,11 @@ A row: indicators behind time pace (and how many by more than the warning margin
 submission state, the certified staff's on-post shortfall (缺配) and 稳岗率 for the months elapsed (the 附件2
 rules of stations.calculations), the latest finalised evaluation's total and grade. The rows of one page are
 computed with a fixed number of queries (targets, actual sums, stock months, submissions, returns, staff months,
-evaluations), whatever the number of stations; the page size bounds the work.
+evaluations, payment tranches), whatever the number of stations; the page size bounds the work.
+
+拨付 (tranche state): the portal records each contract's tranches and their conditions (签订合同 / 中期评估合格以上 /
+末期评估合格以上, stations.PaymentTranche) but not payments themselves; the row shows which conditions are met by the
+finalised evaluations (reports.selectors.tranche_condition, the rule of the 拨付批次 page), never "paid".
 
 Warnings (预警) follow the thresholds of WarningSettings, each with its reason and a link to the evidence.
 """
@@ -23,8 +27,9 @@ from evalportal.periods import Quarter, add_months, month_start, months_in_perio
 from indicators.calculations import contract_pace, format_percent
 from indicators.models import IndicatorDefinition, MonthlyActual, Target
 from reports.models import Evaluation, Grade, PartyScore
+from reports.selectors import tranche_condition
 from stations.calculations import StaffFacts, StaffMonthFacts, staff_figures
-from stations.models import AuditEntry, Contract, QuarterSubmission, StaffMember, StaffMonth
+from stations.models import AuditEntry, Contract, PaymentTranche, QuarterSubmission, StaffMember, StaffMonth
 
 from .models import WarningSettings
 
@@ -37,6 +42,14 @@ class Warning:
     kind: str
     reason: str
     url: str
+
+
+@dataclass
+class TrancheState:
+    order: int
+    percentage: Decimal
+    met: bool
+    basis: str
 
 
 @dataclass
@@ -54,7 +67,24 @@ class StationRow:
     shortfall: Decimal | None = None  # required certified 人·月 − actual (positive = 缺配)
     retention: Decimal | None = None
     evaluation: Evaluation | None = None
+    tranches: list[TrancheState] = field(default_factory=list)
     warnings: list[Warning] = field(default_factory=list)
+
+    @property
+    def tranches_met(self) -> list[TrancheState]:
+        return [t for t in self.tranches if t.met]
+
+    @property
+    def tranche_share_met(self) -> Decimal:
+        """The share of the contract's payment whose tranche conditions are met (not what has been paid: the portal
+        holds no payment records)."""
+        return sum((t.percentage for t in self.tranches_met), Decimal(0))
+
+    @property
+    def tranche_label(self) -> str:
+        if not self.tranches:
+            return "未设置拨付批次"
+        return f"已满足 {len(self.tranches_met)}/{len(self.tranches)} 期（{self.tranche_share_met.normalize():f}%）"
 
     @property
     def pace_percent(self) -> str:
@@ -186,9 +216,14 @@ def station_rows(contracts: list[Contract], today: date, settings: WarningSettin
         rows[contract.pk].shortfall = -figures.surplus
         rows[contract.pk].retention = figures.retention_rate
 
-    # the latest finalised evaluation of the station's running contract
+    # the latest finalised evaluation of the station's running contract, and the tranche conditions it meets
+    finalised: dict[int, dict[str, Evaluation]] = defaultdict(dict)
     for evaluation in Evaluation.objects.filter(contract__in=ids, status=Evaluation.Status.FINALISED).order_by("date"):
         rows[evaluation.contract_id].evaluation = evaluation
+        finalised[evaluation.contract_id][evaluation.kind] = evaluation
+    for tranche in PaymentTranche.objects.filter(contract__in=ids).order_by("contract", "order"):
+        met, basis = tranche_condition(tranche, finalised[tranche.contract_id])
+        rows[tranche.contract_id].tranches.append(TrancheState(tranche.order, tranche.percentage, met, basis))
 
     result = [rows[c.pk] for c in contracts]
     for row in result:

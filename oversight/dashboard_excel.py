@@ -16,7 +16,7 @@ COLUMNS = [
     ("指标完成", "时间进度", 10), ("指标完成", "指标数", 8), ("指标完成", "落后进度", 9), ("指标完成", "明显落后", 9),
     ("季度填报", "季度", 16), ("季度填报", "状态", 14), ("季度填报", "退回次数", 9),
     ("社工", "持证缺配（人·月）", 14), ("社工", "稳岗率", 10),
-    ("最新评估", "总得分", 9), ("最新评估", "等级", 8),
+    ("最新评估", "总得分", 9), ("最新评估", "等级", 8), ("拨付条件", "拨付条件", 22),
     ("预警", "预警", 60),
 ]
 
@@ -58,6 +58,7 @@ def dashboard_workbook(rows, today: date, district) -> bytes:
             float(row.retention) if row.retention is not None else None,
             float(evaluation.total_score) if evaluation else None,
             evaluation.get_grade_display() if evaluation else "",
+            row.tranche_label,
             "；".join(w.reason for w in row.warnings),
         ]
         for col, value in enumerate(values, start=1):

@@ -550,31 +550,33 @@ class TrancheRow:
     basis: str
 
 
-def tranche_rows(contract: Contract) -> list[TrancheRow]:
-    """Each tranche with its amount (tranche_amount, to the cent) and whether its condition is met (seed 004: 55% on
-    signing, 40% once the finalised mid-term grade is 合格 or better, 5% once the final one is)."""
+def tranche_condition(tranche, finalised: dict) -> tuple[bool, str]:
+    """Whether a tranche's condition is met, and on what (seed 004: 55% on signing, 40% once the finalised mid-term
+    grade is 合格 or better, 5% once the final one is). `finalised`: the contract's finalised evaluations by kind.
+    The frozen grade decides, not a recomputation (a finalised evaluation never changes under the payment)."""
     from stations.models import PaymentTranche
 
+    if tranche.condition == PaymentTranche.Condition.ON_SIGNING:
+        return True, "合同已签订"
+    kind = Evaluation.Kind.MIDTERM if tranche.condition == PaymentTranche.Condition.MIDTERM_PASSED else (
+        Evaluation.Kind.FINAL
+    )
+    evaluation = finalised.get(kind)
+    if evaluation is None:
+        return False, f"{kind.label}尚未定稿"
+    met = evaluation.grade in (Grade.EXCELLENT, Grade.GOOD, Grade.PASS)
+    return met, f"{kind.label} {evaluation.total_score:.2f} 分，{evaluation.get_grade_display()}"
+
+
+def tranche_rows(contract: Contract) -> list[TrancheRow]:
+    """Each tranche with its amount (tranche_amount, to the cent) and whether its condition is met
+    (tranche_condition)."""
     finalised = {
         e.kind: e
         for e in Evaluation.objects.filter(contract=contract, status=Evaluation.Status.FINALISED)
     }
     rows = []
     for tranche in contract.tranches.order_by("order"):
-        amount = tranche_amount(contract.budget, tranche.percentage)
-        if tranche.condition == PaymentTranche.Condition.ON_SIGNING:
-            rows.append(TrancheRow(tranche, amount, True, "合同已签订"))
-            continue
-        kind = Evaluation.Kind.MIDTERM if tranche.condition == PaymentTranche.Condition.MIDTERM_PASSED else (
-            Evaluation.Kind.FINAL
-        )
-        evaluation = finalised.get(kind)
-        if evaluation is None:
-            rows.append(TrancheRow(tranche, amount, False, f"{kind.label}尚未定稿"))
-            continue
-        # The frozen grade decides, not a recomputation (a finalised evaluation never changes under the payment).
-        met = evaluation.grade in (Grade.EXCELLENT, Grade.GOOD, Grade.PASS)
-        rows.append(
-            TrancheRow(tranche, amount, met, f"{kind.label} {evaluation.total_score:.2f} 分，{evaluation.get_grade_display()}")
-        )
+        met, basis = tranche_condition(tranche, finalised)
+        rows.append(TrancheRow(tranche, tranche_amount(contract.budget, tranche.percentage), met, basis))
     return rows

@@ -5,7 +5,6 @@ from datetime import date
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -14,6 +13,7 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 
 from evalportal.edits import AlreadyApplied, ConcurrentEdit, EntryError
+from evalportal.listing import PAGE_SIZE, bound_filter, paginate, querystring_without_page
 from evalportal.locks import DataLocked, change_lock_reason
 from evalportal.periods import Quarter, contract_quarters
 from evalportal.roles import contracts_editable_by, contracts_returnable_by, contracts_visible_to
@@ -21,6 +21,7 @@ from evalportal.security import get_visible_or_404
 from evalportal.xlsx import XLSX_CONTENT_TYPE, UploadRejected, read_upload
 
 from .excel import parse_staff_upload, staff_workbook
+from .filters import ActivityFilter, AuditFilter, StaffFilter, default_year
 from .forms import ActivityForm, StaffForm, TransferForm
 from .imports import import_batch_for, import_batch_store
 from .models import ActivityEntry, AuditEntry, ImportBatch, StaffMember, StaffTransfer
@@ -73,18 +74,32 @@ def _contract_crumbs(contract, *extra):
             *extra]
 
 
+def _filtered(request, filterset_class, contract, queryset, *, year: str, per_page: int = PAGE_SIZE):
+    """A contract list through its FilterSet (stations.filters; defaults only for parameters absent from the URL)."""
+    filterset = bound_filter(filterset_class, request, queryset, defaults={"year": year}, contract=contract,
+                             today=timezone.localdate())
+    return filterset, paginate(request, filterset.qs, per_page)
+
+
+def _list_context(request, filterset, page) -> dict:
+    return {"filter": filterset, "page": page, "querystring": querystring_without_page(request)}
+
+
 @login_required
 def staff_list(request, code: str):
     contract = visible_contract(request, code)
-    staff = StaffMember.objects.filter(contract=contract).select_related("service_area").order_by("order", "id")
+    filterset, page = _filtered(request, StaffFilter, contract,
+                                StaffMember.objects.filter(contract=contract).select_related("service_area"),
+                                year=default_year(contract, timezone.localdate()))
     transfers = StaffTransfer.objects.filter(staff__contract=contract).select_related(
         "staff", "from_area", "to_area"
     ).order_by("-date", "-id")
     quarters = contract_quarters(contract.start_date, contract.end_date)
     current = Quarter.of(min(max(timezone.localdate(), contract.start_date), contract.end_date))
     return render(request, "stations/staff_list.html", {
-        "contract": contract, "staff": staff, "transfers": transfers, "can_edit": _editable(request, contract),
-        "quarters": quarters, "current_quarter": current,
+        "contract": contract, "staff": page.object_list, "transfers": transfers,
+        "can_edit": _editable(request, contract), "quarters": quarters, "current_quarter": current,
+        **_list_context(request, filterset, page),
         "breadcrumbs": _contract_crumbs(contract, ("社工名册", None)),
     })
 
@@ -186,12 +201,11 @@ def staff_months(request, code: str, quarter: str):
 @login_required
 def activity_list(request, code: str):
     contract = visible_contract(request, code)
-    activities = ActivityEntry.objects.filter(contract=contract).select_related(
-        "service_project", "service_area"
-    ).order_by("-date", "-id")
-    page = Paginator(activities, 25).get_page(request.GET.get("page"))
+    activities = ActivityEntry.objects.filter(contract=contract).select_related("service_project", "service_area")
+    filterset, page = _filtered(request, ActivityFilter, contract, activities,
+                                year=default_year(contract, timezone.localdate()), per_page=25)
     return render(request, "stations/activity_list.html", {
-        "contract": contract, "page": page, "can_edit": _editable(request, contract),
+        "contract": contract, "can_edit": _editable(request, contract), **_list_context(request, filterset, page),
         "breadcrumbs": _contract_crumbs(contract, ("活动台账", None)),
     })
 
@@ -248,11 +262,10 @@ HISTORY_PER_PAGE = 50
 
 
 def _history(request, contract, entries, *, title: str, crumbs, back_url: str):
-    page = Paginator(
-        entries.select_related("user").order_by("-at", "-id"), HISTORY_PER_PAGE
-    ).get_page(request.GET.get("page"))
+    filterset, page = _filtered(request, AuditFilter, contract, entries.select_related("user"),
+                                year=str(timezone.localdate().year), per_page=HISTORY_PER_PAGE)
     return render(request, "stations/audit_history.html", {
-        "contract": contract, "page": page, "title": title, "back_url": back_url,
+        "contract": contract, "title": title, "back_url": back_url, **_list_context(request, filterset, page),
         "breadcrumbs": _contract_crumbs(contract, *crumbs, ("修改记录", None)),
     })
 

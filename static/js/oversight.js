@@ -1,8 +1,12 @@
 // Oversight screens (issue 10): "select all" for bulk actions (confirmations are data-confirm, static/js/confirm_action.js;
 // bulk actions show a server-side confirmation page).
-// - a checkbox with data-select-all="name" ticks every checkbox of that name in its form.
+// - a checkbox with data-select-all="name" ticks every checkbox of that name in its form;
+// - a button with data-print prints the page (charts: the chart and its table; CSP allows no inline handler).
 (function () {
   "use strict";
+  document.querySelectorAll("[data-print]").forEach(function (button) {
+    button.addEventListener("click", function () { window.print(); });
+  });
   document.querySelectorAll("[data-select-all]").forEach(function (master) {
     var form = master.form || document;
     var boxes = function () {

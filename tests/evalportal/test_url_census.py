@@ -186,6 +186,13 @@ CENSUS: dict = {
         lambda o: reverse("dashboard_export"),
         row(403, bureau_liwan=200, bureau_baiyun=200, supervision_gz=200, admin=200), None,
     ),
+    # the dashboard's charts (oversight.chart_views): same scope as the dashboard
+    **{
+        name: (lambda o, name=name: reverse(name),
+               row(403, bureau_liwan=200, bureau_baiyun=200, supervision_gz=200, admin=200), None)
+        for name in ("chart_pace", "chart_pace_export", "chart_trend", "chart_trend_export", "chart_districts",
+                     "chart_districts_export")
+    },
     # --- PDF reports (reports.pdf_urls) ---------------------------------------------------------------------------
     "report_list": (lambda o: reverse("report_list"), EVERYONE, None),
     "report_evaluation_pdf": (

@@ -99,3 +99,44 @@ def test_city_dashboard_drills_down_and_follows_a_warning_to_its_evidence(browse
     page.wait_for_load_state()
     assert "/contracts/" in page.url or "/evaluations/" in page.url, (reason, page.url)
     expect(page.locator("h1")).to_be_visible()
+
+
+def test_city_opens_a_chart_and_follows_its_table(browser, live_server, transactional_db):
+    """As supervision_gz: from the dashboard to the district comparison, then to a district's completion vs pace
+    chart through the table, and from that table to a station; the chooser's indicator stays in the URL."""
+    from playwright.sync_api import expect
+
+    from oversight.scale import scale_load
+
+    demo_load()
+    scale_load(stations=22, years=1, seed=2025)  # two generated stations per district, contracts running today
+    page = login(browser, live_server, "supervision_gz")
+    page.goto(f"{live_server.url}/oversight/dashboard/")
+    page.get_by_role("link", name="各区对比").first.click()
+    page.wait_for_url("**/oversight/charts/districts/*")
+    chart = page.locator("figure svg")
+    expect(chart).to_be_visible()
+    expect(chart).to_have_attribute("role", "img")
+    rows = page.locator("#chart-table tbody tr")
+    assert rows.count() >= 11  # every district of the city
+    # the chooser: another indicator, kept in the URL (bookmarkable)
+    second = page.locator("#id_indicator option").nth(1)
+    code, label = second.get_attribute("value"), second.inner_text()
+    page.select_option("#id_indicator", code)
+    page.get_by_role("button", name="查看").click()
+    page.wait_for_url(f"**indicator={code}*")
+    expect(page.locator("#chart-title")).to_contain_text(label)
+    page.screenshot(path=str(SCREENSHOTS / "oversight-chart-districts.png"), full_page=True)
+    # follow the table: 荔湾区 → its stations' completion vs pace, still the chosen indicator
+    page.locator("#chart-table").get_by_role("link", name="荔湾区", exact=True).click()
+    page.wait_for_url("**/oversight/charts/pace/?*")
+    assert f"indicator={code}" in page.url
+    expect(page.locator("h1")).to_contain_text("荔湾区")
+    expect(page.locator("figure svg")).to_be_visible()
+    station_rows = page.locator("#chart-table tbody tr")
+    assert station_rows.count() >= 2
+    name = station_rows.first.locator("th a").inner_text()
+    page.screenshot(path=str(SCREENSHOTS / "oversight-chart-pace.png"), full_page=True)
+    station_rows.first.locator("th a").click()
+    page.wait_for_url("**/contracts/*/")
+    expect(page.locator("main")).to_contain_text(name)
