@@ -294,6 +294,19 @@ class TokenEndpointTests(ApiTestCase):
         client.credentials(HTTP_AUTHORIZATION=f"Token {response.json()['token']}")
         self.assertEqual(client.get(reverse("api_contract", args=["xicun-2024"])).status_code, 200)
 
+    def test_a_locked_account_is_a_429_problem_with_the_lockout_message(self):
+        cache.clear()
+        statuses = []
+        for _ in range(6):
+            response = APIClient().post(reverse("api_token_create"), {
+                "username": "street_jingtai", "password": "wrong", "name": "x"}, format="json")
+            statuses.append(response.status_code)
+            self.assertEqual(response["Content-Type"], "application/problem+json")
+        self.assertEqual(statuses, [401, 401, 401, 401, 429, 429])
+        self.assertIn("登录失败次数过多，账户已锁定至", response.json()["detail"])
+        self.assertGreater(int(response["Retry-After"]), 800)
+        self.assertFalse(ApiToken.objects.exists())
+
     def test_a_wrong_password_is_a_401_problem(self):
         cache.clear()
         response = APIClient().post(reverse("api_token_create"), {
