@@ -9,7 +9,8 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
-from evalportal.edits import EntryError
+from evalportal.edits import ConcurrentEdit, EntryError
+from evalportal.locks import DataLocked
 
 TITLES = {400: "请求有误", 401: "需要登录或令牌", 403: "无权限", 404: "不存在或无权查看", 405: "不支持的方法",
           406: "不支持的格式", 409: "数据冲突", 415: "不支持的内容类型", 429: "请求过于频繁"}
@@ -38,7 +39,8 @@ def problem_exception_handler(exc, context):
         errors = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
         return problem(400, "；".join(m for ms in errors.values() for m in ms), errors=errors)
     if isinstance(exc, EntryError) and not isinstance(exc, exceptions.APIException):
-        return problem(409 if exc.__class__.__name__ in ("QuarterLocked", "ConcurrentEdit") else 400, str(exc))
+        # locked data (evalportal.locks: submitted/approved quarter, finalised evaluation) and stale versions: 409
+        return problem(409 if isinstance(exc, DataLocked | ConcurrentEdit) else 400, str(exc))
     response = exception_handler(exc, context)
     if response is None:
         return None

@@ -17,7 +17,6 @@ from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics
-from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import CursorPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -25,19 +24,29 @@ from rest_framework.views import APIView
 
 from evalportal.edits import ConcurrentEdit
 from evalportal.periods import Quarter, contract_quarters
-from evalportal.roles import contracts_editable_by, contracts_visible_to, is_admin, stations_visible_to
-from indicators.calculations import percent_value
+from evalportal.roles import (
+    contracts_editable_by,
+    contracts_visible_to,
+    evaluations_visible_to,
+    is_admin,
+    stations_visible_to,
+)
+from indicators.calculations import percent_value, round_half_up
 from indicators.changes import CellChange
 from indicators.entry import entry_grid
 from indicators.models import IndicatorDefinition
 from indicators.selectors import CompletionCell, indicator_completion_table
 from indicators.services import CellErrors, quarter_save, quarter_submit
-from reports.models import Evaluation, PartyScore
-from reports.pdf_selectors import evaluations_reportable_by
-from reports.permissions import evaluations_open_to
-from stations.models import Contract, District
+from reports.archive.selectors import attach_versions
+from reports.models import EvaluationAssignment
+from reports.pdf_selectors import evaluations_reportable_by, reportable_evaluation_ids
+from reports.permissions import party_content_visible
+from reports.selectors import ordered_party_scores
+from stations.models import Contract, District, StaffMember, Street
+from stations.register import staff_month_grid
 
 from . import serializers as s
+from .filters import ApiContractFilter, ApiEvaluationFilter, ScopedFilterBackend, StationFilter, StreetFilter
 from .problems import problem
 from .tokens import api_token_create
 
@@ -76,46 +85,44 @@ class DistrictList(generics.ListAPIView):
         return District.objects.filter(streets__station__in=stations_visible_to(user)).distinct()
 
 
-@extend_schema(parameters=[
-    OpenApiParameter("district", str, description="区代码"), OpenApiParameter("q", str, description="按名称搜索"),
-])
+class StreetList(generics.ListAPIView):
+    """街道/镇：调用者能看到的站点所在的街道（筛选与网页相同：区 id、名称）。"""
+
+    serializer_class = s.StreetSerializer
+    pagination_class = Cursor
+    filter_backends = [ScopedFilterBackend]
+    filterset_class = StreetFilter
+
+    def get_queryset(self) -> QuerySet:
+        user = self.request.user
+        qs = Street.objects.select_related("district")
+        if is_admin(user) or getattr(user, "role", "") == "supervision":
+            return qs
+        return qs.filter(pk__in=stations_visible_to(user).values("street_id"))
+
+
 class StationList(generics.ListAPIView):
-    """社工服务站：调用者有权查看的站点。"""
+    """社工服务站：调用者有权查看的站点（筛选与网页相同：区、街道 id，名称或代码）。"""
 
     serializer_class = s.StationSerializer
     pagination_class = Cursor
+    filter_backends = [ScopedFilterBackend]
+    filterset_class = StationFilter
 
     def get_queryset(self) -> QuerySet:
-        qs = stations_visible_to(self.request.user).select_related("street__district")
-        if district := self.request.query_params.get("district"):
-            qs = qs.filter(street__district__code=district)
-        if q := self.request.query_params.get("q"):
-            qs = qs.filter(name__icontains=q[:50])
-        return qs
+        return stations_visible_to(self.request.user).select_related("street__district")
 
 
-@extend_schema(parameters=[
-    OpenApiParameter("district", str, description="区代码"), OpenApiParameter("station", str, description="站点代码"),
-    OpenApiParameter("year", int, description="服务期覆盖的年份"),
-])
 class ContractList(generics.ListAPIView):
-    """服务协议：调用者有权查看的协议。"""
+    """服务协议：调用者有权查看的协议（网页“服务协议”列表的筛选：区、街道 id，年度，搜索）。"""
 
     serializer_class = s.ContractSerializer
     pagination_class = Cursor
+    filter_backends = [ScopedFilterBackend]
+    filterset_class = ApiContractFilter
 
     def get_queryset(self) -> QuerySet:
-        qs = contracts_visible_to(self.request.user).select_related("station")
-        params = self.request.query_params
-        if district := params.get("district"):
-            qs = qs.filter(station__street__district__code=district)
-        if station := params.get("station"):
-            qs = qs.filter(station__code=station)
-        if year := params.get("year"):
-            if not year.isdigit() or not 2000 <= int(year) <= 2100:
-                raise ValidationError({"year": ["年份应为 2000 到 2100 之间的整数。"]})
-            qs = qs.filter(start_date__year__lte=int(year), end_date__year__gte=int(year))
-        return qs
+        return contracts_visible_to(self.request.user).select_related("station")
 
 
 def visible_contract(request: Request, code: str) -> Contract:
@@ -254,47 +261,147 @@ class QuarterSubmit(APIView):
         body = s.SubmitSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         quarter_submit(contract=contract, quarter=quarter_obj, user=request.user,
-                       expected_version=body.validated_data["version"])
+                       expected_version=body.validated_data["version"], source=SOURCE)
         return Response(_quarter_payload(contract, quarter_obj, request.user))
 
 
-@extend_schema(parameters=[OpenApiParameter("contract", str, description="服务协议代码"),
-                           OpenApiParameter("status", str, description="draft 进行中 / finalised 已定稿")])
+def _assignments_of(user, evaluations: list) -> None:
+    """Hand each listed evaluation the caller's own assignment (one query), so that reports.permissions decides 回避
+    and party visibility without a query per evaluation."""
+    if getattr(user, "role", "") != "evaluator" or is_admin(user):
+        return
+    mine = {a.evaluation_id: a for a in EvaluationAssignment.objects.filter(user=user, evaluation__in=evaluations)}
+    for evaluation in evaluations:
+        evaluation.user_assignment = mine.get(evaluation.pk)
+
+
+def _points(value) -> str | None:
+    return None if value is None else f"{round_half_up(value, 2)}"
+
+
 class EvaluationList(generics.ListAPIView):
-    """评估（中期/末期）：状态；各方得分只在提交后、总分和等级只在定稿后提供。"""
+    """评估（中期/末期）：与网页“四方评估总览”相同的范围和筛选。各方得分按网页的规则显示（reports.permissions.party_content_visible：
+    已提交或已定稿后各方可见，之前只有本方和系统管理员可见）；评估员声明回避前只看到状态；总分和等级在定稿后提供。"""
 
     serializer_class = s.EvaluationSerializer
     pagination_class = Cursor
+    filter_backends = [ScopedFilterBackend]
+    filterset_class = ApiEvaluationFilter
 
     def get_queryset(self) -> QuerySet:
-        qs = evaluations_open_to(self.request.user).select_related("contract").prefetch_related("party_scores")
-        if contract := self.request.query_params.get("contract"):
-            qs = qs.filter(contract__code=contract)
-        if status := self.request.query_params.get("status"):
-            qs = qs.filter(status=status)
-        return qs
+        return evaluations_visible_to(self.request.user).select_related(
+            "contract__station__street__district"
+        ).prefetch_related("party_scores")
 
     def list(self, request, *args, **kwargs):
+        user = request.user
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        reportable = set(evaluations_reportable_by(request.user).filter(pk__in=[e.pk for e in page])
-                         .values_list("pk", flat=True))
+        open_ids = reportable_evaluation_ids(user, page)  # 回避: what the overview links to and lets download
+        _assignments_of(user, page)
         data = []
         for evaluation in page:
-            final = evaluation.status == Evaluation.Status.FINALISED
+            pending = evaluation.pk not in open_ids
             data.append({
                 "code": evaluation.code, "contract": evaluation.contract.code, "kind": evaluation.kind,
-                "status": evaluation.status, "date": evaluation.date,
-                "total_score": f"{evaluation.total_score:.2f}" if final and evaluation.total_score is not None else None,
-                "grade": evaluation.grade if final else "",
+                "status": evaluation.status, "date": evaluation.date, "declaration_pending": pending,
+                "total_score": None if pending else _points(evaluation.total_score),
+                "grade": "" if pending else evaluation.grade,
                 "parties": [{"party": p.party, "label": p.get_party_display(), "status": p.status,
-                             "points": f"{p.points:.2f}" if p.points is not None and (
-                                 final or p.status == PartyScore.Status.SUBMITTED) else None}
-                            for p in evaluation.party_scores.all()],
+                             "points": _points(p.points) if not pending and party_content_visible(
+                                 user, evaluation, p.party, p.status) else None}
+                            for p in ordered_party_scores(evaluation)],
                 "report_url": request.build_absolute_uri(reverse("report_evaluation_pdf", args=[evaluation.code]))
-                if evaluation.pk in reportable else None,
+                if not pending else None,
             })
         return self.get_paginated_response(data)
 
+
+class ReportList(generics.ListAPIView):
+    """评估报告：调用者在网页“报告下载”中可以下载的报告（同样的筛选）。已定稿的报告列出各存档版本：PDF/A 下载地址、SHA-256（生成后才有）、
+    验证码，以及被哪一版取代。"""
+
+    serializer_class = s.ReportSerializer
+    pagination_class = Cursor
+    filter_backends = [ScopedFilterBackend]
+    filterset_class = ApiEvaluationFilter
+
+    def get_queryset(self) -> QuerySet:
+        return evaluations_reportable_by(self.request.user).select_related("contract__station")
+
+    def list(self, request, *args, **kwargs):
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        attach_versions(page, [])
+        url = request.build_absolute_uri
+        data = [{
+            "evaluation": e.code, "contract": e.contract.code, "station": e.contract.station.name, "kind": e.kind,
+            "status": e.status, "date": e.date, "pdf_url": url(reverse("report_evaluation_pdf", args=[e.code])),
+            "archives": [{
+                "version": a.version, "verification_code": a.verification_code, "sha256": a.sha256 or None,
+                "size": a.size, "archived_at": a.created_at, "superseded_by_version": a.superseded_version,
+                "pdf_url": url(reverse("report_archive_pdf", args=[a.kind, a.code, a.version])),
+            } for a in e.archive_versions],
+        } for e in page]
+        return self.get_paginated_response(data)
+
+
+class RegisterCursor(Cursor):
+    ordering = ("order", "id")  # the register's own order (序号)
+
+
+class StaffRegister(generics.ListAPIView):
+    """社工名册：一份协议的社工（与网页“社工名册”相同的人员与字段）。"""
+
+    serializer_class = s.StaffSerializer
+    pagination_class = RegisterCursor
+
+    def get_queryset(self) -> QuerySet:
+        contract = visible_contract(self.request, self.kwargs["code"])
+        return StaffMember.objects.filter(contract=contract).select_related("service_area")
+
+
+def _decimal(value) -> str | None:
+    return None if value is None else f"{value.normalize():f}"
+
+
+def _staff_figures(figures) -> dict:
+    share, retention = percent_value(figures.two_years_share), percent_value(figures.retention_rate)
+    training = figures.training_hours_per_worker_month
+    return {
+        "months": figures.months, "certified_effective": _decimal(figures.certified_effective),
+        "required": _decimal(figures.required), "surplus": _decimal(figures.surplus),
+        "uncertified_effective": _decimal(figures.uncertified_effective),
+        "total_effective": _decimal(figures.total_effective), "total_two_years": _decimal(figures.total_two_years),
+        "two_years_share": None if share is None else f"{share:.2f}",
+        "continuing_staff": figures.continuing_staff, "required_staff": figures.required_staff,
+        "retention_rate": None if retention is None else f"{retention:.2f}",
+        "training_hours": _decimal(figures.training_hours),
+        "training_hours_per_worker_month": None if training is None else f"{round_half_up(training, 2)}",
+    }
+
+
+class StaffQuarter(APIView):
+    """一个季度的社工到岗情况（人员到位 1/0.5/0、社保、工资，每人每月），以及从协议开始到该季度末的附件2 数字。"""
+
+    @extend_schema(responses=s.StaffQuarterSerializer)
+    def get(self, request: Request, code: str, quarter: str) -> Response:
+        contract = visible_contract(request, code)
+        quarter_obj = _quarter(contract, quarter)
+        grid = staff_month_grid(contract=contract, quarter=quarter_obj)
+        editable = contracts_editable_by(request.user).filter(pk=contract.pk).exists()
+        rows = [{
+            "staff": row.staff.pk, "name": row.staff.name, "certificate": row.staff.certificate,
+            "area": row.staff.service_area_id, "effective": _decimal(row.effective),
+            "months": [{
+                "month": f"{cell.month:%Y-%m}", "on_post": _decimal(cell.on_post),
+                "social_insurance": cell.social_insurance, "salary_paid": cell.salary_paid, "version": cell.version,
+                "editable": editable and cell.open and not cell.lock, "lock_reason": cell.lock,
+            } for cell in row.cells if cell.open],
+        } for row in grid.rows]
+        return Response({
+            "contract": contract.code, "quarter": quarter_obj.slug,
+            "period": [f"{m:%Y-%m}" for m in grid.period_months], "rows": rows,
+            "figures": _staff_figures(grid.figures),
+        })
 
 
 class TokenCreate(APIView):

@@ -85,6 +85,9 @@ class ScopedFilterSet(filters.FilterSet):
             self.filters["street"].queryset = streets
         if "year" in self.filters:
             self.filters["year"].extra["choices"] = year_choices(today)
+            # a form field built on the class-level filter before (the API schema generator builds one to read the
+            # choices) is copied along and would keep the choices of that moment
+            self.filters["year"].__dict__.pop("_field", None)
         for field in self.form.fields.values():
             is_select = hasattr(field.widget, "choices")
             field.widget.attrs["class"] = "form-select form-select-sm" if is_select else "form-control form-control-sm"

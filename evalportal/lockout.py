@@ -63,6 +63,18 @@ def lockout_response(request: HttpRequest, original_response: HttpResponse | Non
 
     username = get_client_username(request, credentials) or ""
     until = locked_until(username) if username else None
+    if request.path.startswith("/api/"):  # the API's token exchange: a problem+json answer, not the HTML page
+        from django.http import JsonResponse
+
+        response = JsonResponse(
+            {"type": "about:blank", "title": "账户已锁定", "status": settings.AXES_HTTP_RESPONSE_CODE,
+             "detail": lockout_message(until)},
+            status=settings.AXES_HTTP_RESPONSE_CODE, content_type="application/problem+json",
+            json_dumps_params={"ensure_ascii": False},
+        )
+        if until is not None:
+            response["Retry-After"] = str(max(1, int((until - timezone.now()).total_seconds())))
+        return response
     return render(request, "registration/lockout.html", {"message": lockout_message(until), "locked_until": until},
                   status=settings.AXES_HTTP_RESPONSE_CODE)
 

@@ -234,8 +234,10 @@ def _last_deleter(contract: Contract, change: CellChange) -> str:
 
 
 @transaction.atomic
-def quarter_submit(*, contract: Contract, quarter: Quarter, user, expected_version: int | None = None) -> QuarterSubmission:
-    """Submit a quarter: it becomes read-only until the bureau returns it."""
+def quarter_submit(
+    *, contract: Contract, quarter: Quarter, user, expected_version: int | None = None, source: str = ""
+) -> QuarterSubmission:
+    """Submit a quarter: it becomes read-only until the bureau returns it. `source` (网页, API…) goes to 修改记录."""
     require_editor(user, contract)
     _quarter_of_contract(contract, quarter)
     submission = _lock_submission(contract, quarter)
@@ -255,7 +257,7 @@ def quarter_submit(*, contract: Contract, quarter: Quarter, user, expected_versi
     AuditEntry.objects.create(
         user=user, action=AuditEntry.Action.SUBMIT, subject=AuditEntry.Subject.SUBMISSION, object_id=submission.pk,
         contract=contract, quarter=quarter.slug, label=f"{quarter.label}填报", field="status",
-        old_value=old_status, new_value=submission.get_status_display(),
+        old_value=old_status, new_value=submission.get_status_display(), source=source,
     )
     return submission
 

@@ -98,6 +98,47 @@ class CompletionTests(ApiTestCase):
         visits = next(c for c in data["total_row"]["cells"] if c["name"] == "入户探访")
         self.assertEqual((visits["target"], visits["actual"], visits["rate"]), ("1400", "1011", "72.21"))
 
+    def test_every_number_equals_the_workbook_of_the_export_view_cell_by_cell(self):
+        """附件1 from the browser's export view (indicators.views.indicator_export) against the JSON: each 片区 row, 合计
+        and station-wide row, each indicator's 协议量 / 完成量 / 百分比, "/" where the JSON has null."""
+        until = {"until": "2025-04-30"}
+        data = self.client_for("bureau_liwan").get(reverse("api_completion", args=["xicun-2024"]), until).json()
+        self.client.force_login(self.users["bureau_liwan"])
+        export = self.client.get(reverse("indicator_export", args=["xicun-2024"]), until)
+        self.assertEqual(export.status_code, 200)
+        sheet = load_workbook(io.BytesIO(export.content)).active
+
+        def number(value) -> Decimal | None:
+            return None if value == "/" else Decimal(str(value))
+
+        def expect(cell: dict) -> tuple:
+            target, actual = (None if cell[k] is None else Decimal(cell[k]) for k in ("target", "actual"))
+            return target, actual, None if cell["rate"] is None else Decimal(cell["rate"])
+
+        def workbook_triple(row: int, col: int) -> tuple:
+            target, actual, rate = (sheet.cell(row=row, column=col + i).value for i in range(3))
+            rate = None if rate == "/" else (Decimal(str(rate)) * 100).quantize(Decimal("0.01"))
+            return number(target), number(actual), rate
+
+        compared = 0
+        for offset, row in enumerate(data["area_rows"] + [data["total_row"]]):
+            excel_row = 5 + offset  # title, period, two header rows
+            self.assertEqual(sheet.cell(row=excel_row, column=1).value, row["area"])
+            self.assertEqual(sheet.cell(row=excel_row, column=2).value, row["social_workers"])
+            for i, cell in enumerate(row["cells"]):
+                with self.subTest(area=row["area"], indicator=cell["indicator"]):
+                    self.assertEqual(workbook_triple(excel_row, 3 + 3 * i), expect(cell))
+                    compared += 1
+            self.assertIsNone(sheet.cell(row=excel_row, column=3 + 3 * len(row["cells"])).value)
+        first = next(r for r in range(1, sheet.max_row + 1) if sheet.cell(row=r, column=1).value == "全站指标") + 2
+        for offset, cell in enumerate(data["station"]):
+            with self.subTest(station_indicator=cell["indicator"]):
+                self.assertEqual(sheet.cell(row=first + offset, column=1).value, cell["name"])
+                self.assertEqual(workbook_triple(first + offset, 3), expect(cell))
+                compared += 1
+        self.assertEqual(sheet.cell(row=first + len(data["station"]), column=1).value, None)
+        self.assertEqual(compared, 4 * len(data["area_rows"][0]["cells"]) + len(data["station"]))
+
     def test_bad_date_is_a_400_problem_naming_the_field(self):
         response = self.client_for("bureau_liwan").get(reverse("api_completion", args=["xicun-2024"]), {"until": "x"})
         self.assertEqual(response.status_code, 400)
@@ -254,6 +295,19 @@ class TokenEndpointTests(ApiTestCase):
         client = APIClient()
         client.credentials(HTTP_AUTHORIZATION=f"Token {response.json()['token']}")
         self.assertEqual(client.get(reverse("api_contract", args=["xicun-2024"])).status_code, 200)
+
+    def test_a_locked_account_is_a_429_problem_with_the_lockout_message(self):
+        cache.clear()
+        statuses = []
+        for _ in range(6):
+            response = APIClient().post(reverse("api_token_create"), {
+                "username": "street_jingtai", "password": "wrong", "name": "x"}, format="json")
+            statuses.append(response.status_code)
+            self.assertEqual(response["Content-Type"], "application/problem+json")
+        self.assertEqual(statuses, [401, 401, 401, 401, 429, 429])
+        self.assertIn("登录失败次数过多，账户已锁定至", response.json()["detail"])
+        self.assertGreater(int(response["Retry-After"]), 800)
+        self.assertFalse(ApiToken.objects.exists())
 
     def test_a_wrong_password_is_a_401_problem(self):
         cache.clear()

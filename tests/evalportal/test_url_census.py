@@ -317,7 +317,9 @@ CENSUS: dict = {
     "api_docs": (lambda o: reverse("api_docs"), row(200, anonymous=200), None),
     "api_redoc": (lambda o: reverse("api_redoc"), row(200, anonymous=200), None),
     "api_districts": (lambda o: reverse("api_districts"), row(200, anonymous=J401), None),
+    "api_streets": (lambda o: reverse("api_streets"), row(200, anonymous=J401), None),
     "api_stations": (lambda o: reverse("api_stations"), row(200, anonymous=J401), None),
+    "api_reports": (lambda o: reverse("api_reports"), row(200, anonymous=J401), None),
     "api_contracts": (lambda o: reverse("api_contracts"), row(200, anonymous=J401), None),
     "api_evaluations": (lambda o: reverse("api_evaluations"), row(200, anonymous=J401), None),
     "api_contract": (
@@ -330,6 +332,14 @@ CENSUS: dict = {
     ),
     "api_quarter_actuals": (
         lambda o: reverse("api_quarter_actuals", args=["xicun-2024", "2025-Q2"]),
+        row(200, anonymous=J401, street_jingtai=404, bureau_baiyun=404, evaluator_gzswa=404), None,
+    ),
+    "api_staff": (
+        lambda o: reverse("api_staff", args=["xicun-2024"]),
+        row(200, anonymous=J401, street_jingtai=404, bureau_baiyun=404, evaluator_gzswa=404), None,
+    ),
+    "api_staff_quarter": (
+        lambda o: reverse("api_staff_quarter", args=["xicun-2024", "2025-Q2"]),
         row(200, anonymous=J401, street_jingtai=404, bureau_baiyun=404, evaluator_gzswa=404), None,
     ),
     "api_quarter_submit": (
