@@ -71,6 +71,11 @@ class StationRow:
     warnings: list[Warning] = field(default_factory=list)
 
     @property
+    def surplus(self) -> Decimal | None:
+        """More certified 人·月 on post than required (a negative shortfall), shown as 超配 rather than a negative 缺配."""
+        return -self.shortfall if self.shortfall is not None and self.shortfall < 0 else None
+
+    @property
     def tranches_met(self) -> list[TrancheState]:
         return [t for t in self.tranches if t.met]
 

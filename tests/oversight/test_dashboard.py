@@ -64,6 +64,13 @@ class WarningRuleTests(TestCase):
         self.assertEqual(kinds(row(retention=Decimal("0.7999"))), ["retention"])
         self.assertEqual(kinds(row(retention=Decimal("0.85"))), [])
 
+    def test_more_on_post_than_required_is_a_surplus_not_a_negative_shortfall(self):
+        self.assertEqual((row(shortfall=Decimal("-12.5")).surplus, kinds(row(shortfall=Decimal("-12.5")))),
+                         (Decimal("12.5"), []))
+        self.assertIsNone(row(shortfall=Decimal("0")).surplus)
+        self.assertIsNone(row(shortfall=Decimal("3")).surplus)
+        self.assertIsNone(row().surplus)
+
 
 class StationRowTests(TestCase):
     @classmethod
