@@ -8,10 +8,12 @@ from .pages import token_list, token_revoke
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api_schema"),
     # the split view serves its start-up script from this URL (?script): no inline script under the site's CSP
-    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api_schema"), name="api_docs"),
+    # our page templates (templates/api/): the page's language and contrast (issue 15); the vendored UI is unchanged
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api_schema", template_name="api/swagger_ui.html"),
+         name="api_docs"),
     # Redoc styles itself with <style> elements and parses in a blob: worker: allowed on this page only (no script)
     path("redoc/", csp_update({"style-src": ["'unsafe-inline'"], "worker-src": ["blob:"]})(
-        SpectacularRedocView.as_view(url_name="api_schema")), name="api_redoc"),
+        SpectacularRedocView.as_view(url_name="api_schema", template_name="api/redoc.html")), name="api_redoc"),
     path("v1/tokens/", views.TokenCreate.as_view(), name="api_token_create"),
     path("v1/districts/", views.DistrictList.as_view(), name="api_districts"),
     path("v1/streets/", views.StreetList.as_view(), name="api_streets"),

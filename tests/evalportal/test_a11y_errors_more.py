@@ -16,6 +16,7 @@ from stations.models import User
 from surveys import services as survey_services
 from surveys.models import Contact
 from tests.evalportal.test_a11y_markup import elements
+from tests.indicators.factories import build_world
 from tests.surveys.factories import default_questionnaire
 from tests.surveys.test_flow import roster_file
 
@@ -115,3 +116,23 @@ class LinkedErrorTests(TestCase):
         self.assertEqual(by_id(html, f"q{question.pk}-5")[1]["aria-describedby"], f"q{question.pk}-error")
         other = survey.questions.order_by("order")[1]
         self.assertNotIn("aria-invalid", by_id(html, f"q{other.pk}-5")[1])
+
+
+class LoginErrorTests(TestCase):
+    """The login form (novalidate) showed nothing at all when a field was left empty; a wrong password's message was
+    not linked to the fields."""
+
+    def test_an_empty_field_is_marked_and_points_at_its_message(self):
+        html = self.client.post(reverse("login"), {"username": "", "password": ""}).content.decode()
+        LinkedErrorTests.assert_linked(self, html, "id_username", "该字段是必填项。")
+        LinkedErrorTests.assert_linked(self, html, "id_password", "该字段是必填项。")
+        self.assertEqual(by_id(html, "id_username")[1]["aria-describedby"], "id_username_error")
+
+    def test_a_wrong_password_marks_both_fields_and_points_them_at_the_message(self):
+        build_world(n_areas=1)
+        html = self.client.post(reverse("login"), {"username": "street_xc", "password": "wrong-1"}).content.decode()
+        for field in ("id_username", "id_password"):
+            LinkedErrorTests.assert_linked(self, html, field, "请输入一个正确的用户名和密码。")
+            self.assertEqual(by_id(html, field)[1]["aria-describedby"], "login_error")
+        # before any attempt nothing is marked
+        self.assertNotIn("aria-invalid", self.client.get(reverse("login")).content.decode())
