@@ -9,9 +9,10 @@ from unittest import mock
 
 import pytest
 
-from stations.models import User
+from demo.loader import demo_load
+from stations.models import QuarterSubmission, User
 from surveys import services
-from tests.a11y import ONCE_PER_CI, logged_in_context
+from tests.a11y import ONCE_PER_CI, focus, logged_in_context
 from tests.evalportal.test_a11y_axe_more import survey_before_sampling
 
 pytestmark = [pytest.mark.browser, ONCE_PER_CI]
@@ -86,4 +87,57 @@ def test_every_control_of_the_new_pages_is_reached_by_tab_in_order(browser, live
                 problems += [f"{path}: “{s['label']}” 获得焦点时没有焦点框" for s in seen if not s["outline"]]
                 assert count > 0, path
             context.close()
+    assert not problems, "\n".join(problems)
+
+
+def tab_to(page, selector: str, limit: int = 120) -> list[dict]:
+    """Press Tab until the element matching `selector` has focus; every element passed on the way is probed (its
+    focus shows and nothing covers it)."""
+    passed = []
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        probe = focus(page)
+        if probe is not None:
+            passed.append(probe)
+        if page.evaluate("(sel) => document.activeElement && document.activeElement.matches(sel)", selector):
+            return passed
+    raise AssertionError(f"{page.url}: 按 {limit} 次 Tab 没有到达 {selector}；经过：{[p['label'] for p in passed][-10:]}")
+
+
+def test_a_bulk_approval_is_completed_by_keyboard_alone(browser, live_server, transactional_db):
+    """审核通过所选 and its confirmation page by keyboard only (issue 15 §3): Tab to a quarter's checkbox, Space, Tab to
+    审核通过所选, Enter; on the confirmation page Tab to 确认审核通过, Enter. The quarter is approved, the result is said,
+    and every element focused on the way shows its focus and is not covered."""
+    demo_load()
+    context = logged_in_context(browser, live_server, User.objects.get(username="bureau_liwan"))
+    page = context.new_page()
+    page.goto(live_server.url + "/oversight/submissions/?status=submitted&year=")
+    value = page.get_attribute("main input[name=sub]", "value")
+    submission = QuarterSubmission.objects.get(pk=int(value.split(":")[0]))
+    assert submission.status == QuarterSubmission.Status.SUBMITTED
+
+    passed = tab_to(page, "main input[name=sub]")
+    assert focus(page)["label"].startswith("选择 "), focus(page)
+    page.keyboard.press("Space")
+    assert page.is_checked("main input[name=sub]")
+    passed += tab_to(page, "#bulk-approve")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.url.endswith("/oversight/submissions/bulk/"), page.url
+    assert "确认审核通过以下 1 个季度" in page.inner_text("main h1")
+
+    on_confirm = tab_to(page, "#bulk-confirm")
+    # the confirmation's own controls come in the order shown: 确认 before 取消, nothing of the page skipped into
+    assert not any(p["label"] == "取消" for p in on_confirm), on_confirm
+    passed += on_confirm
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert "已审核通过 1 个季度。" in page.inner_text("main"), page.inner_text("main")[:300]
+    submission.refresh_from_db()
+    assert submission.status == QuarterSubmission.Status.APPROVED
+
+    problems = [f"“{p['label']}”没有焦点框" for p in passed if p["outline"] < 2]
+    problems += [f"“{p['label']}”被 {p['coveredBy']} 遮住" for p in passed if p["covered"]]
+    problems += [f"“{p['label']}”在窗口外" for p in passed if not p["inView"]]
+    context.close()
     assert not problems, "\n".join(problems)
