@@ -14,7 +14,7 @@ import calendar
 import re
 from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 
 def month_start(day: date) -> date:
@@ -87,7 +87,7 @@ class Quarter:
     def start(self) -> date:
         return date(self.year, 3 * (self.quarter - 1) + 1, 1)
 
-    @property
+    @cached_property  # a frozen dataclass: its dates never change (cached_property writes __dict__ directly)
     def end(self) -> date:
         return month_end(add_months(self.start, 2))
 
@@ -95,7 +95,7 @@ class Quarter:
     def months(self) -> list[date]:
         return [add_months(self.start, i) for i in range(3)]
 
-    @property
+    @cached_property
     def deadline(self) -> date:
         """Due date: the 15th of the month after the quarter ends."""
         return add_months(self.start, 3).replace(day=DEADLINE_DAY)
@@ -111,12 +111,18 @@ def month_in_period(month: date, start: date, end: date) -> bool:
 
 def contract_quarters(start: date, end: date) -> list[Quarter]:
     """Calendar quarters intersecting the contract period, in order."""
+    return list(_contract_quarters(start, end))
+
+
+@lru_cache(maxsize=4096)
+def _contract_quarters(start: date, end: date) -> tuple[Quarter, ...]:
+    # pure, and asked for every contract of every home page: once per dates and process
     quarters = []
     current = Quarter.of(start)
     while current.start <= end:
         quarters.append(current)
         current = current.next()
-    return quarters
+    return tuple(quarters)
 
 
 def is_overdue(quarter: Quarter, today: date) -> bool:
