@@ -71,6 +71,8 @@ def quarter_is_locked(status: str) -> bool:
 
 
 def quarter_lock_message(year: int, quarter: int, status: str, status_label: str) -> str:
+    if status == "approved":  # final: an approved quarter cannot be returned (indicators.services.quarter_return)
+        return f"{quarter_label(year, quarter)}已审核通过，不能修改。"
     state = "已提交" if status == "submitted" else (status_label if status_label.startswith("已") else f"已{status_label}")
     return f"{quarter_label(year, quarter)}{state}，不能修改；如需修改，请联系区民政局退回。"
 

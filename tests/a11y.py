@@ -94,12 +94,16 @@ def describe(state: str, violations: list[dict]) -> str:
     return "\n".join(lines)
 
 
-def logged_in_context(browser, live_server, user, *, width: int = 1280, height: int = 800):
+def logged_in_context(browser, live_server, user, *, width: int = 1280, height: int = 800, bypass_csp: bool = False):
     """A browser context with `user`'s session (one per role: the login form is tested on its own).
+
+    bypass_csp: only for injecting axe-core, which the page's Content-Security-Policy (script-src 'self') refuses as
+    an inline script; the pages' own scripts are the same either way.
 
     Reduced motion: Bootstrap scrolls smoothly otherwise, and a focus probe taken mid-scroll would see the element
     where it is passing, not where it stops."""
-    context = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN", reduced_motion="reduce")
+    context = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN", reduced_motion="reduce",
+                                  bypass_csp=bypass_csp)
     if user is not None:
         client = Client()
         client.force_login(user)

@@ -1,14 +1,8 @@
-// Oversight screens (issue 10): confirmation before irreversible actions and "select all" for bulk actions.
-// - a button with data-confirm-submit="question" asks before its form is sent (approval, bulk approval/return);
-//   without JavaScript the server-side confirmation page still asks;
+// Oversight screens (issue 10): "select all" for bulk actions (confirmations are data-confirm, static/js/confirm_action.js;
+// bulk actions show a server-side confirmation page).
 // - a checkbox with data-select-all="name" ticks every checkbox of that name in its form.
 (function () {
   "use strict";
-  document.querySelectorAll("[data-confirm-submit]").forEach(function (button) {
-    button.addEventListener("click", function (event) {
-      if (!window.confirm(button.dataset.confirmSubmit)) event.preventDefault();
-    });
-  });
   document.querySelectorAll("[data-select-all]").forEach(function (master) {
     var form = master.form || document;
     var boxes = function () {

@@ -261,14 +261,8 @@
     return true;
   }
 
+  // Invalid cells stop the submission before confirm_action.js (on the document) asks to confirm 提交.
   form.addEventListener("submit", function (event) { refuseInvalid(event); });
-  var submit = document.getElementById("submit-quarter");
-  if (submit) {
-    submit.addEventListener("click", function (event) {
-      if (refuseInvalid(event)) return;
-      if (!window.confirm(submit.dataset.confirm)) event.preventDefault();
-    });
-  }
 
   // After a save refused for edits made by someone else meanwhile (409), start at the first conflicting cell.
   if (!form.querySelector("[aria-invalid='true']")) {

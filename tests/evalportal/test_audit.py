@@ -150,6 +150,10 @@ class EvaluationAdminAuditTests(TestCase):
                             party="third_party", field="declaration", old_value="pending", new_value="no_conflict"),
         ])
         self.client.force_login(self.w.bureau)
+        # the third party's findings are its draft: the bureau sees them once that party has submitted (issue 9 §4)
+        response = self.client.get(reverse("evaluation_history", args=[e.code]))
+        self.assertNotContains(response, "评估意见 · 总体评价 · 需要关注的地方")
+        PartyScore.objects.filter(evaluation=e, party="third_party").update(status="submitted", points=Decimal("36.00"))
         response = self.client.get(reverse("evaluation_history", args=[e.code]))
         table = response.content.decode().split('<table', 1)[1].split("</table>", 1)[0]
         for raw in ("submitted", "total_score", "finding:", ">draft<", "status", "pending", "no_conflict"):

@@ -2,6 +2,7 @@
 a declaration for an earlier evaluation gives no access once that evaluation is finalised (beyond its own report)."""
 
 from datetime import date
+from decimal import Decimal
 
 from django.test import TestCase
 from django.urls import reverse
@@ -14,7 +15,9 @@ from tests.indicators.factories import build_world
 class DeclarationScopeTests(TestCase):
     @classmethod
     def setUpTestData(cls):
-        cls.w = build_world(n_areas=2)  # xc-2024-mid: finalised, the evaluator declared no conflict on it
+        cls.w = build_world(n_areas=2)  # xc-2024-mid: the evaluator declared no conflict on it; finalised here
+        Evaluation.objects.filter(pk=cls.w.evaluation.pk).update(
+            status="finalised", total_score=Decimal("89.08"), grade="good")
         cls.evaluator = cls.w.users["evaluator"]
         cls.staff = StaffMember.objects.create(
             contract=cls.w.contract, order=1, name="韩晓测", position="area_worker", certificate="assistant"
@@ -45,7 +48,7 @@ class DeclarationScopeTests(TestCase):
                 self.assertEqual(response.status_code, expected)
                 if name == "staff_list":
                     self.assertEqual("韩晓测" in response.content.decode(), status == 200)
-        listing = self.client.get(reverse("contract_list")).content.decode()
+        listing = self.client.get(reverse("contract_list"), {"year": ""}).content.decode()  # every year
         self.assertEqual(self.w.contract.title in listing, status == 200)
 
     def new_evaluation(self, declaration: str) -> Evaluation:
@@ -62,7 +65,7 @@ class DeclarationScopeTests(TestCase):
     def test_the_finalised_evaluation_itself_and_its_report_stay_open(self):
         self.client.force_login(self.evaluator)
         self.assertEqual(self.client.get(reverse("evaluation_detail", args=[self.w.evaluation.code])).status_code, 200)
-        overview = self.client.get(reverse("evaluation_overview"))
+        overview = self.client.get(reverse("evaluation_overview"), {"year": "2025"})
         self.assertContains(overview, reverse("report_evaluation_pdf", args=[self.w.evaluation.code]))
 
     def test_a_new_evaluation_awaiting_the_declaration_opens_nothing(self):

@@ -171,7 +171,7 @@ class WritePathLockTests(TestCase):
     def staff_transfer_form(self):
         return self.text(self.portal().post(
             reverse("staff_transfer", args=[self.w.contract.code, self.staff.pk]),
-            {"to_area": "", "date": "2025-02-01", "reason": "调往全站"}, follow=True,
+            {"to_area": "none", "date": "2025-02-01", "reason": "调往全站"}, follow=True,
         ))
 
     def activity_create(self):

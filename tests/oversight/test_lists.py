@@ -112,9 +112,10 @@ class SubmissionListTests(TestCase):
 class EvaluationListTests(TestCase):
     @classmethod
     def setUpTestData(cls):
-        from tests.oversight.test_todo import make_draft_evaluation
+        from tests.oversight.test_todo import finalise_mid, make_draft_evaluation
 
         cls.w = build_world(n_areas=1)
+        finalise_mid(cls.w)
         cls.final = make_draft_evaluation(cls.w, on=date(2025, 5, 30))
 
     def codes(self, user, **params):

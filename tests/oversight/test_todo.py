@@ -28,6 +28,12 @@ def make_draft_evaluation(world, *, kind="final", on=date(2025, 7, 1), declarati
     return evaluation
 
 
+def finalise_mid(world):
+    """build_world's mid-term evaluation, finalised (89.08 良好) as the oversight tests need it."""
+    Evaluation.objects.filter(pk=world.evaluation.pk).update(
+        status="finalised", total_score=Decimal("89.08"), grade="good")
+
+
 def sections(user, today=TODAY):
     return {s.key: s for s in todo_for(user, today).sections}
 
@@ -36,6 +42,7 @@ class RoleTodoTests(TestCase):
     @classmethod
     def setUpTestData(cls):
         cls.w = build_world(n_areas=1)
+        finalise_mid(cls.w)
         cls.evaluation = make_draft_evaluation(cls.w)
 
     def test_evaluator_home_lists_the_declaration_to_make_and_no_quarters(self):
