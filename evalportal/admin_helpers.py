@@ -167,9 +167,44 @@ class ModelAdmin(ReadOnlyAuditFieldsMixin, AuditedLockedAdminMixin, VersionedAdm
     list_per_page = 50
 
 
+def row_labelled_formset(formset_class):
+    """A tabular inline's fields have no <label>, only a column header (axe-core `label`, issue 15): each field is
+    named after its column and its row, 名称（第 2 行）, the template row 名称（新增行）. A field with help text
+    would point aria-describedby at a "…_helptext" element the tabular layout does not render (its help shows in the
+    column header): the help is read as part of the name instead."""
+
+    class RowLabelledFormSet(formset_class):
+        def _construct_form(self, i, **kwargs):
+            form = super()._construct_form(i, **kwargs)
+            self._label(form, f"第 {i + 1} 行")
+            return form
+
+        @property
+        def empty_form(self):
+            form = super().empty_form
+            self._label(form, "新增行")
+            return form
+
+        @staticmethod
+        def _label(form, row: str) -> None:
+            for name, field in form.fields.items():
+                widget = getattr(field.widget, "widget", field.widget)  # the related-object wrapper's select
+                label = "删除" if name == "DELETE" else (field.label or name)
+                attrs = {"aria-label": f"{label}（{row}）"}
+                if field.help_text:
+                    # a blank (not empty) value: Django keeps it and adds no reference of its own
+                    attrs = {"aria-label": f"{label}（{row}）：{field.help_text}", "aria-describedby": " "}
+                widget.attrs = {**widget.attrs, **attrs}
+
+    return RowLabelledFormSet
+
+
 class TabularInline(ReadOnlyAuditFieldsMixin, LockCheckedInlineMixin, admin.TabularInline):
     extra = 0
     show_change_link = True
+
+    def get_formset(self, request, obj=None, **kwargs):
+        return row_labelled_formset(super().get_formset(request, obj, **kwargs))
 
 
 class StackedInline(ReadOnlyAuditFieldsMixin, LockCheckedInlineMixin, admin.StackedInline):

@@ -12,6 +12,9 @@ under templates/, taking out the JSON, Excel, PDF and POST-only endpoints and th
   confirmation refused without a reason;
 - the blank staff, activity and evaluation forms, a staff member's and an activity's edit form;
 - the respondent's page for an unknown link (410);
+- Django's admin: its index, a list, a contract and an evaluation with their inlines (tabular inlines' fields are named
+  after their column and row by evalportal.admin_helpers; the many-to-many autocomplete's two violations are Select2's,
+  listed in VENDORED);
 - the API documentation: Swagger UI (/api/docs/) and Redoc (/api/redoc/). Both UIs are vendored
   (drf-spectacular-sidecar): our page templates (templates/api/) give them their language and a stylesheet for
   Swagger UI's colours; an operation expanded, its "Try it out" form and the authorize dialog are checked too. The
@@ -28,7 +31,7 @@ import pytest
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
-from reports.models import ReportBundle
+from reports.models import Evaluation, ReportBundle
 from stations.models import ActivityEntry, Contract, District, StaffMember, User
 from tests.a11y import ONCE_PER_CI
 from tests.evalportal.test_a11y_axe import bypass_submit, login_as, then
@@ -88,6 +91,10 @@ def click_and_wait(selector: str, shown: str) -> Callable:
 
 # Violations inside the vendored Swagger UI (drf-spectacular-sidecar 2026.10.1, swagger-ui 5) that no setting and no
 # stylesheet of ours removes: its markup. Listed by name, not hidden; check() fails when one no longer occurs.
+SELECT2 = {
+    "label@select2-search__field": "Select2's search box of a multiple choice has no label",
+    "list@select2-selection--multiple": "Select2 puts a <span> directly in its <ul> of chosen items",
+}
 TABS = "its response examples' tabs (示例值 / Schema) name with aria-controls the panel of the tab not shown, which it " \
        "does not render"
 VENDORED = {
@@ -98,6 +105,9 @@ VENDORED = {
         "button-name": "the dialog's close button (.close-modal) is an icon with no text and no aria-label",
         "label-content-name-mismatch": 'its 授权 buttons show "Authorize" but are named aria-label="Apply credentials"',
     },
+    # Django's admin: the autocomplete of a many-to-many field (Select2, django.contrib.admin's vendored copy)
+    "后台：服务协议修改": SELECT2,
+    "后台：评估修改": SELECT2,
 }
 
 
@@ -131,6 +141,7 @@ def states(survey_pk: int) -> dict[str, list[tuple[str, Callable]]]:
     activity = ActivityEntry.objects.create(contract=contract, date="2025-04-08", name="长者探访（无障碍测试）",
                                             participants=3)
     made = bundles()
+    evaluation_pk = Evaluation.objects.get(code="xicun-2024-mid").pk
     return {
         "anonymous": [
             ("登录：未填写", then(visit("/accounts/login/"), bypass_submit("main form[method=post]"),
@@ -157,7 +168,11 @@ def states(survey_pk: int) -> dict[str, list[tuple[str, Callable]]]:
             ("发布绩效评价：确认", visit("/reports/performance/jingtai-2023/publish/")),
             ("撤回绩效评价：确认", visit("/reports/performance/jingtai-2023/withdraw/")),
             ("撤回绩效评价：错误", then(visit("/reports/performance/jingtai-2023/withdraw/"),
-                                   bypass_submit("main form[method=post]"), invalid("main textarea, main input[name=reason]"))),
+                                   bypass_submit("main form[method=post]"), invalid("#id_reason"))),
+            ("后台首页", visit("/admin/")),
+            ("后台：服务协议列表", visit("/admin/stations/contract/")),
+            ("后台：服务协议修改", visit(f"/admin/stations/contract/{contract.pk}/change/")),
+            ("后台：评估修改", visit(f"/admin/reports/evaluation/{evaluation_pk}/change/")),
         ],
         "bureau_liwan": [
             *[(f"报告打包（{name}）", visit(f"/reports/bundles/{pk}/")) for name, pk in made.items()],
