@@ -136,7 +136,8 @@ def group_sizes_set(*, survey: Survey, user: User, sizes: Mapping[int, int]) -> 
     for group in survey.groups.select_for_update():
         if group.pk in sizes and sizes[group.pk] != group.sample_size:
             if not 0 <= sizes[group.pk] <= 1000:
-                raise ValidationError(f"“{group.name}”的样本量应在 0 到 1000 之间。")
+                raise ValidationError(f"“{group.name}”的样本量应在 0 到 1000 之间。", code="size_range",
+                                      params={"group": group.pk})
             _event(survey, user, "修改样本量", f"{group.name}：{group.sample_size} → {sizes[group.pk]}")
             group.sample_size = sizes[group.pk]
             group.save(update_fields=["sample_size"])

@@ -28,7 +28,7 @@ from .calculations import RULE_TEXT, mask_phone
 from .excel import parse_roster, roster_template
 from .exports import results_workbook
 from .forms import InterviewForm, SurveyCreateForm
-from .models import Respondent, RespondentGroup
+from .models import Respondent, RespondentGroup, Survey
 from .permissions import can_upload_roster, conducts, surveys_visible_to, visible_survey
 from .selectors import respondent_state, respondents_for_interview, survey_results
 
@@ -80,7 +80,11 @@ def survey_create(request, code: str):
 
 @login_required
 def survey_detail(request, pk: int):
-    survey = visible_survey(request.user, pk)
+    return _detail(request, visible_survey(request.user, pk))
+
+
+def _detail(request, survey: Survey, size_error: dict | None = None):
+    """The survey's page; `size_error` ({"group": pk, "message": …}) shows a refused sample size on its input."""
     is_conductor = conducts(request.user, survey)
     results = survey_results(survey)
     show_results = is_conductor or survey.status == survey.Status.CLOSED
@@ -89,7 +93,8 @@ def survey_detail(request, pk: int):
         "can_upload": can_upload_roster(request.user, survey), "rule_text": RULE_TEXT,
         "groups": list(survey.groups.all()), "events": survey.events.select_related("user")[:20],
         "breadcrumbs": [("满意度调查", reverse("survey_list")), (survey.title, None)],
-    })
+        "size_error": size_error,
+    }, status=400 if size_error else 200)
 
 
 @login_required
@@ -138,11 +143,14 @@ def survey_sizes(request, pk: int):
         try:
             sizes[group.pk] = int(raw)
         except ValueError:
-            messages.error(request, f"“{group.name}”的样本量应为整数。")
-            return redirect("survey_detail", pk)
+            # shown on the group's input, which points at it (issue 15 §2)
+            return _detail(request, survey, {"group": group.pk, "message": f"“{group.name}”的样本量应为整数。"})
     try:
         services.group_sizes_set(survey=survey, user=request.user, sizes=sizes)
     except ValidationError as exc:
+        group_pk = next((e.params["group"] for e in exc.error_list if e.code == "size_range"), None)
+        if group_pk is not None:
+            return _detail(request, survey, {"group": group_pk, "message": _error_text(exc)})
         messages.error(request, _error_text(exc))
     else:
         messages.success(request, "样本量已保存。")

@@ -162,7 +162,8 @@ def states(survey_pk: int) -> dict[str, list[tuple[str, Callable]]]:
             ("满意度调查详情（草稿：样本量）", visit(f"{s}/")),
             ("满意度调查详情（草稿）：样本量错误", then(
                 visit(f"{s}/"), set_value(f"form[action='{s}/sizes/'] input[type=number]", "1001"),
-                bypass_submit(f"form[action='{s}/sizes/']"), shows("的样本量应在 0 到 1000 之间。"))),
+                bypass_submit(f"form[action='{s}/sizes/']"), shows("的样本量应在 0 到 1000 之间。"),
+                invalid(f"form[action='{s}/sizes/'] input[type=number]"))),
         ],
         "admin": [  # jingtai-2023 is 白云区's; the demo data has no 白云区 bureau account
             ("发布绩效评价：确认", visit("/reports/performance/jingtai-2023/publish/")),

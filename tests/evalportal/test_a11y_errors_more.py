@@ -91,6 +91,29 @@ class LinkedErrorTests(TestCase):
         self.assertIn("工作表“名单” 第2行 第B列：电话“123”格式不正确", html)
         self.assertIn("工作表“名单” 第3行 第A列：姓名不能为空。", html)
 
+    def test_a_refused_sample_size_points_at_its_message(self):
+        evaluator = User.objects.get(username="evaluator_gzswa")
+        evaluation = Evaluation.objects.get(code="xicun-2024-final")
+        evaluation_declare(evaluation=evaluation, user=evaluator, conflict=False)
+        survey = survey_services.survey_create(
+            user=evaluator, template=default_questionnaire(), title="", evaluation=evaluation,
+            groups=[survey_services.GroupInput("服务对象", 2, True), survey_services.GroupInput("居委会代表", 1, False)],
+        )
+        first, second = survey.groups.order_by("pk")
+        self.client.force_login(evaluator)
+        url = reverse("survey_sizes", args=[survey.pk])
+        response = self.client.post(url, {f"size-{first.pk}": "2", f"size-{second.pk}": "1001"})
+        self.assertEqual(response.status_code, 400)
+        html = response.content.decode()
+        self.assert_linked(html, f"size-{second.pk}", "“居委会代表”的样本量应在 0 到 1000 之间。")
+        self.assertNotIn("aria-invalid", by_id(html, f"size-{first.pk}")[1])
+        response = self.client.post(url, {f"size-{first.pk}": "两", f"size-{second.pk}": "1"})
+        self.assert_linked(response.content.decode(), f"size-{first.pk}", "“服务对象”的样本量应为整数。")
+        second.refresh_from_db()
+        self.assertEqual(second.sample_size, 1)  # nothing saved by either refusal
+        self.assertRedirects(self.client.post(url, {f"size-{first.pk}": "2", f"size-{second.pk}": "3"}),
+                             reverse("survey_detail", args=[survey.pk]))
+
     def test_a_refused_phone_interview_points_each_question_at_its_message(self):
         evaluator = User.objects.get(username="evaluator_gzswa")
         evaluation = Evaluation.objects.get(code="xicun-2024-final")
