@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
+from functools import lru_cache
 
 from evalportal.periods import add_months, months_in_period
 
@@ -184,6 +185,7 @@ class Pace:
         return actual * self.total < target * self.elapsed
 
 
+@lru_cache(maxsize=4096)
 def contract_pace(contract_start: date, contract_end: date, cutoff: date) -> Pace:
     """Months elapsed of the contract year at a cut-off, counted as the 考核期 counts them: a contract that starts
     mid-month counts its first calendar month (2024-12-11 → cut-off 2025-04-30 is 5 of 12). Capped at the total."""

@@ -153,7 +153,7 @@ def station_rows(contracts: list[Contract], today: date, settings: WarningSettin
         indicator = indicators[indicator_id]
         stock = indicator.accumulation == IndicatorDefinition.Accumulation.STOCK
         actual = stocks[(contract_id, indicator_id)] if stock else flows[(contract_id, indicator_id)]
-        pace = contract_pace(row.contract.start_date, row.contract.end_date, today)
+        pace = contract_pace(row.contract.start_date, row.contract.end_date, today)  # cached per dates
         row.indicators += 1
         if pace.is_behind(actual, target, indicator.accumulation):
             row.behind += 1

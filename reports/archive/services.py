@@ -144,7 +144,11 @@ def archived_report_render(archive: ArchivedReport) -> ArchivedReport:
     except IntegrityError:  # pragma: no cover - a SHA-256 collision with another archive
         logger.error("PDF archive %s: SHA-256 %s already recorded for another archive", archive.pk, digest)
     finally:
-        if not stored:
+        # The loser removes its own file, never the winner's: on object storage (no exclusive create) two renders of
+        # the same version can both write the same key (the name carries the digest), and deleting it then lost the
+        # archived PDF (the smoke test's district ZIP failed with FileNotFoundError).
+        winner = ArchivedReport.objects.filter(pk=archive.pk).values_list("file", flat=True).first()
+        if not stored and field_file.name != winner:
             field_file.storage.delete(field_file.name)
     logger.info("PDF archive %s %s v%s rendered in %s s (%d bytes)", archive.kind, archive.code, archive.version,
                 seconds, len(content))

@@ -55,8 +55,9 @@ def main(base: str, app1: str, app2: str, ca: str) -> None:
     url = f"{app1}/contracts/xicun-2024/quarters/2025-Q2/"
     page = street.get(url)
     check(page.status_code == 200, f"填报页 {page.status_code}")
-    cell = re.search(r'name="(c-\d+-\d+-202504)"[^>]*value="([^"]*)"', page.text)
-    check(cell is not None, "填报页没有 2025 年 4 月的单元格")
+    # April is within the finalised mid-term evaluation's period (locked: no input); May and June are open
+    cell = re.search(r'name="(c-\d+-\d+-20250[456])"[^>]*value="([^"]*)"', page.text)
+    check(cell is not None, "填报页没有 2025 年第二季度可填写的单元格")
     name, old = cell.group(1), cell.group(2)
     version = re.search(rf'name="v-{name}" value="(\d+)"', page.text)
     check(version is not None, "单元格没有版本号")

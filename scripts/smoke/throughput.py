@@ -23,6 +23,8 @@ PAGES = [
     ("home · bureau_liwan", "bureau_liwan", "/"),
     ("home · evaluator_gzswa", "evaluator_gzswa", "/"),
     ("home · supervision_gz", "supervision_gz", "/"),
+    ("dashboard · bureau", "bureau_liwan", "/oversight/dashboard/"),
+    ("dashboard · supervision", "supervision_gz", "/oversight/dashboard/"),
     ("evaluation overview · bureau", "bureau_liwan", "/evaluations/"),
     ("quarter grid · street", "street_xicun", "/contracts/xicun-2024/quarters/2025-Q2/"),
     ("contract list · supervision", "supervision_gz", "/contracts/"),

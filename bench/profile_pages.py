@@ -1,0 +1,128 @@
+"""Server CPU per request of the busiest pages (issue 13 §5), for profiling: queries, median CPU (time.process_time of
+the request through Django's full handler and middleware, test client, no network) and, with --profile LABEL, the
+cProfile of that page.
+
+Runs against DATABASE_URL (default: a throw-away SQLite database) with DEBUG off, as in production. With --setup it
+first migrates, loads the demo data and `load_scale --stations N --years Y`.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/ep_bench .venv/bin/python bench/profile_pages.py --setup 176
+    .venv/bin/python bench/profile_pages.py --runs 30 [--profile "home 区民政局"]
+
+Figures only, no assertions.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import logging
+import os
+import pstats
+import statistics
+import sys
+import time
+import types
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DATABASE_URL", "sqlite:////tmp/evalportal-profile-pages.sqlite3")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "evalportal.settings.base")
+os.environ["DEBUG"] = "false"
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.http import HttpResponse  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.urls import clear_url_caches, path  # noqa: E402
+
+from stations.models import User  # noqa: E402
+
+logging.getLogger("evalportal.security").setLevel(logging.WARNING)
+
+
+def bare(request):
+    return HttpResponse("ok", content_type="text/plain")
+
+
+urls = types.ModuleType("profile_pages_urls")
+urls.urlpatterns = [path("__bare__/", bare)] + __import__("evalportal.urls", fromlist=["urlpatterns"]).urlpatterns
+sys.modules["profile_pages_urls"] = urls
+settings.ROOT_URLCONF = "profile_pages_urls"
+settings.ALLOWED_HOSTS = ["*"]
+clear_url_caches()
+
+PAGES = [
+    ("bare view (signed in)", "street_xicun", "/__bare__/"),
+    ("home 街道办", "street_xicun", "/"),
+    ("home 区民政局", "bureau_liwan", "/"),
+    ("home 评估机构", "evaluator_gzswa", "/"),
+    ("home 督导中心", "supervision_gz", "/"),
+    ("dashboard 区", "bureau_liwan", "/oversight/dashboard/"),
+    ("dashboard 市", "supervision_gz", "/oversight/dashboard/"),
+    ("overview 区", "bureau_liwan", "/evaluations/"),
+    ("overview 市", "supervision_gz", "/evaluations/"),
+    ("grid 街道办", "street_xicun", "/contracts/xicun-2024/quarters/2025-Q2/"),
+    ("contracts 市", "supervision_gz", "/contracts/"),
+]
+
+
+def measure(runs: int, only: str | None, profile: str | None, top: int) -> None:
+    users = {u.username: u for u in User.objects.filter(username__in={p[1] for p in PAGES})}
+    print(f"{'page':<26}{'status':>7}{'queries':>9}{'CPU ms':>9}{'KB':>7}")
+    for label, username, url in PAGES:
+        if only and only not in label:
+            continue
+        client = Client()
+        client.force_login(users[username])
+        client.get(url)  # warm (templates, caches)
+        times, queries = [], 0
+        for _ in range(runs):
+            with CaptureQueriesContext(connection) as ctx:
+                start = time.process_time()
+                response = client.get(url)
+                times.append((time.process_time() - start) * 1000)
+            queries = len(ctx.captured_queries)
+        print(f"{label:<26}{response.status_code:>7}{queries:>9}{statistics.median(times):>9.2f}"
+              f"{len(response.content) / 1024:>7.0f}", flush=True)
+        if profile and profile == label:
+            profiler = cProfile.Profile()
+            profiler.enable()
+            for _ in range(runs):
+                client.get(url)
+            profiler.disable()
+            out = io.StringIO()
+            pstats.Stats(profiler, stream=out).sort_stats(os.environ.get("SORT", "cumulative")).print_stats(top)
+            print(out.getvalue())
+        if os.environ.get("SHOW_QUERIES"):
+            for q in ctx.captured_queries:
+                print(f"  {q['time']:>6}s  {q['sql'][:int(os.environ['SHOW_QUERIES'])]}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--setup", type=int, metavar="STATIONS", help="migrate, load_demo, load_scale N first")
+    parser.add_argument("--years", type=int, default=2)
+    parser.add_argument("--runs", type=int, default=20)
+    parser.add_argument("--only", help="pages whose label contains this")
+    parser.add_argument("--profile", help="label of the page to profile")
+    parser.add_argument("--top", type=int, default=45)
+    args = parser.parse_args()
+    if args.setup is not None:
+        call_command("migrate", verbosity=0)
+        call_command("load_demo", verbosity=0)
+        if args.setup:
+            call_command("load_scale", stations=args.setup, years=args.years)
+    print(f"database: {connection.vendor}; load average {os.getloadavg()[0]:.1f}")
+    measure(args.runs, args.only, args.profile, args.top)
+
+
+if __name__ == "__main__":
+    main()
