@@ -12,14 +12,16 @@ from __future__ import annotations
 
 import copy
 
+import django_filters as filters
 from django.utils import timezone
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema_field
 
-from evalportal.listing import ScopedFilterSet, district_filter, search_filter, street_filter
+from evalportal.listing import ScopedFilterSet, district_filter, search_filter, street_filter, year_filter
 from evalportal.roles import stations_visible_to
 from oversight.filters import ContractFilter
 from reports.filters import EvaluationFilter
+from reports.models import PerformanceEvaluation
 from stations.models import Station, Street
 
 
@@ -66,3 +68,18 @@ class ApiContractFilter(ContractFilter):
 class ApiEvaluationFilter(EvaluationFilter):
     sort = None
     year = _year(EvaluationFilter.base_filters["year"])
+
+
+class PerformanceReportFilter(ScopedFilterSet):
+    """绩效评价报告: the browser's report page filters them by year (the evaluation filters' `year`); the API adds the
+    district of the 实施单位, the state and a search, all within what the caller may see."""
+
+    district = district_filter("department__street__district")
+    year = _year(year_filter("year"))
+    status = filters.ChoiceFilter(field_name="status", label="状态", choices=PerformanceEvaluation.Status.choices,
+                                  empty_label="全部状态")
+    q = search_filter("title", "code", "department__name", help_text="报告标题、代码或实施单位")
+
+    class Meta:
+        model = PerformanceEvaluation
+        fields: list[str] = []

@@ -162,6 +162,19 @@ class ReportSerializer(serializers.Serializer):
     archives = ArchiveSerializer(many=True, help_text="存档版本（新到旧）；进行中的评估为空")
 
 
+class PerformanceReportSerializer(serializers.Serializer):
+    code = serializers.CharField(help_text="绩效评价代码")
+    title = serializers.CharField(help_text="报告标题")
+    year = serializers.IntegerField(help_text="年度")
+    department = serializers.CharField(help_text="实施单位（街道办/镇政府）")
+    district = serializers.CharField(allow_null=True, help_text="实施单位所在区的代码")
+    contract = serializers.CharField(allow_null=True, help_text="服务协议代码；不对应单一协议时为 null")
+    status = serializers.CharField(help_text="draft 未发布 / published 已发布")
+    published_at = serializers.DateTimeField(allow_null=True, help_text="发布时间；未发布为 null")
+    pdf_url = serializers.CharField(help_text="报告下载地址：已发布为签署存档的现行版本，未发布为当前草稿")
+    archives = ArchiveSerializer(many=True, help_text="存档版本（新到旧）；从未发布的为空")
+
+
 class StaffSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     order = serializers.IntegerField(help_text="序号")

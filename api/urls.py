@@ -30,6 +30,9 @@ urlpatterns = [
          name="api_staff_quarter"),
     path("v1/evaluations/", views.EvaluationList.as_view(), name="api_evaluations"),
     path("v1/reports/", views.ReportList.as_view(), name="api_reports"),
+    path("v1/reports/performance/", views.PerformanceReportList.as_view(), name="api_performance_reports"),
+    path("v1/reports/performance/<slug:code>/", views.PerformanceReportDetail.as_view(),
+         name="api_performance_report"),
     path("tokens/", token_list, name="api_tokens"),
     path("tokens/<int:pk>/revoke/", token_revoke, name="api_token_revoke"),
 ]

@@ -39,14 +39,25 @@ from indicators.selectors import CompletionCell, indicator_completion_table
 from indicators.services import CellErrors, quarter_save, quarter_submit
 from reports.archive.selectors import attach_versions
 from reports.models import EvaluationAssignment
-from reports.pdf_selectors import evaluations_reportable_by, reportable_evaluation_ids
+from reports.pdf_selectors import (
+    evaluations_reportable_by,
+    performance_evaluations_reportable_by,
+    reportable_evaluation_ids,
+)
 from reports.permissions import party_content_visible
 from reports.selectors import ordered_party_scores
 from stations.models import Contract, District, StaffMember, Street
 from stations.register import staff_month_grid
 
 from . import serializers as s
-from .filters import ApiContractFilter, ApiEvaluationFilter, ScopedFilterBackend, StationFilter, StreetFilter
+from .filters import (
+    ApiContractFilter,
+    ApiEvaluationFilter,
+    PerformanceReportFilter,
+    ScopedFilterBackend,
+    StationFilter,
+    StreetFilter,
+)
 from .problems import problem
 from .tokens import api_token_create
 
@@ -335,13 +346,67 @@ class ReportList(generics.ListAPIView):
         data = [{
             "evaluation": e.code, "contract": e.contract.code, "station": e.contract.station.name, "kind": e.kind,
             "status": e.status, "date": e.date, "pdf_url": url(reverse("report_evaluation_pdf", args=[e.code])),
-            "archives": [{
-                "version": a.version, "verification_code": a.verification_code, "sha256": a.sha256 or None,
-                "size": a.size, "archived_at": a.created_at, "superseded_by_version": a.superseded_version,
-                "pdf_url": url(reverse("report_archive_pdf", args=[a.kind, a.code, a.version])),
-            } for a in e.archive_versions],
+            "archives": _archives(request, e),
         } for e in page]
         return self.get_paginated_response(data)
+
+
+def _archives(request: Request, report) -> list[dict]:
+    """The archived versions set by attach_versions, newest first, each with its own download link."""
+    url = request.build_absolute_uri
+    return [{
+        "version": a.version, "verification_code": a.verification_code, "sha256": a.sha256 or None,
+        "size": a.size, "archived_at": a.created_at, "superseded_by_version": a.superseded_version,
+        "pdf_url": url(reverse("report_archive_pdf", args=[a.kind, a.code, a.version])),
+    } for a in report.archive_versions]
+
+
+def _performance_report(request: Request, pe) -> dict:
+    street = pe.department.street
+    return {
+        "code": pe.code, "title": pe.title, "year": pe.year, "department": pe.department.name,
+        "district": street.district.code if street else None,
+        "contract": pe.contract.code if pe.contract else None, "status": pe.status, "published_at": pe.published_at,
+        "pdf_url": request.build_absolute_uri(reverse("report_performance_pdf", args=[pe.code])),
+        "archives": _archives(request, pe),
+    }
+
+
+def _performance_reports(request: Request) -> QuerySet:
+    """What the browser's 报告下载 page lists under 绩效评价报告 (reports.pdf_selectors): the same scope."""
+    return performance_evaluations_reportable_by(request.user).select_related(
+        "department__street__district", "contract"
+    )
+
+
+class PerformanceReportList(generics.ListAPIView):
+    """绩效评价报告：调用者在网页“报告下载”中可以下载的绩效评价（同样的范围；筛选：年度，另有区、状态、搜索）。已发布的报告列出各存档版本：
+    PDF/A 下载地址、SHA-256（生成后才有）、验证码，以及被哪一版取代。"""
+
+    serializer_class = s.PerformanceReportSerializer
+    pagination_class = Cursor
+    filter_backends = [ScopedFilterBackend]
+    filterset_class = PerformanceReportFilter
+
+    def get_queryset(self) -> QuerySet:
+        return _performance_reports(self.request)
+
+    def list(self, request, *args, **kwargs):
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        attach_versions([], page)
+        return self.get_paginated_response([_performance_report(request, pe) for pe in page])
+
+
+class PerformanceReportDetail(APIView):
+    """一份绩效评价报告（范围外或不存在：404）。"""
+
+    @extend_schema(responses=s.PerformanceReportSerializer)
+    def get(self, request: Request, code: str) -> Response:
+        pe = _performance_reports(request).filter(code=code).first()
+        if pe is None:
+            raise Http404
+        attach_versions([], [pe])
+        return Response(_performance_report(request, pe))
 
 
 class RegisterCursor(Cursor):

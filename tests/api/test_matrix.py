@@ -20,8 +20,16 @@ from rest_framework.test import APIClient
 
 from api.tokens import api_token_create
 from indicators.models import MonthlyActual, Target
-from reports.models import ArchivedReport, Evaluation, EvaluationAssignment, PartyScore
-from stations.models import AuditEntry, QuarterSubmission, ServiceArea, StaffMember, StaffMonth
+from reports.models import ArchivedReport, Evaluation, EvaluationAssignment, PartyScore, PerformanceEvaluation
+from stations.models import (
+    AuditEntry,
+    Organisation,
+    QuarterSubmission,
+    ServiceArea,
+    StaffMember,
+    StaffMonth,
+    Street,
+)
 from tests.indicators.factories import build_world
 from tests.oversight import test_query_counts as oversight_counts
 
@@ -236,6 +244,134 @@ class VisibilityOfScoresTests(MatrixBase):
                 self.assertNotIn("ji-2024-mid", body)
 
 
+def performance(code: str, office: Organisation, *, year: int, published: bool = False,
+                contract=None) -> PerformanceEvaluation:
+    return PerformanceEvaluation.objects.create(
+        code=code, title=f"{office.short_name or office.name}{year}年度社工服务站项目绩效评价报告", year=year,
+        department=office, contract=contract, status="published" if published else "draft",
+        published_at=datetime(year + 1, 3, 2, 10, 0, tzinfo=timezone.get_current_timezone()) if published else None,
+    )
+
+
+def archive(pe: PerformanceEvaluation, version: int, verification_code: str, sha256: str = "") -> ArchivedReport:
+    return ArchivedReport.objects.create(
+        kind="performance", performance_evaluation=pe, code=pe.code, version=version, title=pe.title,
+        verification_code=verification_code, html="<p></p>", data={}, created_at=timezone.now(), sha256=sha256,
+        size=2048 if sha256 else None, file=f"reports/archive/2026/{pe.code}-v{version}.pdf" if sha256 else "",
+    )
+
+
+# 绩效评价 of each street office: 西村 published (v1 superseded by v2), 逢源 draft, 景泰 published (PDF not yet made)
+PERFORMANCE_VISIBLE = {
+    "street_xc": {"xc-pe-2025"}, "street_jt": {"jt-pe-2024"}, "bureau_lw": {"xc-pe-2025", "fy-pe-2025"},
+    "bureau_by": {"jt-pe-2024"}, "supervision": {"xc-pe-2025", "fy-pe-2025", "jt-pe-2024"},
+    "evaluator": set(), "evaluator_none": set(), "admin": {"xc-pe-2025", "fy-pe-2025", "jt-pe-2024"},
+}
+
+
+class PerformanceReportTests(MatrixBase):
+    """绩效评价 reports: what the browser's 报告下载 page lists and lets download (reports.pdf_views), with each
+    archived version's link, SHA-256 and verification code; 404 outside the caller's scope."""
+
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        offices = {o.street.code: o for o in Organisation.objects.filter(kind="street").select_related("street")}
+        xc = performance("xc-pe-2025", offices["xicun"], year=2025, published=True, contract=cls.w.contract)
+        old = archive(xc, 1, "AAAA-BBBB-CCC1", "11" * 32)
+        new = archive(xc, 2, "AAAA-BBBB-CCC2", "22" * 32)
+        ArchivedReport.objects.filter(pk=old.pk).update(superseded_by=new)
+        performance("fy-pe-2025", offices["fengyuan"], year=2025)
+        jt = performance("jt-pe-2024", offices["jingtai"], year=2024, published=True)
+        archive(jt, 1, "JJJJ-TTTT-0001")
+
+    def test_the_list_holds_what_the_browser_lets_download(self):
+        for role in ROLES:
+            with self.subTest(role=role):
+                response = self.api(role).get(reverse("api_performance_reports"))
+                self.assertEqual(response.status_code, 200)
+                self.assertEqual({r["code"] for r in response.json()["results"]}, PERFORMANCE_VISIBLE[role])
+                # the browser's report page lists the same ones (all years)
+                self.client.force_login(self.w.users[role])
+                page = self.client.get(reverse("report_list"), {"year": ""})
+                self.assertEqual({p.code for p in page.context["performance_page"].object_list},
+                                 PERFORMANCE_VISIBLE[role])
+
+    def test_a_report_outside_the_scope_answers_404_like_one_that_does_not_exist(self):
+        for role in ROLES:
+            client = self.api(role)
+            missing = client.get(reverse("api_performance_report", args=["no-such-report"]))
+            for code in ("xc-pe-2025", "fy-pe-2025", "jt-pe-2024"):
+                with self.subTest(role=role, code=code):
+                    response = client.get(reverse("api_performance_report", args=[code]))
+                    if code in PERFORMANCE_VISIBLE[role]:
+                        self.assertEqual(response.status_code, 200)
+                        self.assertEqual(response.json()["code"], code)
+                    else:
+                        self.assertEqual(response.status_code, 404)
+                        self.assertEqual(response["Content-Type"], "application/problem+json")
+                        self.assertEqual(response.json(), missing.json())
+                        self.assertEqual(response.json()["detail"], "对象不存在或无权查看。")
+                        # and the browser's download refuses it the same way
+                        self.client.force_login(self.w.users[role])
+                        self.assertEqual(self.client.get(reverse("report_performance_pdf", args=[code])).status_code,
+                                         404)
+
+    def test_archived_versions_with_link_hash_and_verification_code(self):
+        body = self.api("street_xc").get(reverse("api_performance_report", args=["xc-pe-2025"])).json()
+        self.assertEqual({k: body[k] for k in ("title", "year", "department", "district", "contract", "status")}, {
+            "title": "西村街道办2025年度社工服务站项目绩效评价报告", "year": 2025, "department": "西村街道办事处",
+            "district": "liwan", "contract": "xi-2024", "status": "published",
+        })
+        self.assertEqual(datetime.fromisoformat(body["published_at"]),
+                         datetime(2026, 3, 2, 10, 0, tzinfo=timezone.get_current_timezone()))
+        self.assertEqual(body["pdf_url"], "http://testserver/reports/performance/xc-pe-2025.pdf")
+        self.assertEqual([(a["version"], a["verification_code"], a["sha256"], a["size"], a["superseded_by_version"],
+                           a["pdf_url"]) for a in body["archives"]], [
+            (2, "AAAA-BBBB-CCC2", "22" * 32, 2048, None,
+             "http://testserver/reports/archive/performance/xc-pe-2025/v2.pdf"),
+            (1, "AAAA-BBBB-CCC1", "11" * 32, 2048, 2,
+             "http://testserver/reports/archive/performance/xc-pe-2025/v1.pdf"),
+        ])
+        jt = self.api("bureau_by").get(reverse("api_performance_report", args=["jt-pe-2024"])).json()
+        self.assertEqual((jt["contract"], [(a["version"], a["sha256"], a["size"]) for a in jt["archives"]]),
+                         (None, [(1, None, None)]))  # archived at publication, the PDF/A not made yet
+        fy = self.api("bureau_lw").get(reverse("api_performance_report", args=["fy-pe-2025"])).json()
+        self.assertEqual((fy["status"], fy["published_at"], fy["archives"]), ("draft", None, []))
+
+    def test_hashes_and_codes_never_reach_a_caller_outside(self):
+        for role in ("street_jt", "bureau_by", "evaluator", "evaluator_none"):
+            with self.subTest(role=role):
+                body = self.api(role).get(reverse("api_performance_reports")).content.decode()
+                self.assertNotIn("22" * 32, body)
+                self.assertNotIn("AAAA-BBBB", body)
+                self.assertNotIn("xc-pe-2025", body)
+
+    def test_filters_year_status_district_and_search(self):
+        client = self.api("supervision")
+
+        def codes(**params) -> list[str]:
+            response = client.get(reverse("api_performance_reports"), params)
+            self.assertEqual(response.status_code, 200, response.content[:300])
+            return [r["code"] for r in response.json()["results"]]
+
+        self.assertEqual(codes(), ["fy-pe-2025", "jt-pe-2024", "xc-pe-2025"])
+        self.assertEqual(codes(year=2024), ["jt-pe-2024"])
+        self.assertEqual(codes(status="draft"), ["fy-pe-2025"])
+        self.assertEqual(codes(q="景泰"), ["jt-pe-2024"])
+        liwan = self.w.contract.station.street.district_id
+        self.assertEqual(codes(district=liwan), ["fy-pe-2025", "xc-pe-2025"])
+        self.assertEqual(codes(year=2024, district=liwan), [])
+        # the bureau of 荔湾 may not name 白云: the same 400 as a district that does not exist
+        bureau = self.api("bureau_lw")
+        foreign = bureau.get(reverse("api_performance_reports"), {"district": self.w.other_district.station.street
+                                                                  .district_id})
+        self.assertEqual(foreign.status_code, 400)
+        self.assertEqual(foreign["Content-Type"], "application/problem+json")
+        self.assertEqual(foreign.json(), bureau.get(reverse("api_performance_reports"), {"district": 99999}).json())
+        self.assertEqual(client.get(reverse("api_performance_reports"), {"status": "nope"}).status_code, 400)
+
+
 class FilterTests(MatrixBase):
     def test_the_browsers_filters_apply_and_reach_no_further_than_the_scope(self):
         client = self.api("bureau_lw")
@@ -286,6 +422,7 @@ class FilterTests(MatrixBase):
             "/api/v1/streets/": {"district", "q"},
             "/api/v1/evaluations/": {"district", "street", "year", "kind", "status", "grade", "overdue", "q"},
             "/api/v1/reports/": {"district", "street", "year", "kind", "status", "grade", "overdue", "q"},
+            "/api/v1/reports/performance/": {"district", "year", "status", "q"},
         }.items():
             with self.subTest(path=path):
                 params = {p["name"] for p in schema["paths"][path]["get"]["parameters"]}
@@ -414,6 +551,41 @@ class QueryCountTests(TestCase):
         small = self.list_counts()
         oversight_counts.grow(self.w, 40, start=1)
         self.assertEqual(self.list_counts(), small)
+
+    def grow_performance(self, n: int, start: int = 0) -> None:
+        """n 绩效评价 of new 荔湾 street offices, each published with two archived versions (one superseded)."""
+        district = self.w.contract.station.street.district
+        for i in range(start, start + n):
+            street = Street.objects.create(code=f"pe-{i}", district=district, name=f"绩效{i}街道")
+            office = Organisation.objects.create(name=f"绩效{i}街道办事处", short_name=f"绩效{i}街道办", kind="street",
+                                                 street=street, district=district)
+            pe = performance(f"pe-{i}-2025", office, year=2025, published=True)
+            old = archive(pe, 1, f"PE{i:02d}-0000-0001", f"{i:064x}")
+            ArchivedReport.objects.filter(pk=old.pk).update(superseded_by=archive(pe, 2, f"PE{i:02d}-0000-0002"))
+
+    def performance_counts(self) -> dict:
+        result = {}
+        for role in ("street_xc", "bureau_lw", "supervision", "admin"):
+            client = APIClient()
+            client.force_authenticate(self.w.users[role])
+            for params in ({}, {"year": "2025", "status": "published", "q": "绩效"}):
+                with CaptureQueriesContext(connection) as ctx:
+                    response = client.get(reverse("api_performance_reports"), params)
+                self.assertEqual(response.status_code, 200, (role, response.content[:300]))
+                result[(role, tuple(params))] = (len(ctx.captured_queries), len(response.json()["results"]) > 0)
+        client = APIClient()
+        client.force_authenticate(self.w.users["bureau_lw"])
+        with CaptureQueriesContext(connection) as ctx:
+            self.assertEqual(client.get(reverse("api_performance_report", args=["pe-0-2025"])).status_code, 200)
+        result["detail"] = len(ctx.captured_queries)
+        return result
+
+    def test_performance_reports_do_not_grow_with_reports_or_stations(self, _today):
+        self.grow_performance(1)
+        small = self.performance_counts()
+        self.grow_performance(40, start=1)
+        oversight_counts.grow(self.w, 10)
+        self.assertEqual(self.performance_counts(), small)
 
     def contract_counts(self) -> dict:
         client = APIClient()

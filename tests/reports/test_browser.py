@@ -19,10 +19,24 @@ def wait_until(page, condition, timeout_ms: int = 15000) -> None:
     """Let the page run until `condition()` holds (a route handler filled a list, say); fail after `timeout_ms`.
     A fixed sleep instead would race the autosave delay on a loaded machine."""
     waited = 0
-    while not condition():
+    while not _holds(condition):
         assert waited < timeout_ms, f"条件在 {timeout_ms} ms 内未满足"
         page.wait_for_timeout(100)
         waited += 100
+
+
+def _holds(condition) -> bool:
+    """The condition, or False while the live server's thread holds a table lock: the test database on SQLite is an
+    in-memory database in shared-cache mode, where a read during another connection's write transaction fails at once
+    with "database table is locked" (SQLITE_LOCKED waits for no busy timeout). Production databases are files (WAL)."""
+    from django.db import OperationalError
+
+    try:
+        return bool(condition())
+    except OperationalError as exc:
+        if "locked" not in str(exc):
+            raise
+        return False
 
 
 def logged_in_context(browser, live_server, user):
