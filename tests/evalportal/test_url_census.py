@@ -320,6 +320,11 @@ CENSUS: dict = {
     "api_streets": (lambda o: reverse("api_streets"), row(200, anonymous=J401), None),
     "api_stations": (lambda o: reverse("api_stations"), row(200, anonymous=J401), None),
     "api_reports": (lambda o: reverse("api_reports"), row(200, anonymous=J401), None),
+    "api_performance_reports": (lambda o: reverse("api_performance_reports"), row(200, anonymous=J401), None),
+    "api_performance_report": (  # the same access as the browser's PDF of jingtai-2023 (report_performance_pdf)
+        lambda o: reverse("api_performance_report", args=["jingtai-2023"]),
+        row(200, anonymous=J401, street_xicun=404, bureau_liwan=404, evaluator_gzswa=404), None,
+    ),
     "api_contracts": (lambda o: reverse("api_contracts"), row(200, anonymous=J401), None),
     "api_evaluations": (lambda o: reverse("api_evaluations"), row(200, anonymous=J401), None),
     "api_contract": (
