@@ -31,12 +31,14 @@ from django.db.models import (
 from django.db.models.functions import Cast, Coalesce, NullIf
 
 from evalportal.periods import Quarter
-from indicators.calculations import completion_rate, format_percent, percent_value
+from indicators.calculations import completion_rate, percent_value
 from indicators.models import IndicatorDefinition, MonthlyActual, Target
 from reports.models import Evaluation
 
 from .rollups import (
     STOCK,
+    CompletionFigures,
+    PercentDisplay,
     completion_by_district,
     flow_by_quarter,
     latest_stock_rows,
@@ -81,7 +83,7 @@ def station_completion(contracts: QuerySet, indicator: IndicatorDefinition, cuto
 
 
 @dataclass
-class PaceRow:
+class PaceRow(PercentDisplay):
     contract: object
     target: Decimal | None
     actual: Decimal | None
@@ -97,14 +99,6 @@ class PaceRow:
     def pace(self) -> Decimal:
         """Time pace: elapsed ÷ total months; a stock indicator must hold its whole target at every month-end."""
         return Decimal(1) if self.accumulation == STOCK else Decimal(self.elapsed) / Decimal(self.total)
-
-    @property
-    def rate_percent(self) -> str:
-        return format_percent(self.rate)
-
-    @property
-    def pace_percent(self) -> str:
-        return format_percent(self.pace)
 
     @property
     def gap_points(self) -> Decimal | None:
@@ -254,7 +248,7 @@ def _plain(value: Decimal) -> str:
 
 
 @dataclass
-class DistrictRow:
+class DistrictRow(CompletionFigures):
     district_id: int
     district: str
     stations: int
@@ -263,22 +257,6 @@ class DistrictRow:
     actual: Decimal | None
     evaluations: int
     mean_score: Decimal | None
-
-    @property
-    def rate(self) -> Decimal | None:
-        return completion_rate(self.actual, self.target)
-
-    @property
-    def pace(self) -> Decimal | None:
-        return completion_rate(self.expected, self.target)
-
-    @property
-    def rate_percent(self) -> str:
-        return format_percent(self.rate)
-
-    @property
-    def pace_percent(self) -> str:
-        return format_percent(self.pace)
 
     @property
     def behind(self) -> bool:

@@ -45,7 +45,7 @@ from django.db.models.functions import (
 from django.db.models.lookups import IsNull
 
 from evalportal.periods import Quarter, month_end
-from indicators.calculations import completion_rate
+from indicators.calculations import completion_rate, format_percent
 from indicators.models import IndicatorDefinition, MonthlyActual, Target
 
 STOCK = IndicatorDefinition.Accumulation.STOCK
@@ -92,8 +92,32 @@ def pace_expressions(prefix: str, cutoff: date):
     return elapsed, total
 
 
+class PercentDisplay:
+    """完成率 and 时间进度 as the tables print them (format_percent), for rows that have `rate` and `pace`."""
+
+    @property
+    def rate_percent(self) -> str:
+        return format_percent(self.rate)
+
+    @property
+    def pace_percent(self) -> str:
+        return format_percent(self.pace)
+
+
+class CompletionFigures(PercentDisplay):
+    """A row's 完成率 (actual ÷ target) and pace (expected ÷ target: what time pace asks by the cut-off)."""
+
+    @property
+    def rate(self) -> Decimal | None:
+        return completion_rate(self.actual, self.target)
+
+    @property
+    def pace(self) -> Decimal | None:
+        return completion_rate(self.expected, self.target)
+
+
 @dataclass
-class DistrictIndicator:
+class DistrictIndicator(CompletionFigures):
     """One district × indicator: Σ 协议量, Σ on-pace amount, Σ 完成量 to the cut-off (see the module's rules)."""
 
     district_id: int
@@ -103,13 +127,6 @@ class DistrictIndicator:
     expected: Decimal | None = None
     actual: Decimal | None = None
 
-    @property
-    def rate(self) -> Decimal | None:
-        return completion_rate(self.actual, self.target)
-
-    @property
-    def pace(self) -> Decimal | None:
-        return completion_rate(self.expected, self.target)
 
 
 @dataclass
