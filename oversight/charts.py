@@ -51,6 +51,38 @@ FONT = 'font-family="Noto Sans CJK SC, sans-serif" font-size="12"'
 BAR, PACE, BEHIND = "#1f4e79", "#c00000", "#c55a11"
 
 
+# --- horizontal 完成率 bars (pace chart, district comparison) ----------------------------------------------------
+
+CHART_WIDTH = 720
+RATE_CAP = Decimal("1.5")  # bars stop at 150% on the drawing; the table has the figure
+
+
+def _rate_chart_frame(label: str, rows: list, *, left: int, bar: int, gap: int, top: int,
+                      legend: str) -> tuple[list[str], int, float]:
+    """The opening of a horizontal 完成率 bar chart: the svg element, the 完成率 legend followed by `legend`, and the
+    0–150% grid. Returns the parts so far, the height and the pixels per unit of rate."""
+    height = top + len(rows) * (bar + gap) + 24
+    scale = (CHART_WIDTH - left - 70) / float(RATE_CAP)
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {CHART_WIDTH} {height}" role="img" '
+             f'aria-label="{escape(label)}" {FONT}>',
+             f'<rect x="{left}" y="6" width="12" height="12" fill="{BAR}"/><text x="{left + 16}" y="16">完成率</text>'
+             + legend]
+    for pct in (0, 50, 100, 150):
+        x = left + pct / 100 * scale
+        parts.append(f'<line x1="{x:.1f}" y1="{top - 4}" x2="{x:.1f}" y2="{height - 20}" stroke="#ddd"/>'
+                     f'<text x="{x:.1f}" y="{height - 6}" text-anchor="middle" fill="#555">{pct}%</text>')
+    return parts, height, scale
+
+
+def _rate_bar(row, name: str, *, x: int, y: int, bar: int, scale: float, tick: float, baseline: int) -> str:
+    """One row's 完成率 bar (orange when behind its pace) with its tooltip and the printed rate."""
+    w = float(min(row.rate, RATE_CAP)) * scale
+    colour = BEHIND if row.behind else BAR
+    return (f'<rect x="{x}" y="{y}" width="{w:.1f}" height="{bar}" fill="{colour}">'
+            f'<title>{escape(name)} 完成率 {row.rate_percent}，时间进度 {row.pace_percent}</title></rect>'
+            f'<text x="{max(x + w, tick + 2) + 4:.1f}" y="{y + baseline}">{row.rate_percent}</text>')
+
+
 # --- completion vs pace per station ------------------------------------------------------------------------------
 
 
@@ -125,32 +157,20 @@ def _bar_label(name: str) -> str:
 def pace_chart_svg(rows: list[PaceRow], indicator: IndicatorDefinition) -> str:
     """One horizontal bar per station (完成率, capped at 150% on the drawing, the table has the figure) with a red
     tick at its time pace; bars behind pace are orange."""
-    width, left, bar, gap, top = 720, 170, 14, 6, 30
-    height = top + len(rows) * (bar + gap) + 24
-    cap = Decimal("1.5")
-    scale = (width - left - 70) / float(cap)
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" '
-             f'aria-label="各服务站{escape(indicator.name)}完成率与时间进度" {FONT}>',
-             f'<rect x="{left}" y="6" width="12" height="12" fill="{BAR}"/><text x="{left + 16}" y="16">完成率</text>'
-             f'<rect x="{left + 70}" y="6" width="12" height="12" fill="{BEHIND}"/>'
-             f'<text x="{left + 86}" y="16">落后于时间进度</text>'
-             f'<rect x="{left + 200}" y="5" width="3" height="14" fill="{PACE}"/><text x="{left + 208}" y="16">时间进度</text>']
-    for pct in (0, 50, 100, 150):
-        x = left + pct / 100 * scale
-        parts.append(f'<line x1="{x:.1f}" y1="{top - 4}" x2="{x:.1f}" y2="{height - 20}" stroke="#ddd"/>'
-                     f'<text x="{x:.1f}" y="{height - 6}" text-anchor="middle" fill="#555">{pct}%</text>')
+    left, bar, gap, top = 170, 14, 6, 30
+    parts, height, scale = _rate_chart_frame(
+        f"各服务站{indicator.name}完成率与时间进度", rows, left=left, bar=bar, gap=gap, top=top,
+        legend=f'<rect x="{left + 70}" y="6" width="12" height="12" fill="{BEHIND}"/>'
+               f'<text x="{left + 86}" y="16">落后于时间进度</text>'
+               f'<rect x="{left + 200}" y="5" width="3" height="14" fill="{PACE}"/>'
+               f'<text x="{left + 208}" y="16">时间进度</text>')
     for i, row in enumerate(rows):
         y = top + i * (bar + gap)
         name = row.contract.station.name
         parts.append(f'<text x="{left - 6}" y="{y + 11}" text-anchor="end">{_bar_label(name)}</text>')
-        rate = row.rate
-        tick = left + float(min(row.pace, cap)) * scale
-        if rate is not None:
-            w = float(min(rate, cap)) * scale
-            colour = BEHIND if row.behind else BAR
-            parts.append(f'<rect x="{left}" y="{y}" width="{w:.1f}" height="{bar}" fill="{colour}">'
-                         f'<title>{escape(name)} 完成率 {row.rate_percent}，时间进度 {row.pace_percent}</title></rect>'
-                         f'<text x="{max(left + w, tick + 2) + 4:.1f}" y="{y + 11}">{row.rate_percent}</text>')
+        tick = left + float(min(row.pace, RATE_CAP)) * scale
+        if row.rate is not None:
+            parts.append(_rate_bar(row, name, x=left, y=y, bar=bar, scale=scale, tick=tick, baseline=11))
         else:
             parts.append(f'<text x="{tick + 6:.1f}" y="{y + 11}" fill="#555">无协议量</text>')
         parts.append(f'<rect x="{tick - 1:.1f}" y="{y - 2}" width="3" height="{bar + 4}" fill="{PACE}"/>')
@@ -289,30 +309,19 @@ def district_comparison(contracts: QuerySet, evaluations: QuerySet, indicator: I
 
 def district_chart_svg(rows: list[DistrictRow], indicator: IndicatorDefinition) -> str:
     """Horizontal bars of 完成率 per district with the district's time pace as a red tick."""
-    width, left, bar, gap, top = 720, 80, 18, 8, 30
-    height = top + len(rows) * (bar + gap) + 24
-    cap = Decimal("1.5")
-    scale = (width - left - 70) / float(cap)
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" '
-             f'aria-label="各区{escape(indicator.name)}完成率与时间进度" {FONT}>',
-             f'<rect x="{left}" y="6" width="12" height="12" fill="{BAR}"/><text x="{left + 16}" y="16">完成率</text>'
-             f'<rect x="{left + 70}" y="5" width="3" height="14" fill="{PACE}"/><text x="{left + 78}" y="16">时间进度</text>']
-    for pct in (0, 50, 100, 150):
-        x = left + pct / 100 * scale
-        parts.append(f'<line x1="{x:.1f}" y1="{top - 4}" x2="{x:.1f}" y2="{height - 20}" stroke="#ddd"/>'
-                     f'<text x="{x:.1f}" y="{height - 6}" text-anchor="middle" fill="#555">{pct}%</text>')
+    left, bar, gap, top = 80, 18, 8, 30
+    parts, height, scale = _rate_chart_frame(
+        f"各区{indicator.name}完成率与时间进度", rows, left=left, bar=bar, gap=gap, top=top,
+        legend=f'<rect x="{left + 70}" y="5" width="3" height="14" fill="{PACE}"/>'
+               f'<text x="{left + 78}" y="16">时间进度</text>')
     for i, row in enumerate(rows):
         y = top + i * (bar + gap)
         parts.append(f'<text x="{left - 6}" y="{y + 13}" text-anchor="end">{escape(row.district)}</text>')
         if row.rate is None:
             parts.append(f'<text x="{left + 4}" y="{y + 13}" fill="#555">无协议量</text>')
             continue
-        w = float(min(row.rate, cap)) * scale
-        tick = left + float(min(row.pace, cap)) * scale if row.pace is not None else left
-        colour = BEHIND if row.behind else BAR
-        parts.append(f'<rect x="{left}" y="{y}" width="{w:.1f}" height="{bar}" fill="{colour}">'
-                     f'<title>{escape(row.district)} 完成率 {row.rate_percent}，时间进度 {row.pace_percent}</title></rect>'
-                     f'<text x="{max(left + w, tick + 2) + 4:.1f}" y="{y + 13}">{row.rate_percent}</text>')
+        tick = left + float(min(row.pace, RATE_CAP)) * scale if row.pace is not None else left
+        parts.append(_rate_bar(row, row.district, x=left, y=y, bar=bar, scale=scale, tick=tick, baseline=13))
         if row.pace is not None:
             parts.append(f'<rect x="{tick - 1:.1f}" y="{y - 2}" width="3" height="{bar + 4}" fill="{PACE}"/>')
     parts.append("</svg>")

@@ -140,6 +140,11 @@ class ChartPageTests(TestCase):
         self.assertEqual((xi.rate_percent, xi.pace_percent, xi.gap_points), ("17.14%", "41.67%", Decimal("-24.53")))
         self.assertTrue(xi.behind)
         self.assertContains(response, "<svg", count=1)
+        # the drawing says what the table says: xi-2024's bar is orange (behind) with its figures, fe-2024 has no target
+        svg = response.content.decode().split("<svg", 1)[1].split("</svg>", 1)[0]
+        self.assertIn(f'fill="#c55a11"><title>{xi.contract.station.name} 完成率 17.14%，时间进度 41.67%</title>', svg)
+        self.assertEqual(svg.count("无协议量"), 1)
+        self.assertEqual(svg.count('fill="#c00000"/>'), 3)  # the legend's pace mark and one tick per station
         self.assertContains(response, 'id="chart-table"')
         self.assertContains(response, "<td class=\"table-num\">-24.53</td>", html=False)
 
