@@ -32,7 +32,7 @@ def table_workbook(sheet_title: str, title: str, columns: list[tuple[str, str, f
     start = 1
     for index, (group, name, width, _fmt) in enumerate(columns, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
-        cell = sheet.cell(row=3, column=index, value=None if group == name else name)
+        cell = sheet.cell(row=3, column=index, value=name)  # under a column spanning both rows: cleared by the merge
         cell.font, cell.border = Font(bold=True), BORDER
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
         if index == len(columns) or columns[index][0] != group:
