@@ -3,16 +3,19 @@ with the base settings, a bare view served through the same URLconf and middlewa
 the demo data in a fresh database, generated stations.
 
 Each script imports this module as `_common` (python puts the script's folder on sys.path) and calls, in order:
-`bench_database` (unless it takes DATABASE_URL as it is), `setup_django`, then imports Django and the apps.
+`bench_database` (unless it takes DATABASE_URL as it is), `setup_django`, then imports Django and the apps;
+bench_pages and bench_api then measure at two sizes of generated data (`measure_at_two_sizes`).
 """
 
 from __future__ import annotations
 
+import argparse
 import logging
 import os
 import sys
 import time
 import types
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -72,3 +75,21 @@ def load_scale(stations: int) -> None:
     scale_delete()
     scale_load(stations=stations, years=1, seed=2025)
     print(f"load_scale --stations {stations} --years 1: {time.perf_counter() - started:.1f} s", flush=True)
+
+
+def measure_at_two_sizes(measure: Callable[[int], dict], db: str, *, small: int, large: int,
+                         runs: int) -> tuple[argparse.Namespace, dict[int, dict]]:
+    """The usual run: --small, --large (generated stations) and --runs from the command line (defaults as given),
+    the demo data in a fresh `db`, then at each size the stations generated and measure(runs). Returns the arguments
+    and each size's figures."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--small", type=int, default=small)
+    parser.add_argument("--large", type=int, default=large)
+    parser.add_argument("--runs", type=int, default=runs)
+    args = parser.parse_args()
+    load_demo(fresh_file=db)
+    figures = {}
+    for size in (args.small, args.large):
+        load_scale(size)
+        figures[size] = measure(args.runs)
+    return args, figures

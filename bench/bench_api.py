@@ -26,7 +26,6 @@ Figures only, no assertions (query counts are asserted in tests/api/test_matrix.
 
 from __future__ import annotations
 
-import argparse
 import logging
 import statistics
 import time
@@ -124,16 +123,7 @@ def measure(runs: int) -> dict[str, tuple[int, float, float, int]]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--small", type=int, default=20)
-    parser.add_argument("--large", type=int, default=176)
-    parser.add_argument("--runs", type=int, default=15)
-    args = parser.parse_args()
-    _common.load_demo(fresh_file=DB)
-    figures = {}
-    for size in (args.small, args.large):
-        _common.load_scale(size)
-        figures[size] = measure(args.runs)
+    args, figures = _common.measure_at_two_sizes(measure, DB, small=20, large=176, runs=15)
     for size, rows in figures.items():
         bare_wall, bare_cpu = rows["bare DRF view"][1:3]
         print(f"\n{size} generated stations (+ demo), median of {args.runs} runs")

@@ -15,7 +15,6 @@ Figures only, no assertions (the query counts are asserted in tests/oversight/te
 
 from __future__ import annotations
 
-import argparse
 import statistics
 import time
 
@@ -87,16 +86,7 @@ def measure(runs: int) -> dict[str, tuple[int, float]]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--small", type=int, default=176)
-    parser.add_argument("--large", type=int, default=1000)
-    parser.add_argument("--runs", type=int, default=7)
-    args = parser.parse_args()
-    _common.load_demo(fresh_file=DB)
-    figures = {}
-    for size in (args.small, args.large):
-        _common.load_scale(size)
-        figures[size] = measure(args.runs)
+    args, figures = _common.measure_at_two_sizes(measure, DB, small=176, large=1000, runs=7)
     small, large = figures[args.small], figures[args.large]
     bare_small, bare_large = small["bare view"][1], large["bare view"][1]
     print(f"\n{'page':<28}{'queries':>9}{'queries':>9}{'CPU ms':>9}{'CPU ms':>9}{'ratio':>7}{'×bare':>7}{'×bare':>7}")
