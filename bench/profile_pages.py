@@ -43,6 +43,7 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import clear_url_caches, path  # noqa: E402
 
+from evalportal.operations import bare_page  # noqa: E402
 from stations.models import User  # noqa: E402
 
 logging.getLogger("evalportal.security").setLevel(logging.WARNING)
@@ -53,7 +54,7 @@ def bare(request):
 
 
 urls = types.ModuleType("profile_pages_urls")
-urls.urlpatterns = [path("__bare__/", bare)] + __import__("evalportal.urls", fromlist=["urlpatterns"]).urlpatterns
+urls.urlpatterns = [path("__bare__/", bare), path("__page__/", bare_page)] + __import__("evalportal.urls", fromlist=["urlpatterns"]).urlpatterns
 sys.modules["profile_pages_urls"] = urls
 settings.ROOT_URLCONF = "profile_pages_urls"
 settings.ALLOWED_HOSTS = ["*"]
@@ -61,6 +62,7 @@ clear_url_caches()
 
 PAGES = [
     ("bare view (signed in)", "street_xicun", "/__bare__/"),
+    ("empty layout (signed in)", "street_xicun", "/__page__/"),  # base.html: session, user, navigation, template
     ("home 街道办", "street_xicun", "/"),
     ("home 区民政局", "bureau_liwan", "/"),
     ("home 评估机构", "evaluator_gzswa", "/"),
