@@ -42,15 +42,16 @@ def setup_django(*, debug: bool | None = None) -> None:
     logging.getLogger("evalportal.security").setLevel(logging.WARNING)  # one login line per request otherwise
 
 
-def serve_bare_view(route: str, view) -> None:
-    """Serve evalportal.urls with `view` at `route` in front of it, to any host (the test client's testserver)."""
+def serve_bare_view(route: str, view, more: dict | None = None) -> None:
+    """Serve evalportal.urls with `view` at `route` (and `more`: route → view) in front of it, to any host (the test
+    client's testserver)."""
     from django.conf import settings
     from django.urls import clear_url_caches, path
 
     from evalportal.urls import urlpatterns
 
     urls = types.ModuleType(URLCONF)
-    urls.urlpatterns = [path(route, view), *urlpatterns]
+    urls.urlpatterns = [path(route, view), *(path(r, v) for r, v in (more or {}).items()), *urlpatterns]
     sys.modules[URLCONF] = urls
     settings.ROOT_URLCONF = URLCONF
     settings.ALLOWED_HOSTS = ["*"]

@@ -32,6 +32,7 @@ from django.http import HttpResponse  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
+from evalportal.operations import bare_page  # noqa: E402
 from stations.models import User  # noqa: E402
 
 
@@ -39,10 +40,11 @@ def bare(request):
     return HttpResponse("ok", content_type="text/plain")
 
 
-_common.serve_bare_view("__bare__/", bare)
+_common.serve_bare_view("__bare__/", bare, {"__page__/": bare_page})
 
 PAGES = [
     ("bare view (signed in)", "street_xicun", "/__bare__/"),
+    ("empty layout (signed in)", "street_xicun", "/__page__/"),  # base.html: session, user, navigation, template
     ("home 街道办", "street_xicun", "/"),
     ("home 区民政局", "bureau_liwan", "/"),
     ("home 评估机构", "evaluator_gzswa", "/"),

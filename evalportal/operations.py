@@ -92,3 +92,10 @@ def worker_queue(request):
 def bare(request):
     """The cheapest response the stack can give: the yardstick of the throughput measurement."""
     return HttpResponse("ok", content_type="text/plain")
+
+
+@login_required
+def bare_page(request):
+    """The site's layout with no content, behind login: what any signed-in page costs before its own work (session,
+    user, navigation, base template), the second yardstick of the throughput measurement."""
+    return render(request, "base.html")

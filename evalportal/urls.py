@@ -33,8 +33,9 @@ urlpatterns = [
 ]
 
 if settings.EVALPORTAL_BENCH_BARE:
-    # a view that does nothing, for measuring the stack itself (scripts/smoke_deploy.sh); off unless asked for
+    # views that do nothing (anonymous; the empty layout behind login), for measuring the stack itself (scripts/smoke_deploy.sh); off unless asked for
     urlpatterns.append(path("_bench/bare", operations.bare, name="bench_bare"))
+    urlpatterns.append(path("_bench/page", operations.bare_page, name="bench_page"))
 
 # Chinese error pages in the site's layout (evalportal.errors).
 handler403 = "evalportal.errors.permission_denied"

@@ -127,8 +127,9 @@ def station_rows(contracts: list[Contract], today: date, settings: WarningSettin
     # completion against time pace, per indicator at contract level (片区 summed; a stock indicator takes each
     # 片区's latest month up to the cut-off)
     targets: dict[tuple[int, int], Decimal] = defaultdict(Decimal)
-    for contract_id, indicator_id, value in Target.objects.filter(contract__in=ids).values_list(
-        "contract_id", "indicator_id", "value"
+    for contract_id, indicator_id, value in (
+        Target.objects.filter(contract__in=ids).values_list("contract_id", "indicator_id")
+        .annotate(total=Sum("value")).order_by()
     ):
         targets[(contract_id, indicator_id)] += value
     flows: dict[tuple[int, int], Decimal] = defaultdict(Decimal)
@@ -217,7 +218,7 @@ def station_rows(contracts: list[Contract], today: date, settings: WarningSettin
             continue
         figures = staff_figures(facts_by_contract[contract.pk], months,
                                 required_certified=contract.required_certified_staff,
-                                required_staff=contract.required_staff)
+                                required_staff=contract.required_staff, subtotals=False)
         rows[contract.pk].shortfall = -figures.surplus
         rows[contract.pk].retention = figures.retention_rate
 

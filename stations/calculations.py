@@ -129,7 +129,10 @@ def staff_figures(
     required_certified: int,
     required_staff: int,
     training_hours: Decimal | None = None,
+    subtotals: bool = True,
 ) -> StaffFigures:
+    """The 附件2 totals; subtotals=False leaves per_month empty for callers that show only the totals (the
+    dashboard's 缺配 and 稳岗率, computed for a page of stations)."""
     rows = list(staff)
     certified = [s for s in rows if s.certified]
     uncertified = [s for s in rows if not s.certified]
@@ -143,5 +146,5 @@ def staff_figures(
         continuing_staff=sum(1 for s in rows if s.continuing(months)),
         required_staff=required_staff,
         training_hours=training_hours,
-        per_month=month_subtotals(rows, months),
+        per_month=month_subtotals(rows, months) if subtotals else [],
     )

@@ -233,8 +233,10 @@ STORAGES = {
 }
 # Protected downloads: "django" streams them from the app server; "x-accel" lets nginx send them (evalportal.downloads)
 EVALPORTAL_DOWNLOADS = os.environ.get("EVALPORTAL_DOWNLOADS", "django")
-EVALPORTAL_S3_URL_SECONDS = 60
-EVALPORTAL_BENCH_BARE = env_bool("EVALPORTAL_BENCH_BARE", False)  # /_bench/bare for the smoke test's throughput  # lifetime of the presigned URL nginx fetches an object with
+EVALPORTAL_S3_URL_SECONDS = 60  # lifetime of the presigned URL nginx fetches an object with
+# /_bench/bare (anonymous) and /_bench/page (the empty layout behind login) for the smoke test's throughput; off in
+# production
+EVALPORTAL_BENCH_BARE = env_bool("EVALPORTAL_BENCH_BARE", False)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -1,5 +1,6 @@
 """Requests per second of the busiest pages against a bare view, through the same nginx + gunicorn stack (issue 13
-§5). A closed loop: CONCURRENCY clients, each logged in as the page's user, request the page for SECONDS seconds.
+§5), and against the site's empty layout behind login (what the signed-in stack costs by itself). A closed loop:
+CONCURRENCY clients, each logged in as the page's user, request the page for SECONDS seconds.
 Prints figures; it does not fail on them (timings on a shared 2-core machine are a measurement, not a test).
 
 Usage: throughput.py BASE CA_FILE
@@ -19,6 +20,7 @@ CONCURRENCY = 8
 SECONDS = 6.0
 PAGES = [
     ("bare view", None, "/_bench/bare"),
+    ("bare view · logged in", "street_xicun", "/_bench/page"),  # the empty layout: the signed-in stack by itself
     ("home · street_xicun", "street_xicun", "/"),
     ("home · bureau_liwan", "bureau_liwan", "/"),
     ("home · evaluator_gzswa", "evaluator_gzswa", "/"),
@@ -73,13 +75,15 @@ def measure(base: str, ca: str, username: str | None, path: str) -> tuple[float,
 
 def main(base: str, ca: str) -> int:
     print(f"[throughput] {CONCURRENCY} concurrent clients × {SECONDS:.0f} s per page, through nginx (TLS)")
-    bare = None
+    bare = bare_page = None
     failed = 0
     for label, username, path in PAGES:
         rps, p50, errors = measure(base, ca, username, path)
         bare = bare or rps
         failed += errors
-        print(f"[throughput] {label:34s} {rps:7.1f} req/s  p50 {p50:6.1f} ms  {rps / bare:4.2f}× bare"
+        against_page = f"  {rps / bare_page:4.2f}× bare logged in" if bare_page else ""
+        bare_page = bare_page or (rps if path == "/_bench/page" else None)
+        print(f"[throughput] {label:34s} {rps:7.1f} req/s  p50 {p50:6.1f} ms  {rps / bare:4.2f}× bare{against_page}"
               f"{'  ERRORS ' + str(errors) if errors else ''}", flush=True)
     return 1 if failed else 0
 
