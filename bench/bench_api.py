@@ -26,42 +26,27 @@ Figures only, no assertions (query counts are asserted in tests/api/test_matrix.
 
 from __future__ import annotations
 
-import argparse
 import logging
-import os
 import statistics
-import sys
 import time
-import types
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-DB = os.environ.get("BENCH_DB", "/tmp/evalportal-bench-api.sqlite3")
-os.environ["DATABASE_URL"] = f"sqlite:///{DB}"
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "evalportal.settings.base")
+import _common
 
-import django  # noqa: E402
+DB = _common.bench_database("/tmp/evalportal-bench-api.sqlite3")
+_common.setup_django()
 
-django.setup()
-
-from django.conf import settings  # noqa: E402
 from django.core.cache import cache  # noqa: E402
-from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.db.models import Count  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
-from django.urls import clear_url_caches, path  # noqa: E402
 from rest_framework.response import Response  # noqa: E402
 from rest_framework.test import APIClient  # noqa: E402
 from rest_framework.views import APIView  # noqa: E402
 
 from api.tokens import api_token_create  # noqa: E402
 from oversight.scale import PREFIX as SCALE_PREFIX  # noqa: E402
-from oversight.scale import scale_delete, scale_load  # noqa: E402
 from stations.models import Contract, User  # noqa: E402
 
-logging.getLogger("evalportal.security").setLevel(logging.WARNING)
 logging.getLogger("django.request").setLevel(logging.ERROR)
 
 
@@ -72,14 +57,7 @@ class Bare(APIView):
         return Response({"ok": True})
 
 
-urls = types.ModuleType("bench_api_urls")
-urls.urlpatterns = [path("api/v1/__bare__/", Bare.as_view())] + __import__(
-    "evalportal.urls", fromlist=["urlpatterns"]
-).urlpatterns
-sys.modules["bench_api_urls"] = urls
-settings.ROOT_URLCONF = "bench_api_urls"
-settings.ALLOWED_HOSTS = ["*"]
-clear_url_caches()
+_common.serve_bare_view("api/v1/__bare__/", Bare.as_view())
 
 QUARTER_URL = "/api/v1/contracts/xicun-2024/quarters/2025-Q2/actuals/"
 CELLS = 60
@@ -145,22 +123,7 @@ def measure(runs: int) -> dict[str, tuple[int, float, float, int]]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--small", type=int, default=20)
-    parser.add_argument("--large", type=int, default=176)
-    parser.add_argument("--runs", type=int, default=15)
-    args = parser.parse_args()
-    if os.path.exists(DB):
-        os.remove(DB)
-    call_command("migrate", verbosity=0)
-    call_command("load_demo", verbosity=0)
-    figures = {}
-    for size in (args.small, args.large):
-        started = time.perf_counter()
-        scale_delete()
-        scale_load(stations=size, years=1, seed=2025)
-        print(f"load_scale --stations {size} --years 1: {time.perf_counter() - started:.1f} s", flush=True)
-        figures[size] = measure(args.runs)
+    args, figures = _common.measure_at_two_sizes(measure, DB, small=20, large=176, runs=15)
     for size, rows in figures.items():
         bare_wall, bare_cpu = rows["bare DRF view"][1:3]
         print(f"\n{size} generated stations (+ demo), median of {args.runs} runs")

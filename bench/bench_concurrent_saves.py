@@ -8,7 +8,8 @@ street_xicun) saving their own cell of /contracts/xicun-2024/quarters/2025-Q2/ R
 
 Printed: the HTTP status of every save (302 = saved), latency percentiles, saves lost (a cell not holding its
 saver's last value), "database is locked" lines in the server and worker logs, and the bundle's final state.
-Figures only, no assertions (tests/evalportal/test_sqlite_concurrency.py asserts 0 errors for 10 savers).
+Figures only, no assertions (tests/evalportal/test_concurrent_writers.py asserts 0 errors and no lost save for 10
+writers, on SQLite and on PostgreSQL). The site is started by tests/live_site.py, as in that test.
 
 Usage:
     .venv/bin/python bench/bench_concurrent_saves.py [--savers 30] [--rounds 3] [--workers 3] [--threads 4]
@@ -20,77 +21,19 @@ A PostgreSQL database named in --database-url is DROPPED and created again: give
 from __future__ import annotations
 
 import argparse
-import http.cookiejar
-import os
 import re
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
 import time
-import urllib.error
-import urllib.parse
-import urllib.request
 from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-QUARTER_URL = "/contracts/xicun-2024/quarters/2025-Q2/"
-DEMO_PASSWORD = "evalportal-demo"
+sys.path.insert(0, str(ROOT))
 
-
-class NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):
-        return None
-
-
-class Browser:
-    """One person's session: cookies, CSRF token, no automatic redirects."""
-
-    def __init__(self, base: str) -> None:
-        self.base = base
-        self.jar = http.cookiejar.CookieJar()
-        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar), NoRedirect)
-
-    def request(self, path: str, data: dict | None = None) -> tuple[int, str]:
-        body = None
-        if data is not None:
-            token = next(c.value for c in self.jar if c.name == "csrftoken")
-            body = urllib.parse.urlencode({**data, "csrfmiddlewaretoken": token}).encode()
-        req = urllib.request.Request(self.base + path, data=body, headers={"Referer": self.base + path})
-        try:
-            with self.opener.open(req, timeout=180) as response:
-                return response.status, response.read().decode()
-        except urllib.error.HTTPError as exc:
-            return exc.code, exc.read().decode(errors="replace")
-
-    def login(self, username: str) -> None:
-        self.request("/accounts/login/")
-        status, _ = self.request("/accounts/login/", {"username": username, "password": DEMO_PASSWORD})
-        if status != 302:
-            raise SystemExit(f"login of {username} answered {status}")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def recreate_postgres(url: str) -> None:
-    import psycopg2
-
-    parsed = urllib.parse.urlparse(url)
-    name = parsed.path.lstrip("/")
-    admin = psycopg2.connect(dbname="postgres", user=parsed.username or "postgres", password=parsed.password,
-                             host=parsed.hostname, port=parsed.port or 5432)
-    admin.autocommit = True
-    with admin.cursor() as cur:
-        cur.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        cur.execute(f'CREATE DATABASE "{name}"')
-    admin.close()
+from tests.live_site import CELL_RE, QUARTER_URL, Browser, LiveSite, postgres_recreate  # noqa: E402
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -110,49 +53,16 @@ def main() -> None:
     tmp = Path(tempfile.mkdtemp(prefix="evalportal-bench-saves-"))
     url = args.database_url or f"sqlite:///{tmp / 'db.sqlite3'}"
     if url.startswith("postgres"):
-        recreate_postgres(url)
-    env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "evalportal.settings.test",
-           "MEDIA_ROOT": str(tmp / "media"), "PYTHONDONTWRITEBYTECODE": "1"}
-    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-
-    def manage(*command: str) -> str:
-        return subprocess.run([sys.executable, "manage.py", *command], cwd=ROOT, env=env, check=True,
-                              capture_output=True, text=True, timeout=600).stdout
-
-    manage("migrate", "-v0")
-    manage("load_demo", "-v0")
-    manage("shell", "-c", (
-        "from reports.models import ReportBundle; from stations.models import District, User; import datetime; "
-        "ReportBundle.objects.create(requested_by=User.objects.get(username='bureau_liwan'), "
-        "district=District.objects.get(code='liwan'), period_from=datetime.date(2024, 1, 1), "
-        "period_to=datetime.date(2025, 12, 31))"
-    ))
-    port = free_port()
-    logs = {name: open(tmp / f"{name}.log", "w+") for name in ("server", "worker")}
-    processes = [
-        subprocess.Popen([sys.executable, "-m", "gunicorn", "evalportal.wsgi:application", "--bind",
-                          f"127.0.0.1:{port}", "--workers", str(args.workers), "--threads", str(args.threads),
-                          "--worker-class", "gthread", "--timeout", "180"],
-                         cwd=ROOT, env=env, stdout=logs["server"], stderr=subprocess.STDOUT),
-        subprocess.Popen([sys.executable, "manage.py", "run_worker", "--poll", "0.2"],
-                         cwd=ROOT, env=env, stdout=logs["worker"], stderr=subprocess.STDOUT),
-    ]
+        postgres_recreate(url)
+    site = LiveSite(tmp, url, workers=args.workers, threads=args.threads, timeout=180, manage_timeout=600)
+    site.prepare()
     try:
-        base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(base + "/accounts/login/", timeout=5):
-                    break
-            except (urllib.error.URLError, ConnectionError, TimeoutError):
-                if time.monotonic() > deadline:
-                    raise SystemExit("gunicorn did not start") from None
-                time.sleep(0.3)
-        browsers = [Browser(base) for _ in range(args.savers)]
+        site.start()
+        browsers = [Browser(site.base, timeout=180) for _ in range(args.savers)]
         for browser in browsers:
             browser.login("street_xicun")
         _, page = browsers[0].request(QUARTER_URL)
-        cells = list(dict.fromkeys(re.findall(r'name="(c-\d+-\d+-\d{6})"', page)))[: args.savers]
+        cells = list(dict.fromkeys(re.findall(CELL_RE, page)))[: args.savers]
         if len(cells) < args.savers:
             raise SystemExit(f"only {len(cells)} editable cells on {QUARTER_URL}")
 
@@ -177,7 +87,7 @@ def main() -> None:
         elapsed = time.monotonic() - started
 
         # what each cell holds now, read back through the ORM of a fresh process
-        check = manage("shell", "-v0", "-c", (
+        check = site.manage("shell", "-v0", "-c", (
             "from indicators.models import MonthlyActual; import datetime; "
             f"cells = {cells!r}; lost = 0\n"
             "for i, cell in enumerate(cells):\n"
@@ -189,22 +99,10 @@ def main() -> None:
             "print(lost)\n"
         )).split()
         # the worker's bundle: it was being built while the saves ran; wait for it to end (at most 5 minutes)
-        deadline = time.monotonic() + 300
-        while True:
-            status = manage("shell", "-v0", "-c", "from reports.models import ReportBundle; "
-                                                  "print(ReportBundle.objects.get().status)").split()[-1]
-            if status in ("done", "failed") or time.monotonic() > deadline:
-                break
-            time.sleep(2)
+        status = site.wait_for_bundle(300)
     finally:
-        for process in processes:
-            process.terminate()
-            try:
-                process.wait(20)
-            except subprocess.TimeoutExpired:
-                process.kill()
-    locked_lines = {name: Path(log.name).read_text(errors="replace").count("database is locked")
-                    for name, log in logs.items()}
+        site.stop()
+    locked_lines = {name: site.log(name).count("database is locked") for name in site.logs}
     codes = Counter(code for code, _ in results)
     latencies = [seconds for _, seconds in results]
     engine = "PostgreSQL" if url.startswith("postgres") else "SQLite (WAL, busy timeout, BEGIN IMMEDIATE)"

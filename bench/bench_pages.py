@@ -15,49 +15,27 @@ Figures only, no assertions (the query counts are asserted in tests/oversight/te
 
 from __future__ import annotations
 
-import argparse
-import logging
-import os
 import statistics
-import sys
 import time
-import types
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-DB = os.environ.get("BENCH_DB", "/tmp/evalportal-bench-pages.sqlite3")
-os.environ["DATABASE_URL"] = f"sqlite:///{DB}"
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "evalportal.settings.base")
+import _common
 
-import django  # noqa: E402
+DB = _common.bench_database("/tmp/evalportal-bench-pages.sqlite3")
+_common.setup_django()
 
-django.setup()
-
-from django.conf import settings  # noqa: E402
-from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.http import HttpResponse  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
-from django.urls import clear_url_caches, path  # noqa: E402
 
-from oversight.scale import scale_delete, scale_load  # noqa: E402
 from stations.models import User  # noqa: E402
-
-logging.getLogger("evalportal.security").setLevel(logging.WARNING)  # one login line per page otherwise
 
 
 def bare(request):
     return HttpResponse("ok")
 
 
-urls = types.ModuleType("bench_pages_urls")
-urls.urlpatterns = [path("__bare__/", bare)] + __import__("evalportal.urls", fromlist=["urlpatterns"]).urlpatterns
-sys.modules["bench_pages_urls"] = urls
-settings.ROOT_URLCONF = "bench_pages_urls"
-settings.ALLOWED_HOSTS = ["*"]
-clear_url_caches()
+_common.serve_bare_view("__bare__/", bare)
 
 PAGES = [
     ("bare view", "street_xicun", "/__bare__/"),
@@ -107,28 +85,8 @@ def measure(runs: int) -> dict[str, tuple[int, float]]:
     return result
 
 
-def load(stations: int) -> float:
-    start = time.perf_counter()
-    scale_delete()
-    scale_load(stations=stations, years=1, seed=2025)
-    return time.perf_counter() - start
-
-
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--small", type=int, default=176)
-    parser.add_argument("--large", type=int, default=1000)
-    parser.add_argument("--runs", type=int, default=7)
-    args = parser.parse_args()
-    if os.path.exists(DB):
-        os.remove(DB)
-    call_command("migrate", verbosity=0)
-    call_command("load_demo", verbosity=0)
-    figures = {}
-    for size in (args.small, args.large):
-        seconds = load(size)
-        print(f"load_scale --stations {size} --years 1: {seconds:.1f} s", flush=True)
-        figures[size] = measure(args.runs)
+    args, figures = _common.measure_at_two_sizes(measure, DB, small=176, large=1000, runs=7)
     small, large = figures[args.small], figures[args.large]
     bare_small, bare_large = small["bare view"][1], large["bare view"][1]
     print(f"\n{'page':<28}{'queries':>9}{'queries':>9}{'CPU ms':>9}{'CPU ms':>9}{'ratio':>7}{'×bare':>7}{'×bare':>7}")

@@ -16,48 +16,30 @@ from __future__ import annotations
 import argparse
 import cProfile
 import io
-import logging
 import os
 import pstats
 import statistics
-import sys
 import time
-import types
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+import _common
+
 os.environ.setdefault("DATABASE_URL", "sqlite:////tmp/evalportal-profile-pages.sqlite3")
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "evalportal.settings.base")
-os.environ["DEBUG"] = "false"
+_common.setup_django(debug=False)
 
-import django  # noqa: E402
-
-django.setup()
-
-from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.http import HttpResponse  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
-from django.urls import clear_url_caches, path  # noqa: E402
 
 from stations.models import User  # noqa: E402
-
-logging.getLogger("evalportal.security").setLevel(logging.WARNING)
 
 
 def bare(request):
     return HttpResponse("ok", content_type="text/plain")
 
 
-urls = types.ModuleType("profile_pages_urls")
-urls.urlpatterns = [path("__bare__/", bare)] + __import__("evalportal.urls", fromlist=["urlpatterns"]).urlpatterns
-sys.modules["profile_pages_urls"] = urls
-settings.ROOT_URLCONF = "profile_pages_urls"
-settings.ALLOWED_HOSTS = ["*"]
-clear_url_caches()
+_common.serve_bare_view("__bare__/", bare)
 
 PAGES = [
     ("bare view (signed in)", "street_xicun", "/__bare__/"),
@@ -116,8 +98,7 @@ def main() -> None:
     parser.add_argument("--top", type=int, default=45)
     args = parser.parse_args()
     if args.setup is not None:
-        call_command("migrate", verbosity=0)
-        call_command("load_demo", verbosity=0)
+        _common.load_demo()
         if args.setup:
             call_command("load_scale", stations=args.setup, years=args.years)
     print(f"database: {connection.vendor}; load average {os.getloadavg()[0]:.1f}")

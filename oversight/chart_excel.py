@@ -1,8 +1,10 @@
 """The chart tables as xlsx in the users' layout: title row, two-row merged header (group over its columns, a
-column without group merged over both rows), thin borders, printed as the official tables (evalportal.xlsx)."""
+column without group merged over both rows), thin borders, printed as the official tables (evalportal.xlsx).
+table_workbook also writes the dashboard's station table (dashboard_excel)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 
@@ -21,9 +23,14 @@ def _number(value):
     return float(value) if isinstance(value, Decimal) else value
 
 
-def table_workbook(sheet_title: str, title: str, columns: list[tuple[str, str, float, str | None]],
-                   rows: list[list], *, note: str = "") -> bytes:
-    """columns: (group, name, width, number format); a column whose group equals its name spans both header rows."""
+NumberFormat = str | Callable[[int | float], str] | None
+
+
+def table_workbook(sheet_title: str, title: str, columns: list[tuple[str, str, float, NumberFormat]],
+                   rows: list[list], *, note: str = "", freeze: str = "B4") -> bytes:
+    """columns: (group, name, width, number format); a column alone in a group named as itself spans both header
+    rows. The number format applies to the column's numbers; a callable chooses it per number (quantity_format).
+    `freeze`: the first cell that scrolls (the header rows and the columns left of it stay in view)."""
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = sheet_title
@@ -32,7 +39,7 @@ def table_workbook(sheet_title: str, title: str, columns: list[tuple[str, str, f
     start = 1
     for index, (group, name, width, _fmt) in enumerate(columns, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
-        cell = sheet.cell(row=3, column=index, value=None if group == name else name)
+        cell = sheet.cell(row=3, column=index, value=name)  # under a column spanning both rows: cleared by the merge
         cell.font, cell.border = Font(bold=True), BORDER
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
         if index == len(columns) or columns[index][0] != group:
@@ -52,11 +59,11 @@ def table_workbook(sheet_title: str, title: str, columns: list[tuple[str, str, f
             cell.border = BORDER
             fmt = columns[c - 1][3]
             if fmt and isinstance(cell.value, int | float):
-                cell.number_format = fmt
+                cell.number_format = fmt(cell.value) if callable(fmt) else fmt
     last = 3 + len(rows)
     if note:
         sheet.cell(row=last + 2, column=1, value=note).alignment = Alignment(wrap_text=False)
-    sheet.freeze_panes = "B4"
+    sheet.freeze_panes = freeze
     print_setup(sheet, last_row=max(3, last + (2 if note else 0)), last_column=len(columns), header_rows=(2, 3))
     return workbook_bytes(workbook)
 

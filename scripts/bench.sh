@@ -14,6 +14,7 @@ shopt -s nullglob
 benches=()
 for bench in bench/*.py; do
     case "$(basename "$bench")" in
+        _*.py) ;;  # shared set-up (bench/_common.py), not a benchmark
         bench_rollup.py|profile_pages.py) [ "${BENCH_ALL:-0}" = "1" ] && benches+=("$bench") ;;
         *) benches+=("$bench") ;;
     esac

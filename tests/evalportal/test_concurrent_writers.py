@@ -15,31 +15,22 @@ overwrote a save without having seen it.
 
 from __future__ import annotations
 
-import http.cookiejar
 import json
-import os
 import re
-import socket
-import subprocess
-import sys
 import tempfile
 import threading
 import time
-import urllib.error
 import urllib.parse
-import urllib.request
 from decimal import Decimal
 from pathlib import Path
 
 from django.conf import settings
 from django.test import SimpleTestCase
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.live_site import CELL_RE, QUARTER_URL, Browser, LiveSite, postgres_drop, postgres_recreate
+
 WRITERS = 10
 ROUNDS = 3
-QUARTER_URL = "/contracts/xicun-2024/quarters/2025-Q2/"
-DEMO_PASSWORD = "evalportal-demo"
-CELL_RE = r'name="(c-\d+-\d+-\d{6})"'
 
 # Run in a subprocess with the test's database: the state of the given cells (value, version) and their audit trail.
 REPORT = """
@@ -61,39 +52,6 @@ print(json.dumps(out))
 """
 
 
-class NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):
-        return None
-
-
-class Browser:
-    """One person's session: cookies, CSRF token, no automatic redirects."""
-
-    def __init__(self, base: str) -> None:
-        self.base = base
-        self.jar = http.cookiejar.CookieJar()
-        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar), NoRedirect)
-
-    def csrf(self) -> str:
-        return next(c.value for c in self.jar if c.name == "csrftoken")
-
-    def request(self, path: str, data: dict | None = None) -> tuple[int, str]:
-        body = None
-        if data is not None:
-            body = urllib.parse.urlencode({**data, "csrfmiddlewaretoken": self.csrf()}).encode()
-        req = urllib.request.Request(self.base + path, data=body, headers={"Referer": self.base + path})
-        try:
-            with self.opener.open(req, timeout=120) as response:
-                return response.status, response.read().decode()
-        except urllib.error.HTTPError as exc:
-            return exc.code, exc.read().decode(errors="replace")
-
-    def login(self, username: str) -> None:
-        self.request("/accounts/login/")
-        status, _ = self.request("/accounts/login/", {"username": username, "password": DEMO_PASSWORD})
-        assert status == 302, f"login of {username} answered {status}"
-
-
 def cell_state(page: str, cell: str) -> tuple[str, str]:
     """(value, version) of a cell as the quarter page shows it."""
     value = re.search(rf'name="{cell}"[^>]*value="([^"]*)"', page)
@@ -106,112 +64,33 @@ def number(text: str | None) -> Decimal | None:
     return Decimal(text.replace(",", "")) if text not in (None, "") else None
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 class ConcurrentWritersTests(SimpleTestCase):
     def setUp(self):
         self.tmp = tempfile.TemporaryDirectory(prefix="evalportal-writers-")
         self.addCleanup(self.tmp.cleanup)
         tmp = Path(self.tmp.name)
         self.sqlite = settings.DATABASES["default"]["ENGINE"].endswith("sqlite3")
-        self.env = {
-            **os.environ,
-            "DATABASE_URL": f"sqlite:///{tmp / 'db.sqlite3'}" if self.sqlite else self.postgres_database(),
-            "DJANGO_SETTINGS_MODULE": "evalportal.settings.test",
-            "MEDIA_ROOT": str(tmp / "media"),
-            "PYTHONDONTWRITEBYTECODE": "1",
-        }
-        self.env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-        self.manage("migrate", "-v0")
-        self.manage("load_demo", "-v0")
-        self.manage("shell", "-c", (
-            "from reports.models import ReportBundle; from stations.models import District, User; import datetime; "
-            "ReportBundle.objects.create(requested_by=User.objects.get(username='bureau_liwan'), "
-            "district=District.objects.get(code='liwan'), period_from=datetime.date(2024, 1, 1), "
-            "period_to=datetime.date(2025, 12, 31))"
-        ))
-        self.port = free_port()
-        self.logs = {name: open(tmp / f"{name}.log", "w+") for name in ("server", "worker")}
-        for log in self.logs.values():
-            self.addCleanup(log.close)
-        self.server = self.spawn(
-            [sys.executable, "-m", "gunicorn", "evalportal.wsgi:application", "--bind", f"127.0.0.1:{self.port}",
-             "--workers", "3", "--threads", "4", "--worker-class", "gthread", "--timeout", "120"], "server",
-        )
-        self.worker = self.spawn([sys.executable, "manage.py", "run_worker", "--poll", "0.2"], "worker")
-        self.wait_for_server()
+        self.site = LiveSite(tmp, f"sqlite:///{tmp / 'db.sqlite3'}" if self.sqlite else self.postgres_database())
+        self.site.prepare()
+        self.addCleanup(self.site.stop)
+        self.site.start()
 
     def postgres_database(self) -> str:
         """A database of its own next to the test database, dropped afterwards."""
-        import psycopg2
-
         db = settings.DATABASES["default"]
         name = f"{db['NAME']}_writers"[:63]
-        params = {"host": db["HOST"] or "127.0.0.1", "port": db["PORT"] or 5432, "user": db["USER"],
-                  "password": db["PASSWORD"]}
-
-        def admin(sql: str) -> None:
-            connection = psycopg2.connect(dbname="postgres", **params)
-            connection.autocommit = True
-            try:
-                with connection.cursor() as cursor:
-                    cursor.execute(sql)
-            finally:
-                connection.close()
-
-        admin(f'DROP DATABASE IF EXISTS "{name}"')
-        admin(f'CREATE DATABASE "{name}"')
-        self.addCleanup(admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         auth = db["USER"] + (f":{urllib.parse.quote(db['PASSWORD'])}" if db["PASSWORD"] else "")
-        return f"postgres://{auth}@{params['host']}:{params['port']}/{name}"
-
-    def manage(self, *args: str, **env: str) -> str:
-        return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env={**self.env, **env}, check=True,
-                              capture_output=True, timeout=300, text=True).stdout
-
-    def spawn(self, command: list[str], name: str) -> subprocess.Popen:
-        process = subprocess.Popen(command, cwd=ROOT, env=self.env, stdout=self.logs[name], stderr=subprocess.STDOUT)
-
-        def stop() -> None:
-            process.terminate()
-            try:
-                process.wait(20)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-
-        self.addCleanup(stop)
-        return process
-
-    def wait_for_server(self) -> None:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/accounts/login/", timeout=5) as r:
-                    if r.status == 200:
-                        return
-            except (urllib.error.URLError, ConnectionError, TimeoutError):
-                time.sleep(0.3)
-        self.fail("gunicorn did not start: " + self.read_log("server"))
-
-    def read_log(self, name: str) -> str:
-        self.logs[name].flush()
-        return Path(self.logs[name].name).read_text(errors="replace")
+        url = f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{name}"
+        postgres_recreate(url)
+        self.addCleanup(postgres_drop, url)
+        return url
 
     def report(self, cells: list[str]) -> dict:
-        return json.loads(self.manage("shell", "-c", REPORT, WRITERS_CELLS=json.dumps(cells)).strip().splitlines()[-1])
-
-    def bundle_status(self) -> str:
-        return self.manage("shell", "-c", "from reports.models import ReportBundle; "
-                                          "print(ReportBundle.objects.get().status)").strip().splitlines()[-1]
+        return json.loads(self.site.manage("shell", "-c", REPORT, WRITERS_CELLS=json.dumps(cells))
+                          .strip().splitlines()[-1])
 
     def test_ten_concurrent_writers_get_no_error_and_lose_no_save(self):
-        base = f"http://127.0.0.1:{self.port}"
-        browsers = [Browser(base) for _ in range(WRITERS)]
+        browsers = [Browser(self.site.base) for _ in range(WRITERS)]
         for browser in browsers:
             browser.login("street_xicun")
         status, page = browsers[0].request(QUARTER_URL)
@@ -251,7 +130,7 @@ class ConcurrentWritersTests(SimpleTestCase):
             thread.join(300)
         elapsed = time.monotonic() - started
         self.assertEqual(crashes, [])
-        server_log = self.read_log("server")[-3000:]
+        server_log = self.site.log("server")[-3000:]
 
         # Own cells: every save acknowledged (302 to the page), nobody else writes them.
         for i in range(WRITERS):
@@ -286,12 +165,9 @@ class ConcurrentWritersTests(SimpleTestCase):
         self.assertEqual([number(o) for o, _, _ in new], chain[:-1])
 
         # The worker went on building its bundle meanwhile, without a database error.
-        deadline = time.monotonic() + 240
-        while self.bundle_status() not in ("done", "failed") and time.monotonic() < deadline:
-            time.sleep(0.5)
-        self.assertEqual(self.bundle_status(), "done", self.read_log("worker")[-3000:])
+        self.assertEqual(self.site.wait_for_bundle(240), "done", self.site.log("worker")[-3000:])
         for name in ("server", "worker"):
-            log = self.read_log(name)
+            log = self.site.log(name)
             self.assertNotIn("database is locked", log)
             self.assertNotIn("Traceback", log)
         conflicts = WRITERS * ROUNDS - len(acknowledged)

@@ -176,7 +176,7 @@ class ChartPageTests(TestCase):
         sheet = load_workbook(BytesIO(response.content)).active
         self.assertEqual([sheet.cell(2, c).value for c in (1, 4, 7, 9)],
                          ["服务站", "入户探访（人次）", "时间进度", "完成率−时间进度（百分点）"])
-        self.assertEqual([sheet.cell(3, c).value for c in (1, 4, 5, 6)], ["区", "协议量", "完成量", "完成率"])
+        self.assertEqual([sheet.cell(3, c).value for c in (1, 2, 4, 5, 6)], ["区", "服务站", "协议量", "完成量", "完成率"])
         self.assertIn("D2:F2", {str(r) for r in sheet.merged_cells.ranges})
         self.assertIn("I2:I3", {str(r) for r in sheet.merged_cells.ranges})
         self.assertEqual([sheet.cell(4, c).value for c in (2, 4, 5, 7, 9)],

@@ -1,0 +1,95 @@
+"""Set-up shared by the in-process benchmarks (bench_pages, bench_api, profile_pages): the project on sys.path, Django
+with the base settings, a bare view served through the same URLconf and middleware as the pages it is compared with,
+the demo data in a fresh database, generated stations.
+
+Each script imports this module as `_common` (python puts the script's folder on sys.path) and calls, in order:
+`bench_database` (unless it takes DATABASE_URL as it is), `setup_django`, then imports Django and the apps;
+bench_pages and bench_api then measure at two sizes of generated data (`measure_at_two_sizes`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+import time
+import types
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+URLCONF = "bench_urls"
+
+
+def bench_database(default_file: str) -> str:
+    """The benchmark's throw-away SQLite file (BENCH_DB, else `default_file`), used whatever DATABASE_URL says."""
+    path = os.environ.get("BENCH_DB", default_file)
+    os.environ["DATABASE_URL"] = f"sqlite:///{path}"
+    return path
+
+
+def setup_django(*, debug: bool | None = None) -> None:
+    """django.setup() with evalportal.settings.base (unless DJANGO_SETTINGS_MODULE says otherwise); DEBUG forced when
+    `debug` is given, else as the environment says (the base settings' default is on)."""
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "evalportal.settings.base")
+    if debug is not None:
+        os.environ["DEBUG"] = "true" if debug else "false"
+    import django
+
+    django.setup()
+    logging.getLogger("evalportal.security").setLevel(logging.WARNING)  # one login line per request otherwise
+
+
+def serve_bare_view(route: str, view) -> None:
+    """Serve evalportal.urls with `view` at `route` in front of it, to any host (the test client's testserver)."""
+    from django.conf import settings
+    from django.urls import clear_url_caches, path
+
+    from evalportal.urls import urlpatterns
+
+    urls = types.ModuleType(URLCONF)
+    urls.urlpatterns = [path(route, view), *urlpatterns]
+    sys.modules[URLCONF] = urls
+    settings.ROOT_URLCONF = URLCONF
+    settings.ALLOWED_HOSTS = ["*"]
+    clear_url_caches()
+
+
+def load_demo(*, fresh_file: str | None = None) -> None:
+    """Migrate and load the demo data; `fresh_file` (a SQLite file) is deleted first."""
+    from django.core.management import call_command
+
+    if fresh_file and os.path.exists(fresh_file):
+        os.remove(fresh_file)
+    call_command("migrate", verbosity=0)
+    call_command("load_demo", verbosity=0)
+
+
+def load_scale(stations: int) -> None:
+    """Replace the generated stations by `stations` new ones (one year), printing how long it took."""
+    from oversight.scale import scale_delete, scale_load
+
+    started = time.perf_counter()
+    scale_delete()
+    scale_load(stations=stations, years=1, seed=2025)
+    print(f"load_scale --stations {stations} --years 1: {time.perf_counter() - started:.1f} s", flush=True)
+
+
+def measure_at_two_sizes(measure: Callable[[int], dict], db: str, *, small: int, large: int,
+                         runs: int) -> tuple[argparse.Namespace, dict[int, dict]]:
+    """The usual run: --small, --large (generated stations) and --runs from the command line (defaults as given),
+    the demo data in a fresh `db`, then at each size the stations generated and measure(runs). Returns the arguments
+    and each size's figures."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--small", type=int, default=small)
+    parser.add_argument("--large", type=int, default=large)
+    parser.add_argument("--runs", type=int, default=runs)
+    args = parser.parse_args()
+    load_demo(fresh_file=db)
+    figures = {}
+    for size in (args.small, args.large):
+        load_scale(size)
+        figures[size] = measure(args.runs)
+    return args, figures
