@@ -79,9 +79,12 @@ class _Period(models.Model):
     time pace and its length in months (oversight.summary.period_pace equals contract_pace from these). District rows
     sum the contracts that share them: a few periods per district and year, however many stations."""
 
-    district = models.ForeignKey("stations.District", models.DO_NOTHING, db_constraint=False, related_name="+")
+    # no foreign key constraints (the rows are derived, recomputed when their sources change) and no one-column
+    # indexes: the composite indexes below serve every query
+    district = models.ForeignKey("stations.District", models.DO_NOTHING, db_constraint=False, db_index=False,
+                                 related_name="+")
     indicator = models.ForeignKey("indicators.IndicatorDefinition", models.DO_NOTHING, db_constraint=False,
-                                  related_name="+")
+                                  db_index=False, related_name="+")
     first_month = models.DateField()
     last_month = models.DateField()
     counted_last = models.DateField()  # the last month its time pace counts (the last month, or the one before)
@@ -112,8 +115,10 @@ PERIOD = ["district", "indicator", "first_month", "last_month", "counted_last", 
 class ContractMonthFigure(_Figures):
     """One contract × indicator (with a target or an actual) × month of the contract's period."""
 
-    contract = models.ForeignKey("stations.Contract", models.DO_NOTHING, db_constraint=False, related_name="+")
-    station = models.ForeignKey("stations.Station", models.DO_NOTHING, db_constraint=False, related_name="+")
+    contract = models.ForeignKey("stations.Contract", models.DO_NOTHING, db_constraint=False, db_index=False,
+                                 related_name="+")
+    station = models.ForeignKey("stations.Station", models.DO_NOTHING, db_constraint=False, db_index=False,
+                                related_name="+")
     target = models.DecimalField(max_digits=20, decimal_places=2, null=True)  # Σ 协议量
     elapsed = models.PositiveSmallIntegerField()  # time pace at the month's end: elapsed of `total` months
     gap = models.FloatField(null=True)  # 完成率 − 时间进度 (ordering only; pages print exact Decimal rates)
