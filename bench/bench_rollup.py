@@ -5,11 +5,14 @@ writes: 11 districts, N streets/stations/running contracts (3 片区 each), a ca
 which 2 stock, 5 station-wide), their targets, 12 monthly actuals per contract × 片区 × indicator (N=40,000:
 40,000 × 12 × 83 = 39.8 M rows) written with COPY (psycopg2's copy_expert; the table's secondary indexes and foreign
 keys are dropped for the load and rebuilt after it, as a bulk load does), and one finalised evaluation per contract.
+The summary tables' triggers (oversight.summary_triggers) are off during the COPY and the tables are then built by
+oversight.summary.rebuild() — what `manage.py rebuild_summary` does after such a load; its time is printed.
 
 Then it times the median of --runs runs (after a warm-up run unless --no-warm) of each rollup the city dashboard and
 charts call (oversight.rollups, oversight.dashboard.grade_distribution): completion per district × indicator × quarter
 (flow indicators), the district comparison of one indicator, the same per quarter for one district, the grade
-distribution per district, and the stock indicators' rollup (each 片区's latest month: a correlated subquery). A query
+distribution per district, the stock indicators' rollup, a city quarterly trend, the first page of the per-station
+pace chart; and what a write costs the next reader: one monthly actual changed, then summary.refresh(). A query
 longer than BENCH_TIMEOUT_S (default 300) is cancelled and reported as such. Figures only, no assertions. The database
 is dropped at the end unless --keep (--reuse measures a kept one again without loading).
 
@@ -35,6 +38,7 @@ PG = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
 DB = os.environ.get("BENCH_PG_DB", "ep_rollup")
 os.environ["DATABASE_URL"] = f"{PG}/{DB}"
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "evalportal.settings.base")
+os.environ["DEBUG"] = "false"  # as in production (DEBUG keeps every query's text)
 
 TODAY = date(2025, 12, 31)
 YEAR = 2025
@@ -166,6 +170,9 @@ def build(n: int) -> dict:
                       for k, m in enumerate(months) for iid in station_inds]
             yield "".join(lines)
 
+    from oversight import summary, summary_triggers
+
+    summary_triggers.uninstall(connection)  # a bulk load: the summary is built once after it
     with connection.cursor() as django_cursor:
         cur = django_cursor.cursor  # the psycopg2 cursor underneath
         started = time.perf_counter()
@@ -196,6 +203,15 @@ def build(n: int) -> dict:
         started = time.perf_counter()
         cur.execute("VACUUM ANALYZE") if connection.get_autocommit() else cur.execute("ANALYZE")
         timings["ANALYZE"] = time.perf_counter() - started
+    summary_triggers.install(connection)
+    started = time.perf_counter()
+    summary.rebuild()
+    timings["summary tables built (oversight.summary.rebuild)"] = time.perf_counter() - started
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+        for table in ("oversight_contractmonthfigure", "oversight_districtmonthfigure", "oversight_districttarget"):
+            cursor.execute(f"SELECT count(*) FROM {table}")
+            print(f"{table}: {cursor.fetchone()[0]:,} rows", flush=True)
     return timings
 
 
@@ -205,33 +221,53 @@ def _grade(score: int) -> str:
 
 def measure(runs: int, warm: bool = True) -> list[tuple[str, float, int, int]]:
     from django.db import OperationalError, connection
+    from django.db.models import F
     from django.test.utils import CaptureQueriesContext
 
     from indicators.models import IndicatorDefinition, MonthlyActual
-    from oversight.dashboard import grade_distribution, running_contracts
-    from oversight.rollups import completion_by_district, completion_by_district_quarter, cutoff_for
+    from oversight import summary
+    from oversight.dashboard import grade_distribution
+    from oversight.rollups import (
+        completion_by_district,
+        completion_by_district_quarter,
+        cutoff_for,
+        quarter_values,
+        station_completion,
+    )
     from reports.models import Evaluation
     from stations.models import Contract, District
 
     cutoff = cutoff_for(TODAY)
-    contracts = running_contracts(Contract.objects.all(), TODAY)
     one = District.objects.order_by("code").first()
     indicators = IndicatorDefinition.objects.order_by("order")
     flow = [i.pk for i in indicators if i.accumulation == "flow"]
     stock = [i.pk for i in indicators if i.accumulation == "stock"]
     first = flow[0]
+    indicator = IndicatorDefinition.objects.get(pk=first)
+    actual = MonthlyActual.objects.filter(indicator=indicator).order_by("pk").first()
+
+    def write_then_refresh():
+        MonthlyActual.objects.filter(pk=actual.pk).update(value=F("value") + 1)
+        return [summary.refresh()]
+
     cases = [
         ("completion per district × indicator × quarter (city, the 29 flow indicators)",
-         lambda: completion_by_district_quarter(contracts, cutoff, flow)),
-        ("district comparison, one flow indicator (city)", lambda: completion_by_district(contracts, cutoff, [first])),
+         lambda: completion_by_district_quarter(None, cutoff, flow)),
+        ("district comparison, one flow indicator (city)", lambda: completion_by_district(None, cutoff, [first])),
         (f"completion per indicator × quarter, one district ({one.name}, flow indicators)",
-         lambda: completion_by_district_quarter(contracts.filter(station__street__district=one), cutoff, flow)),
+         lambda: completion_by_district_quarter([one.pk], cutoff, flow)),
         ("grade distribution per district (city)", lambda: grade_distribution(Evaluation.objects.all(), YEAR)),
         (f"completion per district × quarter, the {len(stock)} stock indicators (city; each 片区's latest month)",
-         lambda: completion_by_district_quarter(contracts, cutoff, stock)),
+         lambda: completion_by_district_quarter(None, cutoff, stock)),
+        ("quarterly trend of one indicator (city, 8 quarters)",
+         lambda: quarter_values(indicator, date(YEAR - 1, 1, 1), cutoff)),
+        ("pace chart, first page of 50 stations (city, one indicator)",
+         lambda: list(station_completion(None, indicator, cutoff)[:50])),
+        ("one monthly actual written, then the next reader's refresh", write_then_refresh),
     ]
     results = []
-    print(f"data: {Contract.objects.count():,} contracts, {MonthlyActual.objects.count():,} monthly actuals", flush=True)
+    print(f"data: {Contract.objects.count():,} contracts, {MonthlyActual.objects.count():,} monthly actuals",
+          flush=True)
     with connection.cursor() as cursor:  # a case that cannot answer in minutes is reported as such, not waited for
         cursor.execute(f"SET statement_timeout = {int(os.environ.get('BENCH_TIMEOUT_S', '300')) * 1000}")
     for label, run in cases:

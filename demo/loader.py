@@ -21,6 +21,7 @@ from django.db import transaction
 from evalportal.periods import add_months, contract_quarters, month_start
 from indicators.models import IndicatorDefinition, MonthlyActual, Target
 from indicators.services import quarter_submit
+from oversight import summary
 from reports.models import (
     Evaluation,
     EvaluationAssignment,
@@ -542,4 +543,5 @@ def demo_load() -> DemoSummary:
     _load_zhongluotan_2022()
     _submit_reported_quarters()
     load_evaluation_demo()  # reports/demo.py: the draft final evaluation for the 回避 and scoring walk-through
+    summary.refresh()  # the oversight summary tables (kept current by triggers; built here, not on the first read)
     return DemoSummary(counts=demo_counts())

@@ -33,6 +33,15 @@ def add_months(day: date, months: int) -> date:
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
+def calendar_months(start: date, end: date) -> list[date]:
+    """Every calendar month (as first days) that a period from `start` to `end` touches."""
+    months, current = [], month_start(start)
+    while current <= end:
+        months.append(current)
+        current = add_months(current, 1)
+    return months
+
+
 def months_in_period(start: date, cutoff: date) -> list[date]:
     """Calendar months (as first days) counted for a 考核期 from `start` to `cutoff`.
 

@@ -1,8 +1,8 @@
 from django.contrib import admin
 
-from evalportal.admin_helpers import ModelAdmin
+from evalportal.admin_helpers import ModelAdmin, ReadOnlyAdmin
 
-from .models import WarningSettings
+from .models import ContractMonthFigure, DistrictMonthFigure, DistrictTarget, RollupDirty, WarningSettings
 
 
 @admin.register(WarningSettings)
@@ -18,3 +18,36 @@ class WarningSettingsAdmin(ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class SummaryAdmin(ReadOnlyAdmin):
+    """The summary tables are derived (oversight.summary): viewable for checking, never edited — `manage.py
+    rebuild_summary` recomputes them. Plain columns (no per-row lookups); filtered by indicator and month."""
+
+    list_per_page = 50
+    show_full_result_count = False
+    ordering = ["-pk"]
+
+
+@admin.register(ContractMonthFigure)
+class ContractMonthFigureAdmin(SummaryAdmin):
+    list_display = ["contract_id", "indicator_id", "month", "cumulative", "quarter_value", "target", "elapsed",
+                    "total", "gap"]
+    list_filter = ["month"]
+
+
+@admin.register(DistrictMonthFigure)
+class DistrictMonthFigureAdmin(SummaryAdmin):
+    list_display = ["district_id", "indicator_id", "first_month", "last_month", "month", "cumulative",
+                    "quarter_value", "contracts"]
+    list_filter = ["month"]
+
+
+@admin.register(DistrictTarget)
+class DistrictTargetAdmin(SummaryAdmin):
+    list_display = ["district_id", "indicator_id", "first_month", "last_month", "total", "target", "contracts"]
+
+
+@admin.register(RollupDirty)
+class RollupDirtyAdmin(SummaryAdmin):
+    list_display = ["contract_id", "marks"]

@@ -15,23 +15,22 @@ from django.urls import reverse
 from django.utils.http import content_disposition_header
 
 from evalportal.listing import paginate, querystring_without_page
-from evalportal.roles import contracts_visible_to, evaluations_visible_to, stations_visible_to
+from evalportal.roles import evaluations_visible_to, stations_visible_to
 from evalportal.xlsx import XLSX_CONTENT_TYPE
 from indicators.models import IndicatorDefinition
 
 from . import chart_excel
 from .charts import (
+    PaceListing,
     district_chart_svg,
     district_comparison,
     indicator_trend,
     last_ended_quarter,
     pace_chart_svg,
-    pace_rows,
     quarter_range,
-    station_completion,
     trend_chart_svg,
 )
-from .rollups import cutoff_for
+from .rollups import contracts_in_effect, cutoff_for, station_completion
 from .views import _dashboard_scope
 
 PACE_PAGE_SIZE = 50
@@ -65,6 +64,12 @@ def _choices(request, *, stations=None):
     return form, indicator, form.cleaned_data.get("station")
 
 
+def _district_ids(districts, district) -> list[int]:
+    """The districts the chart covers: the chosen one, or every district of the user's scope (_dashboard_scope: the
+    bureau its own, the city all: whole districts, as the summary tables are kept)."""
+    return [district.pk] if district is not None else [d.pk for d in districts]
+
+
 def _xlsx(content: bytes, name: str) -> HttpResponse:
     response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = content_disposition_header(True, name)
@@ -82,16 +87,18 @@ def _context(request, today, districts, district, form, indicator, title):
 
 @login_required
 def chart_pace(request, export: bool = False):
-    today, contracts, districts, district = _dashboard_scope(request)
+    today, _running, districts, district = _dashboard_scope(request)
     form, indicator, _ = _choices(request)
     cutoff = cutoff_for(today)
-    ordered = station_completion(contracts, indicator, cutoff)
+    ids = _district_ids(districts, district)
+    ordered = PaceListing(station_completion(ids, indicator, cutoff), contracts_in_effect(ids, cutoff), indicator,
+                          cutoff)
     if export:
-        rows = pace_rows(ordered, indicator)
+        rows = ordered[0:len(ordered)]
         return _xlsx(chart_excel.pace_workbook(rows, indicator, cutoff, district),
                      f"完成率与时间进度-{indicator.name}-{today:%Y%m%d}.xlsx")
     page = paginate(request, ordered, PACE_PAGE_SIZE)
-    rows = pace_rows(page.object_list, indicator)
+    rows = page.object_list
     context = _context(request, today, districts, district, form, indicator, "各站完成率与时间进度")
     context.update(page=page, rows=rows, cutoff=cutoff, svg=pace_chart_svg(rows, indicator))
     return render(request, "oversight/chart_pace.html", context)
@@ -107,16 +114,15 @@ def chart_trend(request, export: bool = False):
     if district is not None:
         stations = stations.filter(street__district=district)
     form, indicator, station = _choices(request, stations=stations)
-    contracts = contracts_visible_to(request.user)
     if station is not None:
-        contracts, scope = contracts.filter(station=station), station.name
+        scope = station.name
     elif district is not None:
-        contracts, scope = contracts.filter(station__street__district=district), district.name
+        scope = district.name
     else:
-        contracts = contracts.filter(station__in=stations.values("pk"))
         scope = districts[0].name if len(districts) == 1 else "全部区"
     cutoff = cutoff_for(today)
-    rows = indicator_trend(contracts, indicator, quarter_range(last_ended_quarter(today), TREND_QUARTERS), cutoff)
+    rows = indicator_trend(indicator, quarter_range(last_ended_quarter(today), TREND_QUARTERS), cutoff,
+                           districts=_district_ids(districts, district), station=station)
     if export:
         return _xlsx(chart_excel.trend_workbook(rows, indicator, scope, cutoff),
                      f"季度趋势-{scope}-{indicator.name}-{today:%Y%m%d}.xlsx")
@@ -130,13 +136,13 @@ def chart_trend(request, export: bool = False):
 
 @login_required
 def chart_districts(request, export: bool = False):
-    today, contracts, districts, district = _dashboard_scope(request)
+    today, _running, districts, district = _dashboard_scope(request)
     form, indicator, _ = _choices(request)
     cutoff = cutoff_for(today)
     evaluations = evaluations_visible_to(request.user)
     if district is not None:
         evaluations = evaluations.filter(contract__station__street__district=district)
-    rows = district_comparison(contracts, evaluations, indicator, cutoff, today.year)
+    rows = district_comparison(_district_ids(districts, district), evaluations, indicator, cutoff, today.year)
     if export:
         return _xlsx(chart_excel.district_workbook(rows, indicator, cutoff, today.year),
                      f"各区对比-{indicator.name}-{today:%Y%m%d}.xlsx")

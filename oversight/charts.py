@@ -15,24 +15,11 @@ from datetime import date
 from decimal import Decimal
 from xml.sax.saxutils import escape
 
-from django.db.models import (
-    Avg,
-    Count,
-    DecimalField,
-    ExpressionWrapper,
-    F,
-    FloatField,
-    OuterRef,
-    QuerySet,
-    Subquery,
-    Sum,
-    Value,
-)
-from django.db.models.functions import Cast, Coalesce, NullIf
+from django.db.models import Avg, Count, QuerySet, Sum
 
 from evalportal.periods import Quarter
-from indicators.calculations import completion_rate, percent_value
-from indicators.models import IndicatorDefinition, MonthlyActual, Target
+from indicators.calculations import completion_rate, contract_pace, percent_value
+from indicators.models import IndicatorDefinition, Target
 from reports.models import Evaluation
 
 from .rollups import (
@@ -40,13 +27,10 @@ from .rollups import (
     CompletionFigures,
     PercentDisplay,
     completion_by_district,
-    flow_by_quarter,
-    latest_stock_rows,
-    pace_expressions,
-    stock_by_quarter,
+    contracts_in_effect,
+    quarter_values,
 )
 
-DECIMAL = DecimalField(max_digits=24, decimal_places=6)
 FONT = 'font-family="Noto Sans CJK SC, sans-serif" font-size="12"'
 BAR, PACE, BEHIND = "#1f4e79", "#c00000", "#c55a11"
 
@@ -86,34 +70,6 @@ def _rate_bar(row, name: str, *, x: int, y: int, bar: int, scale: float, tick: f
 # --- completion vs pace per station ------------------------------------------------------------------------------
 
 
-def _sum_subquery(qs: QuerySet) -> Subquery:
-    return Subquery(qs.order_by().values("contract").annotate(s=Sum("value")).values("s")[:1], output_field=DECIMAL)
-
-
-def station_completion(contracts: QuerySet, indicator: IndicatorDefinition, cutoff: date) -> QuerySet:
-    """Running contracts annotated with the indicator's Σ 协议量 (`target`), 完成量 to the cut-off (`actual`: flow
-    summed; stock: each 片区's latest month with data, summed), time pace (`elapsed`/`total`) and the
-    gap 完成率 − 时间进度 (a stock indicator's pace is 100%) (`gap`, a float for ordering only: the page prints exact Decimal rates), furthest behind
-    first; contracts without a target last."""
-    actuals = MonthlyActual.objects.filter(contract=OuterRef("pk"), indicator=indicator, month__lte=cutoff)
-    if indicator.accumulation == STOCK:
-        actuals = latest_stock_rows(actuals, cutoff)
-    elapsed, total = pace_expressions("", cutoff)
-    floaty = FloatField()
-    return contracts.annotate(
-        target=_sum_subquery(Target.objects.filter(contract=OuterRef("pk"), indicator=indicator)),
-        actual=_sum_subquery(actuals),
-        elapsed=elapsed,
-        total=total,
-    ).annotate(
-        gap=ExpressionWrapper(
-            Cast(Coalesce(F("actual"), Value(Decimal(0))), floaty) / NullIf(Cast(F("target"), floaty), Value(0.0))
-            - (Value(1.0) if indicator.accumulation == STOCK else Cast(F("elapsed"), floaty) / Cast(F("total"), floaty)),
-            output_field=floaty,
-        )
-    ).order_by(F("gap").asc(nulls_last=True), "station__name", "pk")
-
-
 @dataclass
 class PaceRow(PercentDisplay):
     contract: object
@@ -146,8 +102,39 @@ class PaceRow(PercentDisplay):
         return Pace(self.elapsed, self.total).is_behind(self.actual, self.target, self.accumulation)
 
 
-def pace_rows(page_contracts, indicator: IndicatorDefinition) -> list[PaceRow]:
-    return [PaceRow(c, c.target, c.actual, c.elapsed, c.total, indicator.accumulation) for c in page_contracts]
+class PaceListing:
+    """The pace chart's rows for a Paginator: first the running contracts with the indicator at the cut-off, as the
+    database orders them (oversight.rollups.station_completion), then the running contracts without (neither target
+    nor actual for the indicator, or started after the cut-off), by id. Each slice costs a bounded number of queries:
+    a page reads its own rows only."""
+
+    def __init__(self, figures: QuerySet, contracts: QuerySet, indicator: IndicatorDefinition, cutoff: date):
+        self.figures, self.indicator, self.cutoff = figures, indicator, cutoff
+        self.missing = (contracts.exclude(pk__in=figures.values("contract_id"))
+                        .select_related("station__street__district").order_by("pk"))
+
+    def count(self) -> int:
+        if not hasattr(self, "_counts"):
+            self._counts = (self.figures.count(), self.missing.count())
+        return sum(self._counts)
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, window: slice) -> list[PaceRow]:
+        start, stop = window.start or 0, window.stop if window.stop is not None else self.count()
+        with_figures = self._counts[0] if hasattr(self, "_counts") else self.figures.count()
+        rows = [PaceRow(f.contract, f.target, f.cumulative, f.elapsed, f.total, self.indicator.accumulation)
+                for f in self.figures[start:min(stop, with_figures)]] if start < with_figures else []
+        if stop > with_figures:
+            contracts = list(self.missing[max(start - with_figures, 0):stop - with_figures])
+            targets = dict(Target.objects.filter(contract__in=contracts, indicator=self.indicator)
+                           .values_list("contract").annotate(t=Sum("value")).order_by())
+            for c in contracts:
+                pace = contract_pace(c.start_date, c.end_date, self.cutoff)
+                rows.append(PaceRow(c, targets.get(c.pk), None, pace.elapsed, pace.total,
+                                    self.indicator.accumulation))
+        return rows
 
 
 def _bar_label(name: str) -> str:
@@ -201,18 +188,11 @@ def quarter_range(last: Quarter, count: int) -> list[Quarter]:
     return quarters[::-1]
 
 
-def indicator_trend(contracts: QuerySet, indicator: IndicatorDefinition, quarters: list[Quarter],
-                    cutoff: date) -> list[TrendRow]:
-    """Each quarter's 完成量 of the indicator over `contracts` (every contract year of the station or district):
-    flow summed over the quarter's months; stock the Σ at the quarter's latest month with data. One GROUP BY."""
-    first = quarters[0].start
-    values: dict[Quarter, Decimal] = {}
-    scope = contracts.filter(end_date__gte=first)
-    if indicator.accumulation == STOCK:
-        values = _stock_across_districts(scope, cutoff, indicator, first)
-    else:
-        for _d, _i, y, q, total in flow_by_quarter(scope, cutoff, [indicator.pk]).filter(month__gte=first):
-            values[Quarter(y, q)] = values.get(Quarter(y, q), Decimal(0)) + total
+def indicator_trend(indicator: IndicatorDefinition, quarters: list[Quarter], cutoff: date, *, districts=None,
+                    station=None) -> list[TrendRow]:
+    """Each quarter's 完成量 of the indicator over every contract year of the station, or of the districts: flow summed
+    over the quarter's months; stock the Σ of each 片区's latest month of the quarter (oversight.rollups)."""
+    values = quarter_values(indicator, quarters[0].start, cutoff, districts=districts, station=station)
     rows, previous = [], None
     for q in quarters:
         value = values.get(q)
@@ -220,13 +200,6 @@ def indicator_trend(contracts: QuerySet, indicator: IndicatorDefinition, quarter
         rows.append(TrendRow(q, value, change))
         previous = value
     return rows
-
-
-def _stock_across_districts(contracts, cutoff, indicator, first) -> dict[Quarter, Decimal]:
-    values: dict[Quarter, Decimal] = {}
-    for _d, _i, y, q, total in stock_by_quarter(contracts, cutoff, [indicator.pk]).filter(month__gte=first):
-        values[Quarter(y, q)] = values.get(Quarter(y, q), Decimal(0)) + total
-    return values
 
 
 def trend_chart_svg(rows: list[TrendRow], indicator: IndicatorDefinition, title: str) -> str:
@@ -283,14 +256,15 @@ class DistrictRow(CompletionFigures):
         return self.rate is not None and self.pace is not None and self.rate < self.pace
 
 
-def district_comparison(contracts: QuerySet, evaluations: QuerySet, indicator: IndicatorDefinition, cutoff: date,
+def district_comparison(districts, evaluations: QuerySet, indicator: IndicatorDefinition, cutoff: date,
                         year: int) -> list[DistrictRow]:
-    """Per district of the scope: running stations, the indicator's Σ 协议量 / on-pace amount / 完成量 (rollups) and
-    the year's finalised evaluations (count and mean total, in the database)."""
+    """Per district of the scope: the stations with a contract in effect at the cut-off, the indicator's Σ 协议量 /
+    on-pace amount / 完成量 (rollups) and the year's finalised evaluations (count and mean total, in the database)."""
     from stations.models import District
 
-    stations = dict(contracts.values_list("station__street__district").annotate(n=Count("pk")).order_by())
-    figures = {r.district_id: r for r in completion_by_district(contracts, cutoff, [indicator.pk])}
+    stations = dict(contracts_in_effect(districts, cutoff).values_list("station__street__district")
+                    .annotate(n=Count("station", distinct=True)).order_by())
+    figures = {r.district_id: r for r in completion_by_district(districts, cutoff, [indicator.pk])}
     scores = {
         d: (n, mean)
         for d, n, mean in evaluations.filter(status=Evaluation.Status.FINALISED, date__year=year)

@@ -53,3 +53,103 @@ class WarningSettings(models.Model):
     @classmethod
     def defaults(cls) -> dict[str, object]:
         return {f.name: f.default for f in cls._meta.fields if f.name not in ("id", "updated_at")}
+
+
+# --- summary tables of the indicator figures (issue 10 §7; oversight.summary keeps them current) -----------------
+
+
+class RollupDirty(models.Model):
+    """A contract whose summary rows are out of date. Written by database triggers on every write to its monthly
+    actuals, targets, dates, station or district (migration 0002), so no write path — forms, Excel, API, admin, bulk
+    inserts, raw SQL — can change a figure without it; oversight.summary.refresh() empties it before any read."""
+
+    contract_id = models.BigIntegerField(primary_key=True)  # no foreign key: a deleted contract's rows go too
+    marks = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        verbose_name = "待更新汇总的合同"
+        verbose_name_plural = "待更新汇总的合同"
+
+    def __str__(self) -> str:
+        return f"合同 {self.contract_id}"
+
+
+class _Period(models.Model):
+    """A contract's period as the rollups need it: its first and last calendar month, the last month counted by its
+    time pace and its length in months (oversight.summary.period_pace equals contract_pace from these). District rows
+    sum the contracts that share them: a few periods per district and year, however many stations."""
+
+    # no foreign key constraints (the rows are derived, recomputed when their sources change) and no one-column
+    # indexes: the composite indexes below serve every query
+    district = models.ForeignKey("stations.District", models.DO_NOTHING, db_constraint=False, db_index=False,
+                                 related_name="+")
+    indicator = models.ForeignKey("indicators.IndicatorDefinition", models.DO_NOTHING, db_constraint=False,
+                                  db_index=False, related_name="+")
+    first_month = models.DateField()
+    last_month = models.DateField()
+    counted_last = models.DateField()  # the last month its time pace counts (the last month, or the one before)
+    total = models.PositiveSmallIntegerField()  # months of the period (indicators.calculations.contract_months)
+
+    class Meta:
+        abstract = True
+
+
+class _Figures(_Period):
+    """What both monthly summary tables hold per indicator and month (first day of the month), at the month's end."""
+
+    month = models.DateField()
+    quarter_close = models.BooleanField()  # the month closes its quarter for the period (Mar/Jun/Sep/Dec or the last)
+    cumulative = models.DecimalField(max_digits=20, decimal_places=2, null=True)  # 完成量 to the month's end
+    quarter_value = models.DecimalField(max_digits=20, decimal_places=2, null=True)  # the quarter's, to the month's end
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"{self.indicator_id} {self.month:%Y-%m}"
+
+
+PERIOD = ["district", "indicator", "first_month", "last_month", "counted_last", "total"]
+
+
+class ContractMonthFigure(_Figures):
+    """One contract × indicator (with a target or an actual) × month of the contract's period."""
+
+    contract = models.ForeignKey("stations.Contract", models.DO_NOTHING, db_constraint=False, db_index=False,
+                                 related_name="+")
+    station = models.ForeignKey("stations.Station", models.DO_NOTHING, db_constraint=False, db_index=False,
+                                related_name="+")
+    target = models.DecimalField(max_digits=20, decimal_places=2, null=True)  # Σ 协议量
+    elapsed = models.PositiveSmallIntegerField()  # time pace at the month's end: elapsed of `total` months
+    gap = models.FloatField(null=True)  # 完成率 − 时间进度 (ordering only; pages print exact Decimal rates)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["contract", "indicator", "month"], name="contract_month_uniq")]
+        indexes = [
+            models.Index(fields=["indicator", "month", "gap", "contract"], name="cmf_city_pace"),
+            models.Index(fields=["district", "indicator", "month", "gap", "contract"], name="cmf_district_pace"),
+            models.Index(fields=["station", "indicator", "month"], name="cmf_station"),
+        ]
+
+
+class DistrictMonthFigure(_Figures):
+    """Σ over the contracts of a district with the same period (see _Period)."""
+
+    contracts = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=[*PERIOD, "month"], name="district_month_uniq")]
+        indexes = [models.Index(fields=["indicator", "month"], name="dmf_indicator_month")]
+
+
+class DistrictTarget(_Period):
+    """Σ 协议量 per district × indicator over the contracts with the same period."""
+
+    target = models.DecimalField(max_digits=20, decimal_places=2)
+    contracts = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=PERIOD, name="district_target_uniq")]
+
+    def __str__(self) -> str:
+        return f"{self.district_id} {self.indicator_id} {self.first_month:%Y-%m}–{self.last_month:%Y-%m}"

@@ -1,16 +1,20 @@
-"""City and province rollups (issue 10 §7), computed in the database: aggregates over the contracts of a scope.
+"""City and province rollups (issue 10 §7), read from the summary tables (oversight.summary): completion per district
+× indicator × quarter, the district comparison, a quarterly trend and the per-station ordering of the pace chart.
 
-Nothing here loops over stations: each function is a fixed number of GROUP BY queries whose result has one row per
-district × indicator × quarter (or month), whatever the number of stations behind it. The few Python loops run over
-those aggregate rows only.
+Nothing here loops over stations or monthly actuals: each function is a fixed number of queries over rows per district
+× indicator × contract period × month (oversight.summary.DistrictMonthFigure) — or, for one station's trend and the
+pace chart's page, per contract — whatever the number of stations. Each first calls summary.refresh(), so that what it
+reads includes every committed write.
 
 Rules (DOMAIN.md "Indicators, targets, actuals"):
 - a flow indicator's 完成量 is the sum of its monthly actuals; a stock indicator (建档) takes each 片区's latest month
   with data (up to the cut-off, or within the quarter), summed over 片区 and stations;
 - 完成率 = Σ 完成量 ÷ Σ 协议量 (sums first, then divide), "/" without a target;
-- time pace: a contract's months elapsed at the cut-off (whole months, the first calendar month counted) of its
-  total months, as indicators.calculations.contract_pace, here as SQL expressions so that Σ (协议量 × elapsed ÷ total)
-  — the on-pace amount of a district — is one aggregate too. A stock indicator's on-pace amount is its target.
+- time pace: a contract's months elapsed at the cut-off of its total months (indicators.calculations.contract_pace);
+  the on-pace amount of a district is Σ 协议量 × elapsed ÷ total over its contract periods. A stock indicator's on-pace
+  amount is its target.
+- a scope is the contracts in effect at the cut-off — their period includes the cut-off's month — in the given
+  districts (None: every district): the month whose figures the rollup shows.
 """
 
 from __future__ import annotations
@@ -20,76 +24,17 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import (
-    Case,
-    Exists,
-    F,
-    FloatField,
-    IntegerField,
-    OuterRef,
-    Q,
-    QuerySet,
-    Sum,
-    Value,
-    When,
-)
-from django.db.models.functions import (
-    Cast,
-    ExtractDay,
-    ExtractMonth,
-    ExtractQuarter,
-    ExtractYear,
-    Greatest,
-    Least,
-)
-from django.db.models.lookups import IsNull
+from django.db.models import F, Q, QuerySet, Sum
 
-from evalportal.periods import Quarter, month_end
+from evalportal.periods import Quarter, month_end, month_start
 from indicators.calculations import completion_rate, format_percent
-from indicators.models import IndicatorDefinition, MonthlyActual, Target
+from indicators.models import IndicatorDefinition
+
+from . import summary
+from .models import ContractMonthFigure, DistrictMonthFigure, DistrictTarget
 
 STOCK = IndicatorDefinition.Accumulation.STOCK
 FLOW = IndicatorDefinition.Accumulation.FLOW
-
-
-def _last_day_of_month(day, month, year) -> Q:
-    """`day` is its month's last day (for contract_months' clamped anniversary: 01-31 + 1 month = 02-28)."""
-    return (
-        Q(**{f"{day}": 31})
-        | (Q(**{f"{day}": 30}) & Q(**{f"{month}__in": (4, 6, 9, 11)}))
-        | (Q(**{f"{day}": 29}) & Q(**{f"{month}": 2}))
-        | (Q(**{f"{day}": 28}) & Q(**{f"{month}": 2}) & ~Q(**{f"{year}__in": _leap_years()}))
-    )
-
-
-def _leap_years() -> list[int]:
-    return [y for y in range(2000, 2101) if y % 4 == 0 and (y % 100 != 0 or y % 400 == 0)]
-
-
-def pace_expressions(prefix: str, cutoff: date):
-    """(elapsed, total) months of the contract at `prefix` ("" on Contract itself, "contract__" from a Target) at a
-    cut-off that is a month's last day, as SQL expressions equal to contract_pace(start, end, cutoff)."""
-    start, end = F(f"{prefix}start_date"), F(f"{prefix}end_date")
-    s_index = ExtractYear(start) * 12 + ExtractMonth(start)
-    e_index = ExtractYear(end) * 12 + ExtractMonth(end)
-    anniversary_within = Q(**{f"{prefix}start_date__day__lte": ExtractDay(end)}) | _last_day_of_month(
-        f"{prefix}end_date__day", f"{prefix}end_date__month", f"{prefix}end_date__year"
-    )
-    total = Greatest(
-        e_index - s_index + Case(When(anniversary_within, then=Value(1)), default=Value(0),
-                                 output_field=IntegerField()),
-        Value(1),
-    )
-    # whole months from the start's month to the cut-off's month, capped by the contract's end (a month counts only
-    # when the cut-off — or the end date — reaches its last day) and by the total
-    c_index = cutoff.year * 12 + cutoff.month
-    end_counts = Case(
-        When(_last_day_of_month(f"{prefix}end_date__day", f"{prefix}end_date__month", f"{prefix}end_date__year"),
-             then=e_index),
-        default=e_index - 1, output_field=IntegerField(),
-    )
-    elapsed = Greatest(Least(Least(Value(c_index), end_counts) - s_index + 1, total), Value(0))
-    return elapsed, total
 
 
 class PercentDisplay:
@@ -146,9 +91,6 @@ class QuarterCell:
         return completion_rate(self.cumulative, self.target) if self.cumulative is not None else None
 
 
-DISTRICT = "contract__station__street__district"
-
-
 def _indicators(indicator_ids) -> dict[int, IndicatorDefinition]:
     qs = IndicatorDefinition.objects.all()
     if indicator_ids is not None:
@@ -156,85 +98,44 @@ def _indicators(indicator_ids) -> dict[int, IndicatorDefinition]:
     return {i.pk: i for i in qs}
 
 
-def targets_by_district(contracts: QuerySet, cutoff: date, indicator_ids=None) -> dict[tuple[int, int], tuple]:
-    """(district, indicator) → (Σ 协议量, Σ on-pace amount): one query."""
-    elapsed, total = pace_expressions("contract__", cutoff)
-    qs = Target.objects.filter(contract__in=contracts.values("pk"))
+def _scoped(qs: QuerySet, districts, cutoff: date | None, indicator_ids) -> QuerySet:
+    """Rows of the districts (None: all), of the periods in effect at the cut-off (None: any), of the indicators."""
+    if districts is not None:
+        qs = qs.filter(district_id__in=list(districts))
+    if cutoff is not None:
+        qs = qs.filter(first_month__lte=month_start(cutoff), last_month__gte=month_start(cutoff))
     if indicator_ids is not None:
-        qs = qs.filter(indicator__in=list(indicator_ids))
-    # float division (SQLite would divide integers); the on-pace amount is only shown as a rounded percentage
-    real = FloatField()
-    on_pace = Case(
-        When(indicator__accumulation=STOCK, then=Cast("value", real)),
-        default=Cast("value", real) * elapsed / Cast(total, real),
-        output_field=real,
-    )
-    rows = (
-        qs.values_list(f"{DISTRICT}_id", "indicator_id")
-        .annotate(target=Sum("value"), expected=Sum(on_pace))
-        .order_by()
-    )
-    return {(d, i): (t, None if e is None else Decimal(str(e))) for d, i, t, e in rows}
-
-
-def _actuals(contracts: QuerySet, cutoff: date, indicator_ids, accumulation: str) -> QuerySet:
-    qs = MonthlyActual.objects.filter(
-        contract__in=contracts.values("pk"), month__lte=cutoff, indicator__accumulation=accumulation
-    )
-    if indicator_ids is not None:
-        qs = qs.filter(indicator__in=list(indicator_ids))
+        qs = qs.filter(indicator_id__in=list(indicator_ids))
     return qs
 
 
-def flow_by_quarter(contracts: QuerySet, cutoff: date, indicator_ids=None):
-    """(district, indicator, year, quarter, Σ value) of flow indicators: one GROUP BY."""
-    return (
-        _actuals(contracts, cutoff, indicator_ids, FLOW)
-        .annotate(y=ExtractYear("month"), q=ExtractQuarter("month"))
-        .values_list(f"{DISTRICT}_id", "indicator_id", "y", "q")
-        .annotate(total=Sum("value"))
-        .order_by()
-    )
+def contracts_in_effect(districts, cutoff: date) -> QuerySet:
+    """The contracts of the districts in effect at the cut-off (the rollups' scope, on the contracts table)."""
+    from stations.models import Contract
+
+    qs = Contract.objects.filter(start_date__lte=cutoff, end_date__gte=month_start(cutoff))
+    return qs if districts is None else qs.filter(station__street__district__in=list(districts))
 
 
-def latest_stock_rows(qs: QuerySet, cutoff: date, *, per_quarter: bool = False) -> QuerySet:
-    """The rows of `qs` (monthly actuals) that are the latest month of their contract × 片区 × indicator — within
-    each calendar quarter when `per_quarter` — up to the cut-off: a stock indicator's value (建档 at month-end) is
-    each 片区's latest month, summed over 片区 and stations (the dashboard's rule).
-
-    "Latest" is NOT EXISTS a later month of the same contract × 片区 × indicator: a range on the unique index
-    (contract, 片区, indicator, month), a few rows at most, per stock row."""
-    later = MonthlyActual.objects.filter(
-        Q(service_area=OuterRef("service_area")) | (Q(service_area__isnull=True) & IsNull(OuterRef("service_area"), True)),
-        contract=OuterRef("contract"), indicator=OuterRef("indicator"), month__gt=OuterRef("month"),
-        month__lte=cutoff,
-    )
-    if per_quarter:
-        later = later.annotate(ly=ExtractYear("month"), lq=ExtractQuarter("month")).filter(
-            ly=ExtractYear(OuterRef("month")), lq=ExtractQuarter(OuterRef("month")))
-        qs = qs.annotate(y=ExtractYear("month"), q=ExtractQuarter("month"))
-    return qs.filter(~Exists(later))
+def _closing_rows(qs: QuerySet, cutoff: date, first: date | None = None) -> QuerySet:
+    """The rows that hold a quarter's figure at the cut-off: each period's last month of the quarter up to the
+    cut-off (the quarter's last month, the period's last month, or the cut-off's month)."""
+    qs = qs.filter(month__lte=month_start(cutoff)).filter(Q(quarter_close=True) | Q(month=month_start(cutoff)))
+    return qs if first is None else qs.filter(month__gte=month_start(first))
 
 
-def stock_by_quarter(contracts: QuerySet, cutoff: date, indicator_ids=None):
-    """(district, indicator, year, quarter, Σ value) of stock indicators, each 片区 at its latest month of the
-    quarter: one GROUP BY with a correlated subquery."""
-    return (
-        latest_stock_rows(_actuals(contracts, cutoff, indicator_ids, STOCK), cutoff, per_quarter=True)
-        .values_list(f"{DISTRICT}_id", "indicator_id", "y", "q")
-        .annotate(total=Sum("value"))
-        .order_by()
-    )
-
-
-def stock_at_cutoff(contracts: QuerySet, cutoff: date, indicator_ids=None):
-    """(district, indicator, Σ value) of stock indicators, each 片区 at its latest month up to the cut-off."""
-    return (
-        latest_stock_rows(_actuals(contracts, cutoff, indicator_ids, STOCK), cutoff)
-        .values_list(f"{DISTRICT}_id", "indicator_id")
-        .annotate(total=Sum("value"))
-        .order_by()
-    )
+def targets_by_district(districts, cutoff: date, indicator_ids=None) -> dict[tuple[int, int], tuple]:
+    """(district, indicator) → (Σ 协议量, Σ on-pace amount) of the contracts in effect: one query."""
+    stock = set(IndicatorDefinition.objects.filter(accumulation=STOCK).values_list("pk", flat=True))
+    sums: dict[tuple[int, int], list[Decimal]] = defaultdict(lambda: [Decimal(0), Decimal(0)])
+    rows = _scoped(DistrictTarget.objects.all(), districts, cutoff, indicator_ids).values_list(
+        "district_id", "indicator_id", "first_month", "counted_last", "total", "target")
+    for d, i, first, counted_last, total, target in rows:
+        pace = summary.period_pace(first, counted_last, total, cutoff)
+        cell = sums[(d, i)]
+        cell[0] += target
+        cell[1] += target if i in stock else target * pace.elapsed / pace.total
+    return {key: (t, e) for key, (t, e) in sums.items()}
 
 
 def _district_names(ids) -> dict[int, str]:
@@ -243,16 +144,16 @@ def _district_names(ids) -> dict[int, str]:
     return dict(District.objects.filter(pk__in=list(ids)).values_list("pk", "name"))
 
 
-def completion_by_district(contracts: QuerySet, cutoff: date, indicator_ids=None) -> list[DistrictIndicator]:
-    """Σ 协议量, on-pace amount and 完成量 to the cut-off per district × indicator (district comparison; 4 queries +
-    the indicator catalogue)."""
+def completion_by_district(districts, cutoff: date, indicator_ids=None) -> list[DistrictIndicator]:
+    """Σ 协议量, on-pace amount and 完成量 to the cut-off per district × indicator of the contracts in effect (district
+    comparison; 4 queries and the refresh's check)."""
+    summary.refresh()
     indicators = _indicators(indicator_ids)
-    targets = targets_by_district(contracts, cutoff, indicators.keys())
-    actual: dict[tuple[int, int], Decimal] = defaultdict(Decimal)
-    for d, i, _y, _q, total in flow_by_quarter(contracts, cutoff, indicators.keys()):
-        actual[(d, i)] += total
-    for d, i, total in stock_at_cutoff(contracts, cutoff, indicators.keys()):
-        actual[(d, i)] = total
+    targets = targets_by_district(districts, cutoff, indicators.keys())
+    at_cutoff = _scoped(DistrictMonthFigure.objects.filter(month=month_start(cutoff), cumulative__isnull=False),
+                        districts, None, indicators.keys())
+    actual = {(d, i): total for d, i, total in
+              at_cutoff.values_list("district_id", "indicator_id").annotate(total=Sum("cumulative")).order_by()}
     keys = set(targets) | set(actual)
     names = _district_names({d for d, _ in keys})
     rows = [
@@ -264,28 +165,61 @@ def completion_by_district(contracts: QuerySet, cutoff: date, indicator_ids=None
     return rows
 
 
-def completion_by_district_quarter(contracts: QuerySet, cutoff: date, indicator_ids=None) -> list[QuarterCell]:
-    """completion per district × indicator × quarter (issue 10 §7) over the months of `contracts` up to the
-    cut-off: 4 queries whatever the number of stations."""
+def completion_by_district_quarter(districts, cutoff: date, indicator_ids=None) -> list[QuarterCell]:
+    """completion per district × indicator × quarter (issue 10 §7) of the contracts in effect at the cut-off, up to
+    it: each quarter's 完成量 and the cumulative 完成率 at its end; 4 queries whatever the number of stations."""
+    summary.refresh()
     indicators = _indicators(indicator_ids)
-    targets = targets_by_district(contracts, cutoff, indicators.keys())
-    per_quarter: dict[tuple[int, int], dict[Quarter, Decimal]] = defaultdict(dict)
-    for d, i, y, q, total in flow_by_quarter(contracts, cutoff, indicators.keys()):
-        per_quarter[(d, i)][Quarter(y, q)] = total
-    for d, i, y, q, total in stock_by_quarter(contracts, cutoff, indicators.keys()):
-        per_quarter[(d, i)][Quarter(y, q)] = total
-    names = _district_names({d for d, _ in per_quarter} | {d for d, _ in targets})
-    cells = []
-    for (d, i), quarters in per_quarter.items():
-        indicator = indicators[i]
-        running = Decimal(0)
-        target = (targets.get((d, i)) or (None, None))[0]
-        for quarter in sorted(quarters):
-            value = quarters[quarter]
-            running = value if indicator.accumulation == STOCK else running + value
-            cells.append(QuarterCell(d, names.get(d, ""), indicator, quarter, value, running, target))
+    targets = targets_by_district(districts, cutoff, indicators.keys())
+    rows = (
+        _closing_rows(_scoped(DistrictMonthFigure.objects.filter(quarter_value__isnull=False), districts, cutoff,
+                              indicators.keys()), cutoff)
+        .values_list("district_id", "indicator_id", "month")
+        .annotate(value=Sum("quarter_value"), cumulative=Sum("cumulative")).order_by()
+    )
+    cells_by_key: dict[tuple[int, int, Quarter], list[Decimal]] = defaultdict(lambda: [Decimal(0), Decimal(0)])
+    for d, i, month, value, cumulative in rows:
+        cell = cells_by_key[(d, i, Quarter.of(month))]
+        cell[0] += value
+        cell[1] += cumulative or 0
+    names = _district_names({d for d, _, _ in cells_by_key} | {d for d, _ in targets})
+    cells = [  # a stock indicator's cumulative figure is the quarter's own (each 片区's latest month in it)
+        QuarterCell(d, names.get(d, ""), indicators[i], quarter, value,
+                    value if indicators[i].accumulation == STOCK else cumulative,
+                    (targets.get((d, i)) or (None, None))[0])
+        for (d, i, quarter), (value, cumulative) in cells_by_key.items()
+    ]
     cells.sort(key=lambda c: (c.district_id, c.indicator.order, c.indicator.code, c.quarter))
     return cells
+
+
+def quarter_values(indicator: IndicatorDefinition, first: date, cutoff: date, *, districts=None,
+                   station=None) -> dict[Quarter, Decimal]:
+    """Each calendar quarter's 完成量 of one indicator from `first` to the cut-off, over every contract (any year) of a
+    station, or of the districts: one GROUP BY."""
+    summary.refresh()
+    if station is not None:
+        qs = ContractMonthFigure.objects.filter(station=station, indicator=indicator)
+    else:
+        qs = _scoped(DistrictMonthFigure.objects.all(), districts, None, [indicator.pk])
+    values: dict[Quarter, Decimal] = defaultdict(Decimal)
+    for month, value in (_closing_rows(qs.filter(quarter_value__isnull=False), cutoff, first)
+                         .values_list("month").annotate(v=Sum("quarter_value")).order_by()):
+        values[Quarter.of(month)] += value
+    return dict(values)
+
+
+def station_completion(districts, indicator: IndicatorDefinition, cutoff: date) -> QuerySet:
+    """The contracts in effect at the cut-off in the districts with the indicator (a target or an actual), as summary
+    rows of the cut-off's month: Σ 协议量 (`target`), 完成量 to the cut-off (`cumulative`), pace (`elapsed`/`total`),
+    ordered by the gap 完成率 − 时间进度 (a stock indicator's pace is 100%), furthest behind first, contracts without a
+    target last — by the database through an index, so that a page costs the same at any number of stations."""
+    summary.refresh()
+    return (
+        _scoped(ContractMonthFigure.objects.filter(month=month_start(cutoff)), districts, None, [indicator.pk])
+        .select_related("contract__station__street__district")
+        .order_by(F("gap").asc(nulls_last=True), "contract_id")
+    )
 
 
 def cutoff_for(today: date) -> date:

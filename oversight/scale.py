@@ -22,9 +22,11 @@ from zoneinfo import ZoneInfo
 from django.db import connection, transaction
 from django.utils import timezone
 
-from evalportal.periods import add_months, contract_quarters, month_in_period, month_start
+from evalportal.bulk import insert_rows
+from evalportal.periods import add_months, calendar_months, contract_quarters, month_in_period
 from indicators.models import IndicatorDefinition, MonthlyActual, Target
 from indicators.scoring import evaluation_grade, evaluation_total
+from oversight import summary
 from reports.models import PARTY_WEIGHTS, Evaluation, EvaluationAssignment, Party, PartyScore
 from stations.models import (
     Contract,
@@ -76,27 +78,6 @@ def _bulk(model, rows: list) -> list:
     return created
 
 
-def _fast_insert(model, fields: list[str], rows: list[tuple]) -> int:
-    """INSERT plain tuples into a model's table (the largest tables: monthly actuals, staff months), skipping the
-    per-row model instances of bulk_create, which cost ~0.3 ms a row. `fields` are attnames (contract_id …)."""
-    meta = model._meta
-    columns = ", ".join(connection.ops.quote_name(meta.get_field(f.removesuffix("_id")).column
-                                                  if f.endswith("_id") else meta.get_field(f).column) for f in fields)
-    sql = f"INSERT INTO {connection.ops.quote_name(meta.db_table)} ({columns}) VALUES ({', '.join(['%s'] * len(fields))})"
-    with connection.cursor() as cursor:
-        for i in range(0, len(rows), BATCH):
-            cursor.executemany(sql, rows[i:i + BATCH])
-    return len(rows)
-
-
-def _months(start: date, end: date) -> list[date]:
-    months, current = [], month_start(start)
-    while current <= end:
-        months.append(current)
-        current = add_months(current, 1)
-    return months
-
-
 @transaction.atomic
 def scale_delete() -> int:
     """Remove previously generated data (everything whose code starts with PREFIX), leaf tables first.
@@ -117,6 +98,7 @@ def scale_delete() -> int:
     Organisation.objects.filter(name__startswith="规模测试").exclude(kind=Organisation.Kind.BUREAU).delete()
     Station.objects.filter(code__startswith=PREFIX).delete()
     Street.objects.filter(code__startswith=PREFIX).delete()
+    summary.refresh()
     return count
 
 
@@ -199,7 +181,7 @@ def scale_load(*, stations: int, years: int, seed: int = 2025, today: date | Non
     targets, actuals = [], []
     for contract in contracts:
         areas = areas_by_contract[contract.pk]
-        months = [m for m in _months(contract.start_date, contract.end_date)
+        months = [m for m in calendar_months(contract.start_date, contract.end_date)
                   if month_in_period(m, contract.start_date, contract.end_date) and m <= today]
         pace = rng.uniform(0.75, 1.15)  # some stations behind, most on pace
         for indicator in indicators:
@@ -218,7 +200,7 @@ def scale_load(*, stations: int, years: int, seed: int = 2025, today: date | Non
                     actuals.append((contract.pk, area.pk if area else None, indicator.pk, month,
                                     round(Decimal(str(max(value, 0))), places), 1, stamp))
     _bulk(Target, targets)
-    _fast_insert(MonthlyActual, ["contract_id", "service_area_id", "indicator_id", "month", "value", "version",
+    insert_rows(MonthlyActual, ["contract_id", "service_area_id", "indicator_id", "month", "value", "version",
                                  "updated_at"], actuals)
     result.actuals = len(actuals)
     del actuals
@@ -241,14 +223,14 @@ def scale_load(*, stations: int, years: int, seed: int = 2025, today: date | Non
     staff_rows = _bulk(StaffMember, staff_rows)
     months_rows = []
     for staff, contract in zip(staff_rows, staff_plan, strict=True):
-        months = [m for m in _months(contract.start_date, contract.end_date) if m <= today]
+        months = [m for m in calendar_months(contract.start_date, contract.end_date) if m <= today]
         leaves = rng.random() < 0.08
         for n, month in enumerate(months):
             on_post = Decimal(1)
             if leaves and n >= len(months) // 2:
                 on_post = Decimal("0") if n > len(months) // 2 else Decimal("0.5")
             months_rows.append((staff.pk, month, on_post, on_post > 0, on_post > 0, staff.service_area_id, 1))
-    _fast_insert(StaffMonth, ["staff_id", "month", "on_post", "social_insurance", "salary_paid", "service_area_id",
+    insert_rows(StaffMonth, ["staff_id", "month", "on_post", "social_insurance", "salary_paid", "service_area_id",
                               "version"], months_rows)
     result.staff_months = len(months_rows)
 
@@ -323,5 +305,6 @@ def scale_load(*, stations: int, years: int, seed: int = 2025, today: date | Non
     for i in range(0, len(finals), BATCH):
         Evaluation.objects.bulk_update(finals[i:i + BATCH], ["total_score", "grade", "status", "finalised_at"])
     result.evaluations = len(evaluations)
+    summary.refresh()  # the summary tables of the new contracts, here rather than on the first page read
     return result
 

@@ -1,0 +1,253 @@
+"""Summary tables of the indicator figures (issue 10 §7): what the city and province rollups and the per-station charts
+read, so that their cost does not grow with the number of stations or of monthly actuals.
+
+- ContractMonthFigure: one row per contract × indicator (with a target or an actual) × month of the contract's
+  period, at the month's end: 完成量 to date (`cumulative`), the quarter's 完成量 to date (`quarter_value`), Σ 协议量,
+  time pace (elapsed of total months, indicators.calculations.contract_pace) and the gap 完成率 − 时间进度 (for the
+  database to order the per-station chart through an index).
+- DistrictMonthFigure: the same sums per district × indicator × month over the contracts that share their period
+  (first and last month, the last month their pace counts, length: a few dozen per district and year, however many
+  stations); DistrictTarget: Σ 协议量 per district × indicator × period.
+
+Rules (DOMAIN.md "Indicators, targets, actuals", as oversight.rollups computed them from the monthly actuals): a flow
+indicator's 完成量 is the sum of its monthly actuals; a stock indicator (建档) takes each 片区's latest month with data
+(within the quarter, for a quarter's figure), summed over 片区 and stations.
+
+Kept current: database triggers (oversight.summary_triggers) mark a contract in RollupDirty on every write that can
+change its figures, in the writer's transaction; `refresh()` — called before every read of the tables — recomputes
+the marked contracts and their district rows, under a lock, in one transaction. A read therefore never sees a figure
+older than the last committed write. `rebuild()` recomputes everything (`manage.py rebuild_summary`).
+"""
+
+from __future__ import annotations
+
+import operator
+from collections import defaultdict
+from contextlib import contextmanager
+from datetime import date
+from decimal import Decimal
+from functools import reduce
+
+from django.db import connection, transaction
+from django.db.models import Count, F, Q, Sum
+
+from evalportal.bulk import insert_rows
+from evalportal.periods import add_months, calendar_months, month_end, month_start
+from indicators.calculations import Pace, contract_months, contract_pace
+from indicators.models import IndicatorDefinition, MonthlyActual, Target
+
+from .models import PERIOD, ContractMonthFigure, DistrictMonthFigure, DistrictTarget, RollupDirty
+
+STOCK = IndicatorDefinition.Accumulation.STOCK
+BATCH = 200  # contracts recomputed per round of queries
+LOCK_KEY = 7_310_201  # pg_advisory_xact_lock: one refresh at a time (SQLite: the IMMEDIATE transaction is the lock)
+
+
+def period_of(start: date, end: date) -> tuple[date, date, date, int]:
+    """(first month, last month, last month counted by the pace, months) of a contract period."""
+    last = month_start(end)
+    return month_start(start), last, last if end == month_end(end) else add_months(last, -1), contract_months(start, end)
+
+
+def period_pace(first_month: date, counted_last: date, total: int, cutoff: date) -> Pace:
+    """indicators.calculations.contract_pace from a period's months (tests/oversight/test_summary.py checks that they
+    agree): the months from the first to the cut-off's (a month counts when the cut-off reaches its last day), up to
+    the last counted month, at most `total`."""
+    upto = month_start(cutoff) if cutoff == month_end(cutoff) else add_months(month_start(cutoff), -1)
+    upto = min(upto, counted_last)
+    elapsed = (upto.year - first_month.year) * 12 + upto.month - first_month.month + 1
+    return Pace(elapsed=min(max(elapsed, 0), total), total=total)
+
+
+def refresh() -> int:
+    """Bring the summary tables up to date with every marked contract; returns how many were recomputed.
+
+    One query when nothing is marked. Otherwise, in one transaction: the lock, then DELETE … RETURNING of the marks
+    (a writer still in progress holds its mark's row lock, so the DELETE waits for its commit; a mark made after the
+    DELETE stays for the next refresh), then the recomputation, which reads what those writers committed."""
+    if not RollupDirty.objects.exists():
+        return 0
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
+            cursor.execute(f"DELETE FROM {RollupDirty._meta.db_table} RETURNING contract_id")
+            ids = sorted({row[0] for row in cursor.fetchall()})
+        _recompute(ids)
+    return len(ids)
+
+
+def rebuild() -> int:
+    """Recompute every contract (after a bulk load with the triggers off, or to check the tables)."""
+    from stations.models import Contract
+
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
+        RollupDirty.objects.all().delete()
+        ContractMonthFigure.objects.all().delete()
+        DistrictMonthFigure.objects.all().delete()
+        DistrictTarget.objects.all().delete()
+        ids = list(Contract.objects.order_by("pk").values_list("pk", flat=True))
+        with _indexes_off_while_loading():
+            _recompute(ids, fresh=True)
+    return len(ids)
+
+
+@contextmanager
+def _indexes_off_while_loading():
+    """PostgreSQL: the contract table's secondary indexes dropped for the load and built after it, as a bulk load does
+    (4× faster at 15 M rows); inside the rebuild's transaction, so that nothing ever sees the table without them."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    indexes = ContractMonthFigure._meta.indexes
+    with connection.schema_editor(atomic=False) as editor:
+        for index in indexes:
+            editor.remove_index(ContractMonthFigure, index)
+    yield
+    with connection.schema_editor(atomic=False) as editor:
+        for index in indexes:
+            editor.add_index(ContractMonthFigure, index)
+
+
+def _recompute(ids: list[int], fresh: bool = False) -> None:
+    groups: set[tuple[int, date, date]] = set()
+    for i in range(0, len(ids), BATCH):
+        groups |= _recompute_contracts(ids[i:i + BATCH], fresh)
+    _recompute_groups(groups, fresh)
+
+
+# --- contract rows -------------------------------------------------------------------------------------------------
+
+
+CONTRACT_FIELDS = ["contract_id", "station_id", "district_id", "indicator_id", "first_month", "last_month",
+                   "counted_last", "total", "month", "quarter_close", "cumulative", "quarter_value", "target", "elapsed",
+                   "gap"]
+PERIOD_FIELDS = [f"{name}_id" if name in ("district", "indicator") else name for name in PERIOD]
+GROUP_FIELDS = [f for f in PERIOD_FIELDS if f != "indicator_id"]  # a district × period
+
+
+def _recompute_contracts(ids: list[int], fresh: bool) -> set[tuple]:
+    """Replace the contracts' rows; returns the (district, first, last, counted last month, total) periods they were
+    and are in."""
+    from stations.models import Contract
+
+    old = ContractMonthFigure.objects.filter(contract_id__in=ids)
+    groups = set() if fresh else set(old.values_list(*GROUP_FIELDS).distinct())
+    if not fresh:
+        old.delete()
+    stock = set(IndicatorDefinition.objects.filter(accumulation=STOCK).values_list("pk", flat=True))
+    targets: dict[tuple[int, int], Decimal] = {
+        (c, i): v for c, i, v in Target.objects.filter(contract_id__in=ids).values_list("contract_id", "indicator_id")
+        .annotate(v=Sum("value")).order_by()
+    }
+    actuals = defaultdict(list)  # (contract, indicator) → [(片区, month, value)] by month
+    for c, i, a, m, v in (MonthlyActual.objects.filter(contract_id__in=ids)
+                          .values_list("contract_id", "indicator_id", "service_area_id", "month", "value")
+                          .order_by("contract_id", "indicator_id", "month")):
+        actuals[(c, i)].append((a, m, v))
+    indicators_of = defaultdict(set)
+    for c, i in list(targets) + list(actuals):
+        indicators_of[c].add(i)
+    rows = []
+    contracts = (Contract.objects.filter(pk__in=ids)
+                 .values_list("pk", "station_id", "station__street__district_id", "start_date", "end_date"))
+    for pk, station, district, start, end in contracts:
+        first, last, counted_last, total = period_of(start, end)
+        groups.add((district, first, last, counted_last, total))
+        months = calendar_months(start, end)
+        paces = [contract_pace(start, end, month_end(m)) for m in months]
+        for indicator in sorted(indicators_of[pk]):
+            target = targets.get((pk, indicator))
+            is_stock = indicator in stock
+            series = _series(actuals.get((pk, indicator), []), months, is_stock)
+            for m, pace, (cumulative, quarter_value) in zip(months, paces, series, strict=True):
+                rows.append((pk, station, district, indicator, first, last, counted_last, total, m,
+                             m.month % 3 == 0 or m == last, cumulative, quarter_value, target, pace.elapsed,
+                             _gap(cumulative, target, pace, is_stock)))
+    insert_rows(ContractMonthFigure, CONTRACT_FIELDS, rows)
+    return groups
+
+
+def _quarter(m: date) -> tuple[int, int]:
+    return m.year, (m.month - 1) // 3
+
+
+def _series(values: list[tuple[int | None, date, Decimal]], months: list[date], is_stock: bool):
+    """(完成量 to the month's end, the quarter's 完成量 to the month's end) for each month; None before any data.
+
+    values: (片区, month, value) ordered by month. Flow: sums. Stock: each 片区's latest value (overall; within the
+    quarter), summed over 片区."""
+    out = []
+    pending = iter(values)
+    upcoming = next(pending, None)
+    total, quarter_total = None, None
+    latest: dict[int | None, Decimal] = {}
+    quarter_latest: dict[int | None, Decimal] = {}
+    seen_quarter = None
+    for m in months:
+        if _quarter(m) != seen_quarter:
+            seen_quarter, quarter_total, quarter_latest = _quarter(m), None, {}
+        while upcoming is not None and upcoming[1] <= m:
+            area, month, value = upcoming
+            if is_stock:
+                latest[area] = value
+                if _quarter(month) == seen_quarter:
+                    quarter_latest[area] = value
+            else:
+                total = value if total is None else total + value
+                if _quarter(month) == seen_quarter:
+                    quarter_total = value if quarter_total is None else quarter_total + value
+            upcoming = next(pending, None)
+        if is_stock:
+            out.append((sum(latest.values()) if latest else None,
+                        sum(quarter_latest.values()) if quarter_latest else None))
+        else:
+            out.append((total, quarter_total))
+    return out
+
+
+def _gap(cumulative: Decimal | None, target: Decimal | None, pace, is_stock: bool) -> float | None:
+    """As the per-station chart orders: 完成率 − 时间进度 (a stock indicator's pace is 100%); None without a target."""
+    if not target:
+        return None
+    return float(cumulative or 0) / float(target) - (1.0 if is_stock else pace.elapsed / pace.total)
+
+
+# --- district rows -------------------------------------------------------------------------------------------------
+
+
+def _recompute_groups(groups: set[tuple], fresh: bool) -> None:
+    """Recompute the district rows of the periods from the contract rows (all of them at once when `fresh`)."""
+    if fresh:
+        _insert_group_rows(Q())
+        return
+    groups = sorted(groups, key=lambda g: (g[0] or 0, *g[1:]))
+    for i in range(0, len(groups), 50):
+        scope = reduce(operator.or_, (Q(**dict(zip(GROUP_FIELDS, group, strict=True))) for group in groups[i:i + 50]))
+        DistrictMonthFigure.objects.filter(scope).delete()
+        DistrictTarget.objects.filter(scope).delete()
+        _insert_group_rows(scope)
+
+
+def _insert_select(model, fields: list[str], queryset) -> None:
+    """INSERT INTO the model's table SELECT the queryset (values_list of `fields`, in that order): one statement."""
+    sql, params = queryset.query.sql_with_params()
+    columns = ", ".join(connection.ops.quote_name(model._meta.get_field(f.removesuffix("_id")).column) for f in fields)
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {connection.ops.quote_name(model._meta.db_table)} ({columns}) {sql}", params)
+
+
+def _insert_group_rows(scope: Q) -> None:
+    rows = ContractMonthFigure.objects.filter(scope)
+    _insert_select(
+        DistrictMonthFigure, [*PERIOD_FIELDS, "month", "quarter_close", "cumulative", "quarter_value", "contracts"],
+        rows.values_list(*PERIOD_FIELDS, "month", "quarter_close")
+        .annotate(c=Sum("cumulative"), v=Sum("quarter_value"), n=Count("pk")).order_by())
+    # Σ 协议量: each contract's row of its first month (a period's contracts share it)
+    _insert_select(
+        DistrictTarget, [*PERIOD_FIELDS, "target", "contracts"],
+        rows.filter(month=F("first_month"), target__isnull=False).values_list(*PERIOD_FIELDS)
+        .annotate(t=Sum("target"), n=Count("pk")).order_by())
