@@ -106,7 +106,7 @@ def district_workbook(rows, indicator, cutoff: date, year: int) -> bytes:
     unit = _unit(indicator)
     group = f"{indicator.name}（{unit}）"
     columns = [
-        ("区", "区", 10, None), ("执行中服务站", "执行中服务站", 10, None),
+        ("区", "区", 10, None), ("截至月份执行中服务站", "截至月份执行中服务站", 12, None),
         (group, "协议量", 14, NUMBER), (group, "完成量", 14, NUMBER), (group, "完成率", 10, PERCENT),
         (group, "时间进度", 10, PERCENT),
         (f"{year}年已定稿评估", "评估数", 9, None), (f"{year}年已定稿评估", "平均总得分", 11, POINTS),
