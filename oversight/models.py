@@ -133,9 +133,12 @@ class ContractMonthFigure(_Figures):
 
 
 class DistrictMonthFigure(_Figures):
-    """Σ over the contracts of a district with the same period (see _Period)."""
+    """Σ over the contracts of a district with the same period (see _Period). The counts of contracts with a figure
+    let a refresh add and remove one contract's part (a Σ of none is NULL, not 0)."""
 
     contracts = models.PositiveIntegerField()
+    cumulative_n = models.PositiveIntegerField()
+    quarter_n = models.PositiveIntegerField()
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=[*PERIOD, "month"], name="district_month_uniq")]

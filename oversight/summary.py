@@ -113,10 +113,15 @@ def _indexes_off_while_loading():
 
 
 def _recompute(ids: list[int], fresh: bool = False) -> None:
-    groups: set[tuple[int, date, date]] = set()
+    """Replace the contracts' rows; then, from scratch, every district row (`fresh`), or else add to the district rows
+    what changed in the contracts' own rows — a refresh costs the same whatever the number of contracts per district."""
+    changes = _Changes()
     for i in range(0, len(ids), BATCH):
-        groups |= _recompute_contracts(ids[i:i + BATCH], fresh)
-    _recompute_groups(groups, fresh)
+        _recompute_contracts(ids[i:i + BATCH], fresh, changes)
+    if fresh:
+        _insert_group_rows()
+    else:
+        changes.apply()
 
 
 # --- contract rows -------------------------------------------------------------------------------------------------
@@ -129,14 +134,14 @@ PERIOD_FIELDS = [f"{name}_id" if name in ("district", "indicator") else name for
 GROUP_FIELDS = [f for f in PERIOD_FIELDS if f != "indicator_id"]  # a district × period
 
 
-def _recompute_contracts(ids: list[int], fresh: bool) -> set[tuple]:
-    """Replace the contracts' rows; returns the (district, first, last, counted last month, total) periods they were
-    and are in."""
+def _recompute_contracts(ids: list[int], fresh: bool, changes: _Changes) -> None:
+    """Replace the contracts' rows, noting in `changes` what they were and are (unless `fresh`)."""
     from stations.models import Contract
 
-    old = ContractMonthFigure.objects.filter(contract_id__in=ids)
-    groups = set() if fresh else set(old.values_list(*GROUP_FIELDS).distinct())
     if not fresh:
+        old = ContractMonthFigure.objects.filter(contract_id__in=ids)
+        for row in old.values_list(*PERIOD_FIELDS, "month", "quarter_close", "cumulative", "quarter_value", "target"):
+            changes.add(row, -1)
         old.delete()
     stock = set(IndicatorDefinition.objects.filter(accumulation=STOCK).values_list("pk", flat=True))
     targets: dict[tuple[int, int], Decimal] = {
@@ -156,7 +161,6 @@ def _recompute_contracts(ids: list[int], fresh: bool) -> set[tuple]:
                  .values_list("pk", "station_id", "station__street__district_id", "start_date", "end_date"))
     for pk, station, district, start, end in contracts:
         first, last, counted_last, total = period_of(start, end)
-        groups.add((district, first, last, counted_last, total))
         months = calendar_months(start, end)
         paces = [contract_pace(start, end, month_end(m)) for m in months]
         for indicator in sorted(indicators_of[pk]):
@@ -168,7 +172,9 @@ def _recompute_contracts(ids: list[int], fresh: bool) -> set[tuple]:
                              m.month % 3 == 0 or m == last, cumulative, quarter_value, target, pace.elapsed,
                              _gap(cumulative, target, pace, is_stock)))
     insert_rows(ContractMonthFigure, CONTRACT_FIELDS, rows)
-    return groups
+    if not fresh:
+        for row in rows:  # CONTRACT_FIELDS → PERIOD_FIELDS, month, quarter_close, cumulative, quarter_value, target
+            changes.add((row[2], row[3], *row[4:8], *row[8:13]), +1)
 
 
 def _quarter(m: date) -> tuple[int, int]:
@@ -219,17 +225,97 @@ def _gap(cumulative: Decimal | None, target: Decimal | None, pace, is_stock: boo
 # --- district rows -------------------------------------------------------------------------------------------------
 
 
-def _recompute_groups(groups: set[tuple], fresh: bool) -> None:
-    """Recompute the district rows of the periods from the contract rows (all of them at once when `fresh`)."""
-    if fresh:
-        _insert_group_rows(Q())
-        return
-    groups = sorted(groups, key=lambda g: (g[0] or 0, *g[1:]))
-    for i in range(0, len(groups), 50):
-        scope = reduce(operator.or_, (Q(**dict(zip(GROUP_FIELDS, group, strict=True))) for group in groups[i:i + 50]))
-        DistrictMonthFigure.objects.filter(scope).delete()
-        DistrictTarget.objects.filter(scope).delete()
-        _insert_group_rows(scope)
+def _group(key: tuple) -> tuple:
+    """(district, first, last, counted last month, total) of a district row's or target's key (indicator second)."""
+    return (key[0], *key[2:6])
+
+
+class _Changes:
+    """What the recomputed contracts added to and removed from their district rows: per district row (period ×
+    indicator × month) Σ 完成量, Σ the quarter's, how many contracts have each and how many contracts; per district
+    target (period × indicator) Σ 协议量 and contracts. Applied under the refresh's lock (writers never touch district
+    rows), exactly: Decimal sums, a row deleted when its last contract goes."""
+
+    def __init__(self):
+        self.months: dict[tuple, list] = defaultdict(lambda: [Decimal(0), 0, Decimal(0), 0, 0])
+        self.targets: dict[tuple, list] = defaultdict(lambda: [Decimal(0), 0])
+
+    def add(self, row: tuple, sign: int) -> None:
+        *period, month, quarter_close, cumulative, quarter_value, target = row
+        cell = self.months[(*period, month, quarter_close)]
+        if cumulative is not None:
+            cell[0] += sign * cumulative
+            cell[1] += sign
+        if quarter_value is not None:
+            cell[2] += sign * quarter_value
+            cell[3] += sign
+        cell[4] += sign
+        if month == period[2] and target is not None:  # the contract's first month holds its target once
+            t = self.targets[tuple(period)]
+            t[0] += sign * target
+            t[1] += sign
+
+    def apply(self) -> None:
+        months = {k: v for k, v in self.months.items() if any(v)}
+        targets = {k: v for k, v in self.targets.items() if any(v)}
+        groups = sorted({_group(k) for k in [*months, *targets]}, key=repr)
+        for i in range(0, len(groups), 50):
+            chunk = set(groups[i:i + 50])
+            scope = reduce(operator.or_, (Q(**dict(zip(GROUP_FIELDS, g, strict=True))) for g in chunk))
+            self._apply_months(scope, {k: v for k, v in months.items() if _group(k) in chunk})
+            self._apply_targets(scope, {k: v for k, v in targets.items() if _group(k) in chunk})
+
+    @staticmethod
+    def _apply_months(scope: Q, deltas: dict) -> None:
+        existing = {(*r[1:7], r[7], r[8]): r for r in DistrictMonthFigure.objects.filter(scope).values_list(
+            "pk", *PERIOD_FIELDS, "month", "quarter_close", "cumulative", "cumulative_n", "quarter_value", "quarter_n",
+            "contracts")}
+        changed, created, gone = [], [], []
+        for key, (d_cum, d_cum_n, d_qv, d_qv_n, d_n) in deltas.items():
+            row = existing.get(key)
+            if row is None:
+                cum, cum_n, qv, qv_n, n = None, 0, None, 0, 0
+                pk = None
+            else:
+                pk, cum, cum_n, qv, qv_n, n = row[0], *row[9:]
+            n += d_n
+            cum_n += d_cum_n
+            qv_n += d_qv_n
+            cum = (cum or Decimal(0)) + d_cum if cum_n else None
+            qv = (qv or Decimal(0)) + d_qv if qv_n else None
+            values = dict(zip(PERIOD_FIELDS, key[:6], strict=True), month=key[6], quarter_close=key[7],
+                          cumulative=cum, cumulative_n=cum_n, quarter_value=qv, quarter_n=qv_n, contracts=n)
+            if pk is None:
+                created.append(DistrictMonthFigure(**values))
+            elif n == 0:
+                gone.append(pk)
+            else:
+                changed.append(DistrictMonthFigure(pk=pk, **values))
+        DistrictMonthFigure.objects.filter(pk__in=gone).delete()
+        DistrictMonthFigure.objects.bulk_update(changed, ["cumulative", "cumulative_n", "quarter_value", "quarter_n",
+                                                          "contracts"], batch_size=500)
+        DistrictMonthFigure.objects.bulk_create(created, batch_size=500)
+
+    @staticmethod
+    def _apply_targets(scope: Q, deltas: dict) -> None:
+        existing = {r[1:7]: r for r in DistrictTarget.objects.filter(scope).values_list(
+            "pk", *PERIOD_FIELDS, "target", "contracts")}
+        changed, created, gone = [], [], []
+        for key, (d_target, d_n) in deltas.items():
+            row = existing.get(key)
+            if row is None and d_n <= 0:
+                continue
+            pk, target, n = (None, Decimal(0), 0) if row is None else (row[0], row[7], row[8])
+            values = dict(zip(PERIOD_FIELDS, key, strict=True), target=target + d_target, contracts=n + d_n)
+            if pk is None:
+                created.append(DistrictTarget(**values))
+            elif values["contracts"] == 0:
+                gone.append(pk)
+            else:
+                changed.append(DistrictTarget(pk=pk, **values))
+        DistrictTarget.objects.filter(pk__in=gone).delete()
+        DistrictTarget.objects.bulk_update(changed, ["target", "contracts"], batch_size=500)
+        DistrictTarget.objects.bulk_create(created, batch_size=500)
 
 
 def _insert_select(model, fields: list[str], queryset) -> None:
@@ -240,12 +326,15 @@ def _insert_select(model, fields: list[str], queryset) -> None:
         cursor.execute(f"INSERT INTO {connection.ops.quote_name(model._meta.db_table)} ({columns}) {sql}", params)
 
 
-def _insert_group_rows(scope: Q) -> None:
-    rows = ContractMonthFigure.objects.filter(scope)
+def _insert_group_rows() -> None:
+    """Every district row from the contract rows (a rebuild)."""
+    rows = ContractMonthFigure.objects.all()
     _insert_select(
-        DistrictMonthFigure, [*PERIOD_FIELDS, "month", "quarter_close", "cumulative", "quarter_value", "contracts"],
+        DistrictMonthFigure, [*PERIOD_FIELDS, "month", "quarter_close", "cumulative", "cumulative_n", "quarter_value",
+                              "quarter_n", "contracts"],
         rows.values_list(*PERIOD_FIELDS, "month", "quarter_close")
-        .annotate(c=Sum("cumulative"), v=Sum("quarter_value"), n=Count("pk")).order_by())
+        .annotate(c=Sum("cumulative"), cn=Count("cumulative"), v=Sum("quarter_value"), vn=Count("quarter_value"),
+                  n=Count("pk")).order_by())
     # Σ 协议量: each contract's row of its first month (a period's contracts share it)
     _insert_select(
         DistrictTarget, [*PERIOD_FIELDS, "target", "contracts"],
