@@ -98,7 +98,6 @@ class _Figures(_Period):
     """What both monthly summary tables hold per indicator and month (first day of the month), at the month's end."""
 
     month = models.DateField()
-    quarter_close = models.BooleanField()  # the month closes its quarter for the period (Mar/Jun/Sep/Dec or the last)
     cumulative = models.DecimalField(max_digits=20, decimal_places=2, null=True)  # 完成量 to the month's end
     quarter_value = models.DecimalField(max_digits=20, decimal_places=2, null=True)  # the quarter's, to the month's end
 

@@ -120,7 +120,8 @@ def contracts_in_effect(districts, cutoff: date) -> QuerySet:
 def _closing_rows(qs: QuerySet, cutoff: date, first: date | None = None) -> QuerySet:
     """The rows that hold a quarter's figure at the cut-off: each period's last month of the quarter up to the
     cut-off (the quarter's last month, the period's last month, or the cut-off's month)."""
-    qs = qs.filter(month__lte=month_start(cutoff)).filter(Q(quarter_close=True) | Q(month=month_start(cutoff)))
+    closes = Q(month__month__in=(3, 6, 9, 12)) | Q(month=F("last_month")) | Q(month=month_start(cutoff))
+    qs = qs.filter(closes, month__lte=month_start(cutoff))
     return qs if first is None else qs.filter(month__gte=month_start(first))
 
 

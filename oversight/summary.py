@@ -128,8 +128,7 @@ def _recompute(ids: list[int], fresh: bool = False) -> None:
 
 
 CONTRACT_FIELDS = ["contract_id", "station_id", "district_id", "indicator_id", "first_month", "last_month",
-                   "counted_last", "total", "month", "quarter_close", "cumulative", "quarter_value", "target", "elapsed",
-                   "gap"]
+                   "counted_last", "total", "month", "cumulative", "quarter_value", "target", "elapsed", "gap"]
 PERIOD_FIELDS = [f"{name}_id" if name in ("district", "indicator") else name for name in PERIOD]
 GROUP_FIELDS = [f for f in PERIOD_FIELDS if f != "indicator_id"]  # a district × period
 
@@ -140,7 +139,7 @@ def _recompute_contracts(ids: list[int], fresh: bool, changes: _Changes) -> None
 
     if not fresh:
         old = ContractMonthFigure.objects.filter(contract_id__in=ids)
-        for row in old.values_list(*PERIOD_FIELDS, "month", "quarter_close", "cumulative", "quarter_value", "target"):
+        for row in old.values_list(*PERIOD_FIELDS, "month", "cumulative", "quarter_value", "target"):
             changes.add(row, -1)
         old.delete()
     stock = set(IndicatorDefinition.objects.filter(accumulation=STOCK).values_list("pk", flat=True))
@@ -168,13 +167,12 @@ def _recompute_contracts(ids: list[int], fresh: bool, changes: _Changes) -> None
             is_stock = indicator in stock
             series = _series(actuals.get((pk, indicator), []), months, is_stock)
             for m, pace, (cumulative, quarter_value) in zip(months, paces, series, strict=True):
-                rows.append((pk, station, district, indicator, first, last, counted_last, total, m,
-                             m.month % 3 == 0 or m == last, cumulative, quarter_value, target, pace.elapsed,
-                             _gap(cumulative, target, pace, is_stock)))
+                rows.append((pk, station, district, indicator, first, last, counted_last, total, m, cumulative,
+                             quarter_value, target, pace.elapsed, _gap(cumulative, target, pace, is_stock)))
     insert_rows(ContractMonthFigure, CONTRACT_FIELDS, rows)
     if not fresh:
-        for row in rows:  # CONTRACT_FIELDS → PERIOD_FIELDS, month, quarter_close, cumulative, quarter_value, target
-            changes.add((row[2], row[3], *row[4:8], *row[8:13]), +1)
+        for row in rows:  # CONTRACT_FIELDS → PERIOD_FIELDS, month, cumulative, quarter_value, target
+            changes.add((row[2], row[3], *row[4:8], *row[8:12]), +1)
 
 
 def _quarter(m: date) -> tuple[int, int]:
@@ -225,6 +223,9 @@ def _gap(cumulative: Decimal | None, target: Decimal | None, pace, is_stock: boo
 # --- district rows -------------------------------------------------------------------------------------------------
 
 
+MONTH_KEY = [*PERIOD_FIELDS, "month"]
+
+
 def _group(key: tuple) -> tuple:
     """(district, first, last, counted last month, total) of a district row's or target's key (indicator second)."""
     return (key[0], *key[2:6])
@@ -237,85 +238,63 @@ class _Changes:
     rows), exactly: Decimal sums, a row deleted when its last contract goes."""
 
     def __init__(self):
-        self.months: dict[tuple, list] = defaultdict(lambda: [Decimal(0), 0, Decimal(0), 0, 0])
-        self.targets: dict[tuple, list] = defaultdict(lambda: [Decimal(0), 0])
+        self.months: dict[tuple, dict] = defaultdict(lambda: dict.fromkeys(
+            ("cumulative", "cumulative_n", "quarter_value", "quarter_n", "contracts"), 0))
+        self.targets: dict[tuple, dict] = defaultdict(lambda: dict.fromkeys(("target", "contracts"), 0))
 
     def add(self, row: tuple, sign: int) -> None:
-        *period, month, quarter_close, cumulative, quarter_value, target = row
-        cell = self.months[(*period, month, quarter_close)]
-        if cumulative is not None:
-            cell[0] += sign * cumulative
-            cell[1] += sign
-        if quarter_value is not None:
-            cell[2] += sign * quarter_value
-            cell[3] += sign
-        cell[4] += sign
+        *period, month, cumulative, quarter_value, target = row
+        cell = self.months[(*period, month)]
+        for field, count, value in (("cumulative", "cumulative_n", cumulative),
+                                    ("quarter_value", "quarter_n", quarter_value)):
+            if value is not None:
+                cell[field] += sign * value
+                cell[count] += sign
+        cell["contracts"] += sign
         if month == period[2] and target is not None:  # the contract's first month holds its target once
-            t = self.targets[tuple(period)]
-            t[0] += sign * target
-            t[1] += sign
+            cell = self.targets[tuple(period)]
+            cell["target"] += sign * target
+            cell["contracts"] += sign
 
     def apply(self) -> None:
-        months = {k: v for k, v in self.months.items() if any(v)}
-        targets = {k: v for k, v in self.targets.items() if any(v)}
+        months = {k: v for k, v in self.months.items() if any(v.values())}
+        targets = {k: v for k, v in self.targets.items() if any(v.values())}
         groups = sorted({_group(k) for k in [*months, *targets]}, key=repr)
         for i in range(0, len(groups), 50):
             chunk = set(groups[i:i + 50])
             scope = reduce(operator.or_, (Q(**dict(zip(GROUP_FIELDS, g, strict=True))) for g in chunk))
-            self._apply_months(scope, {k: v for k, v in months.items() if _group(k) in chunk})
-            self._apply_targets(scope, {k: v for k, v in targets.items() if _group(k) in chunk})
+            _apply_deltas(DistrictMonthFigure, MONTH_KEY, scope,
+                          {k: v for k, v in months.items() if _group(k) in chunk},
+                          nullable={"cumulative": "cumulative_n", "quarter_value": "quarter_n"})
+            _apply_deltas(DistrictTarget, PERIOD_FIELDS, scope,
+                          {k: v for k, v in targets.items() if _group(k) in chunk})
 
-    @staticmethod
-    def _apply_months(scope: Q, deltas: dict) -> None:
-        existing = {(*r[1:7], r[7], r[8]): r for r in DistrictMonthFigure.objects.filter(scope).values_list(
-            "pk", *PERIOD_FIELDS, "month", "quarter_close", "cumulative", "cumulative_n", "quarter_value", "quarter_n",
-            "contracts")}
-        changed, created, gone = [], [], []
-        for key, (d_cum, d_cum_n, d_qv, d_qv_n, d_n) in deltas.items():
-            row = existing.get(key)
-            if row is None:
-                cum, cum_n, qv, qv_n, n = None, 0, None, 0, 0
-                pk = None
-            else:
-                pk, cum, cum_n, qv, qv_n, n = row[0], *row[9:]
-            n += d_n
-            cum_n += d_cum_n
-            qv_n += d_qv_n
-            cum = (cum or Decimal(0)) + d_cum if cum_n else None
-            qv = (qv or Decimal(0)) + d_qv if qv_n else None
-            values = dict(zip(PERIOD_FIELDS, key[:6], strict=True), month=key[6], quarter_close=key[7],
-                          cumulative=cum, cumulative_n=cum_n, quarter_value=qv, quarter_n=qv_n, contracts=n)
-            if pk is None:
-                created.append(DistrictMonthFigure(**values))
-            elif n == 0:
-                gone.append(pk)
-            else:
-                changed.append(DistrictMonthFigure(pk=pk, **values))
-        DistrictMonthFigure.objects.filter(pk__in=gone).delete()
-        DistrictMonthFigure.objects.bulk_update(changed, ["cumulative", "cumulative_n", "quarter_value", "quarter_n",
-                                                          "contracts"], batch_size=500)
-        DistrictMonthFigure.objects.bulk_create(created, batch_size=500)
 
-    @staticmethod
-    def _apply_targets(scope: Q, deltas: dict) -> None:
-        existing = {r[1:7]: r for r in DistrictTarget.objects.filter(scope).values_list(
-            "pk", *PERIOD_FIELDS, "target", "contracts")}
-        changed, created, gone = [], [], []
-        for key, (d_target, d_n) in deltas.items():
-            row = existing.get(key)
-            if row is None and d_n <= 0:
-                continue
-            pk, target, n = (None, Decimal(0), 0) if row is None else (row[0], row[7], row[8])
-            values = dict(zip(PERIOD_FIELDS, key, strict=True), target=target + d_target, contracts=n + d_n)
-            if pk is None:
-                created.append(DistrictTarget(**values))
-            elif values["contracts"] == 0:
-                gone.append(pk)
-            else:
-                changed.append(DistrictTarget(pk=pk, **values))
-        DistrictTarget.objects.filter(pk__in=gone).delete()
-        DistrictTarget.objects.bulk_update(changed, ["target", "contracts"], batch_size=500)
-        DistrictTarget.objects.bulk_create(created, batch_size=500)
+def _apply_deltas(model, key_fields: list[str], scope: Q, deltas: dict[tuple, dict], nullable=None) -> None:
+    """Add each key's deltas to the model's row with that key (created if missing, deleted when its `contracts`
+    reaches 0). `nullable`: a sum → its count of contracts with a value; the sum is NULL when that count is 0."""
+    if not deltas:
+        return
+    fields = list(next(iter(deltas.values())))
+    k = len(key_fields)
+    existing = {row[1:k + 1]: row for row in model.objects.filter(scope).values_list("pk", *key_fields, *fields)}
+    changed, created, gone = [], [], []
+    for key, delta in deltas.items():
+        row = existing.get(key)
+        values = {f: ((row[k + 1 + i] if row else None) or 0) + delta[f] for i, f in enumerate(fields)}
+        for total, count in (nullable or {}).items():
+            if values[count] == 0:
+                values[total] = None
+        if values["contracts"] == 0:
+            if row is not None:
+                gone.append(row[0])
+        elif row is None:
+            created.append(model(**dict(zip(key_fields, key, strict=True)), **values))
+        else:
+            changed.append(model(pk=row[0], **values))
+    model.objects.filter(pk__in=gone).delete()
+    model.objects.bulk_update(changed, fields, batch_size=500)
+    model.objects.bulk_create(created, batch_size=500)
 
 
 def _insert_select(model, fields: list[str], queryset) -> None:
@@ -330,9 +309,8 @@ def _insert_group_rows() -> None:
     """Every district row from the contract rows (a rebuild)."""
     rows = ContractMonthFigure.objects.all()
     _insert_select(
-        DistrictMonthFigure, [*PERIOD_FIELDS, "month", "quarter_close", "cumulative", "cumulative_n", "quarter_value",
-                              "quarter_n", "contracts"],
-        rows.values_list(*PERIOD_FIELDS, "month", "quarter_close")
+        DistrictMonthFigure, [*MONTH_KEY, "cumulative", "cumulative_n", "quarter_value", "quarter_n", "contracts"],
+        rows.values_list(*MONTH_KEY)
         .annotate(c=Sum("cumulative"), cn=Count("cumulative"), v=Sum("quarter_value"), vn=Count("quarter_value"),
                   n=Count("pk")).order_by())
     # Σ 协议量: each contract's row of its first month (a period's contracts share it)
