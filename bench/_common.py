@@ -94,3 +94,22 @@ def measure_at_two_sizes(measure: Callable[[int], dict], db: str, *, small: int,
         load_scale(size)
         figures[size] = measure(args.runs)
     return args, figures
+
+
+def time_get(client, url: str, runs: int):
+    """GET `url` once to warm (templates, caches), then `runs` times: (last response, the queries of one request as
+    captured, median CPU ms of a request through Django's full handler and middleware)."""
+    import statistics
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.get(url)
+    times, queries, response = [], [], None
+    for _ in range(runs):
+        with CaptureQueriesContext(connection) as ctx:
+            start = time.process_time()
+            response = client.get(url)
+            times.append((time.process_time() - start) * 1000)
+        queries = ctx.captured_queries
+    return response, queries, statistics.median(times)

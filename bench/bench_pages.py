@@ -15,18 +15,13 @@ Figures only, no assertions (the query counts are asserted in tests/oversight/te
 
 from __future__ import annotations
 
-import statistics
-import time
-
 import _common
 
 DB = _common.bench_database("/tmp/evalportal-bench-pages.sqlite3")
 _common.setup_django()
 
-from django.db import connection  # noqa: E402
 from django.http import HttpResponse  # noqa: E402
 from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from stations.models import User  # noqa: E402
 
@@ -71,17 +66,11 @@ def measure(runs: int) -> dict[str, tuple[int, float]]:
     result = {}
     for label, username, url in PAGES:
         client.force_login(users[username])
-        client.get(url)  # warm (templates, caches)
-        times, queries = [], 0
-        for _ in range(runs):
-            with CaptureQueriesContext(connection) as ctx:
-                start = time.process_time()
-                response = client.get(url)
-                times.append((time.process_time() - start) * 1000)
-            if response.status_code != 200:
-                raise SystemExit(f"{label}: HTTP {response.status_code}")
-            queries = len(ctx.captured_queries)
-        result[label] = (queries, statistics.median(times))
+        response, captured, cpu = _common.time_get(client, url, runs)
+        queries = len(captured)
+        if response.status_code != 200:
+            raise SystemExit(f"{label}: HTTP {response.status_code}")
+        result[label] = (queries, cpu)
     return result
 
 

@@ -18,8 +18,6 @@ import cProfile
 import io
 import os
 import pstats
-import statistics
-import time
 
 import _common
 
@@ -30,7 +28,6 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.http import HttpResponse  # noqa: E402
 from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from evalportal.operations import bare_page  # noqa: E402
 from stations.models import User  # noqa: E402
@@ -66,15 +63,9 @@ def measure(runs: int, only: str | None, profile: str | None, top: int) -> None:
             continue
         client = Client()
         client.force_login(users[username])
-        client.get(url)  # warm (templates, caches)
-        times, queries = [], 0
-        for _ in range(runs):
-            with CaptureQueriesContext(connection) as ctx:
-                start = time.process_time()
-                response = client.get(url)
-                times.append((time.process_time() - start) * 1000)
-            queries = len(ctx.captured_queries)
-        print(f"{label:<26}{response.status_code:>7}{queries:>9}{statistics.median(times):>9.2f}"
+        response, captured, cpu = _common.time_get(client, url, runs)
+        queries = len(captured)
+        print(f"{label:<26}{response.status_code:>7}{queries:>9}{cpu:>9.2f}"
               f"{len(response.content) / 1024:>7.0f}", flush=True)
         if profile and profile == label:
             profiler = cProfile.Profile()
@@ -86,7 +77,7 @@ def measure(runs: int, only: str | None, profile: str | None, top: int) -> None:
             pstats.Stats(profiler, stream=out).sort_stats(os.environ.get("SORT", "cumulative")).print_stats(top)
             print(out.getvalue())
         if os.environ.get("SHOW_QUERIES"):
-            for q in ctx.captured_queries:
+            for q in captured:
                 print(f"  {q['time']:>6}s  {q['sql'][:int(os.environ['SHOW_QUERIES'])]}")
 
 
