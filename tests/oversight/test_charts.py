@@ -15,9 +15,16 @@ from openpyxl import load_workbook
 from evalportal.periods import Quarter
 from indicators.models import MonthlyActual
 from oversight import summary
+from oversight.charts import PaceListing
 from oversight.dashboard import running_contracts, station_rows
 from oversight.models import WarningSettings
-from oversight.rollups import completion_by_district, completion_by_district_quarter, cutoff_for
+from oversight.rollups import (
+    completion_by_district,
+    completion_by_district_quarter,
+    contracts_in_effect,
+    cutoff_for,
+    station_completion,
+)
 from stations.models import Contract, PaymentTranche
 from tests.indicators.factories import build_world
 from tests.oversight.test_query_counts import grow
@@ -118,9 +125,26 @@ class ChartPageTests(TestCase):
         svg = response.content.decode().split("<svg", 1)[1].split("</svg>", 1)[0]
         self.assertIn(f'fill="#c55a11"><title>{xi.contract.station.name} 完成率 17.14%，时间进度 41.67%</title>', svg)
         self.assertEqual(svg.count("无协议量"), 1)
+
         self.assertEqual(svg.count('fill="#c00000"/>'), 3)  # the legend's pace mark and one tick per station
         self.assertContains(response, 'id="chart-table"')
         self.assertContains(response, "<td class=\"table-num\">-24.53</td>", html=False)
+
+    def test_pace_listing_pages_across_its_two_parts(self, _today):
+        """A page may end inside the database-ordered part (contracts with the indicator) and the next one start in
+        the tail (contracts without): each slice reads its own rows, and together they are the whole list once."""
+        liwan = [self.w.contract.station.street.district_id]
+        visit = self.w.indicators["home_visit"]
+        listing = PaceListing(station_completion(liwan, visit, CUTOFF), contracts_in_effect(liwan, CUTOFF), visit,
+                              CUTOFF)
+        self.assertEqual(len(listing), 2)
+        first, second = listing[0:1], listing[1:2]
+        self.assertEqual([r.contract.code for r in first + second], ["xi-2024", "fe-2024"])
+        self.assertEqual([r.contract.code for r in listing[0:2]], ["xi-2024", "fe-2024"])
+        self.assertEqual((first[0].target, first[0].actual, first[0].elapsed, first[0].total), (1400, 240, 5, 12))
+        fe = second[0]
+        self.assertEqual((fe.target, fe.actual, fe.elapsed, fe.total), (None, None, 5, 12))
+        self.assertEqual(listing[2:3], [])
 
     def test_pace_chart_of_a_stock_indicator_takes_each_area_latest_month(self, _today):
         self.login("supervision")
