@@ -52,6 +52,14 @@ PAGES = [
     ("overview 市", "supervision_gz", "/evaluations/"),
     ("grid 街道办", "street_xicun", "/contracts/xicun-2024/quarters/2025-Q2/"),
     ("contracts 市", "supervision_gz", "/contracts/"),
+    ("chart pace 市", "supervision_gz", "/oversight/charts/pace/"),
+    ("chart trend 区", "bureau_liwan", "/oversight/charts/trend/"),
+    ("chart districts 市", "supervision_gz", "/oversight/charts/districts/"),
+    ("submissions 区", "bureau_liwan", "/oversight/submissions/"),
+    ("submissions 市 全部", "supervision_gz", "/oversight/submissions/?year=&status="),
+    ("reports 市", "supervision_gz", "/reports/"),
+    ("export dashboard 区", "bureau_liwan", "/oversight/dashboard.xlsx"),
+    ("export chart districts 市", "supervision_gz", "/oversight/charts/districts.xlsx"),
 ]
 
 
