@@ -80,19 +80,55 @@ def load_scale(stations: int) -> None:
 
 def measure_at_two_sizes(measure: Callable[[int], dict], db: str, *, small: int, large: int,
                          runs: int) -> tuple[argparse.Namespace, dict[int, dict]]:
-    """The usual run: --small, --large (generated stations) and --runs from the command line (defaults as given),
-    the demo data in a fresh `db`, then at each size the stations generated and measure(runs). Returns the arguments
-    and each size's figures."""
+    """The usual run: --small, --large (generated stations), --runs and --rounds from the command line (defaults as
+    given). The demo data goes into a fresh `db`, copied to a second file; the small size is generated in one, the
+    large in the other. Then, --rounds times, each size is measured by a child process (this script again, on that
+    file), alternating the order (small, large, large, small, ...), so that drift in the machine's load falls on both
+    sizes alike. A page's figure is the median of its rounds' medians. Returns the arguments and each size's figures
+    (label → (queries, then the medians of the other figures))."""
+    import json
+    import shutil
+    import statistics
+    import subprocess
+
+    if os.environ.get("BENCH_CHILD"):  # one round at one size: print the figures and stop
+        parser = argparse.ArgumentParser()
+        parser.add_argument("--runs", type=int, default=runs)
+        args, _ = parser.parse_known_args()
+        print("BENCH-JSON " + json.dumps(measure(args.runs)), flush=True)
+        raise SystemExit(0)
     parser = argparse.ArgumentParser()
     parser.add_argument("--small", type=int, default=small)
     parser.add_argument("--large", type=int, default=large)
     parser.add_argument("--runs", type=int, default=runs)
+    parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
+    from django.conf import settings
+    from django.db import connection
+
+    files = {args.small: db, args.large: f"{db}.large"}
     load_demo(fresh_file=db)
-    figures = {}
+    connection.close()
+    shutil.copyfile(db, files[args.large])
     for size in (args.small, args.large):
+        connection.close()
+        settings.DATABASES["default"]["NAME"] = files[size]
         load_scale(size)
-        figures[size] = measure(args.runs)
+    connection.close()
+    rounds: dict[int, list[dict]] = {args.small: [], args.large: []}
+    for r in range(args.rounds):
+        for size in ((args.small, args.large) if r % 2 == 0 else (args.large, args.small)):
+            env = {**os.environ, "BENCH_CHILD": "1", "BENCH_DB": files[size]}
+            out = subprocess.run([sys.executable, sys.argv[0], "--runs", str(args.runs)], env=env, check=True,
+                                 capture_output=True, text=True).stdout
+            rounds[size].append(json.loads(out.split("BENCH-JSON ", 1)[1]))
+            print(f"round {r + 1}/{args.rounds}: {size} stations measured", flush=True)
+    figures = {
+        size: {label: (results[0][label][0],
+                       *(statistics.median(res[label][i] for res in results) for i in range(1, len(results[0][label]))))
+               for label in results[0]}
+        for size, results in rounds.items()
+    }
     return args, figures
 
 

@@ -5,10 +5,12 @@ of queries and the median CPU time (time.process_time of the request through Dja
 test client, no network) at SMALL generated stations and at LARGE, the ratio LARGE/SMALL, and the ratio to a bare
 view (an empty HttpResponse through the same middleware) in the same process.
 
-Data: a throw-away SQLite database (BENCH_DB, default /tmp/evalportal-bench-pages.sqlite3) with load_demo and then
-`load_scale --stations N --years 1` at each size. Usage:
+Data: two throw-away SQLite databases (BENCH_DB, default /tmp/evalportal-bench-pages.sqlite3, and the same name with
+`.large`), each with load_demo and then `load_scale --stations N --years 1` of its size; DEBUG off, as in production.
+Each size is measured --rounds times by a child process, alternating sizes, so that the machine's load falls on both
+alike; a page's figure is the median of its rounds' medians. Usage:
 
-    .venv/bin/python bench/bench_pages.py [--small 176] [--large 1000] [--runs 7]
+    .venv/bin/python bench/bench_pages.py [--small 176] [--large 4000] [--runs 7] [--rounds 3]
 
 Figures only, no assertions (the query counts are asserted in tests/oversight/test_query_counts.py).
 """
@@ -18,7 +20,7 @@ from __future__ import annotations
 import _common
 
 DB = _common.bench_database("/tmp/evalportal-bench-pages.sqlite3")
-_common.setup_django()
+_common.setup_django(debug=False)
 
 from django.http import HttpResponse  # noqa: E402
 from django.test import Client  # noqa: E402
@@ -75,7 +77,7 @@ def measure(runs: int) -> dict[str, tuple[int, float]]:
 
 
 def main() -> None:
-    args, figures = _common.measure_at_two_sizes(measure, DB, small=176, large=1000, runs=7)
+    args, figures = _common.measure_at_two_sizes(measure, DB, small=176, large=4000, runs=7)
     small, large = figures[args.small], figures[args.large]
     bare_small, bare_large = small["bare view"][1], large["bare view"][1]
     print(f"\n{'page':<28}{'queries':>9}{'queries':>9}{'CPU ms':>9}{'CPU ms':>9}{'ratio':>7}{'×bare':>7}{'×bare':>7}")
