@@ -130,7 +130,7 @@ def main() -> None:
         print(f"{'request':<28}{'queries':>8}{'wall ms':>9}{'CPU ms':>9}{'×bare wall':>11}{'×bare CPU':>10}{'bytes':>8}")
         for label, (queries, wall, cpu, size_bytes) in rows.items():
             print(f"{label:<28}{queries:>8}{wall:>9.1f}{cpu:>9.1f}{wall / bare_wall:>11.1f}{cpu / bare_cpu:>10.1f}"
-                  f"{size_bytes:>8}")
+                  f"{int(size_bytes):>8}")
 
 
 if __name__ == "__main__":
