@@ -20,11 +20,11 @@ from urllib.parse import urlencode
 from django.db.models import Q, QuerySet
 from django.urls import reverse
 
-from evalportal.periods import Quarter
+from evalportal.periods import Quarter, is_overdue
 from evalportal.roles import contracts_editable_by, contracts_returnable_by, contracts_visible_to, is_admin
 from reports.models import Evaluation, EvaluationAssignment, Party, PartyScore
 from stations.models import QuarterSubmission
-from stations.submissions import QuarterStatus, quarter_statuses
+from stations.submissions import QuarterStatus, last_overdue_quarter, unsubmitted_quarters
 
 SECTION_LIMIT = 10
 ACTIVE_GRACE = timedelta(days=120)  # a contract ended less than this ago still has its last quarters due
@@ -103,6 +103,13 @@ def _quarter_item_base(status: QuarterStatus) -> TodoItem:
                     due=status.deadline, overdue=status.overdue)
 
 
+def _due_item(quarter: Quarter, code: str, station: str, today: date) -> TodoItem:
+    """A quarter not submitted yet (no submission or a draft one: 填报中)."""
+    return TodoItem(f"{station} · {quarter.label}", reverse("quarter_entry", args=[code, quarter.slug]),
+                    detail=QuarterSubmission.Status.DRAFT.label, due=quarter.deadline,
+                    overdue=is_overdue(quarter, today), when=when(quarter.deadline, today))
+
+
 def quarter_sections(contracts: QuerySet, today: date, *, street: bool) -> list[TodoSection]:
     """Returned quarters (whatever their age: each waits for the street office) and the quarters of the running
     contracts not yet submitted (the street office: due now or overdue; the bureau: overdue only)."""
@@ -116,12 +123,10 @@ def quarter_sections(contracts: QuerySet, today: date, *, street: bool) -> list[
         for s in returned_qs[:SECTION_LIMIT]
     ]
     returned_total = returned_qs.count()
-    statuses = [
-        s for s in quarter_statuses(active_contracts(contracts, today), today)
-        if not s.locked and s.status != QuarterSubmission.Status.RETURNED
-    ]
-    statuses.sort(key=lambda s: (s.deadline, s.contract.code))
-    due = statuses if street else [s for s in statuses if s.overdue]  # the bureau follows what is late
+    # the street office: every started quarter (open for entry); the bureau: those past their deadline only
+    through = Quarter.of(today) if street else last_overdue_quarter(today)
+    rows = unsubmitted_quarters(active_contracts(contracts, today), through)
+    due = [_due_item(Quarter(y, q), code, station, today) for y, q, code, station in rows[:SECTION_LIMIT]]
     sections = []
     if returned or street:
         sections.append(TodoSection(
@@ -130,7 +135,7 @@ def quarter_sections(contracts: QuerySet, today: date, *, street: bool) -> list[
         ))
     sections.append(TodoSection(
         "due", "待提交的季度数据" if street else "逾期未提交的季度数据",
-        [_quarter_item(s) for s in due[:SECTION_LIMIT]], len(due),
+        due, rows.count(),
         reverse("contract_list") + f"?year={today.year}",
         "没有待提交的季度。" if street else "没有逾期未提交的季度。",
     ))

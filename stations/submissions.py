@@ -8,9 +8,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import QuerySet
+from django.db.models import Exists, IntegerField, Min, OuterRef, QuerySet, Value
 
-from evalportal.periods import Quarter, contract_quarters, is_open_for_entry, is_overdue
+from evalportal.periods import Quarter, add_months, contract_quarters, is_open_for_entry, is_overdue
 
 from .models import Contract, QuarterSubmission
 
@@ -69,3 +69,39 @@ def quarter_statuses(contracts: QuerySet, today: date) -> list[QuarterStatus]:
                 QuarterStatus(contract, quarter, submissions.get((contract.pk, quarter.year, quarter.quarter)), today)
             )
     return result
+
+
+def last_overdue_quarter(today: date) -> Quarter:
+    """The latest quarter whose deadline has passed on `today` (is_overdue)."""
+    quarter = Quarter.of(add_months(Quarter.of(today).start, -3))
+    return quarter if is_overdue(quarter, today) else Quarter.of(add_months(quarter.start, -3))
+
+
+def unsubmitted_quarters(contracts: QuerySet, through: Quarter) -> QuerySet:
+    """The quarters of `contracts` up to `through` that are neither submitted, approved nor returned (no submission
+    or a draft one), as rows (year, quarter, contract code, station name) ordered by quarter (so by deadline), then
+    contract code: slice it for the first ones, count() it for the total.
+
+    Computed in the database whatever the number of contracts (one query to find the first quarter, then one UNION
+    ALL part per quarter from it through `through`: bounded by time, not by stations).
+    """
+    first = contracts.aggregate(first=Min("start_date"))["first"]
+    if first is None or Quarter.of(first) > through:
+        return QuarterSubmission.objects.none().values_list("year", "quarter", "status", "return_reason")
+    base = contracts.order_by()
+    parts = []
+    quarter = Quarter.of(first)
+    while quarter <= through:
+        blocking = QuarterSubmission.objects.filter(
+            contract=OuterRef("pk"), year=quarter.year, quarter=quarter.quarter,
+            status__in=[*QuarterSubmission.LOCKED_STATUSES, QuarterSubmission.Status.RETURNED],
+        )
+        parts.append(
+            base.filter(start_date__lte=quarter.end, end_date__gte=quarter.start)
+            .filter(~Exists(blocking))
+            .annotate(q_year=Value(quarter.year, IntegerField()), q_num=Value(quarter.quarter, IntegerField()))
+            .values_list("q_year", "q_num", "code", "station__name")
+        )
+        quarter = quarter.next()
+    combined = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
+    return combined.order_by("q_year", "q_num", "code")
