@@ -125,8 +125,8 @@ def quarter_sections(contracts: QuerySet, today: date, *, street: bool) -> list[
     returned_total = returned_qs.count()
     # the street office: every started quarter (open for entry); the bureau: those past their deadline only
     through = Quarter.of(today) if street else last_overdue_quarter(today)
-    rows = unsubmitted_quarters(active_contracts(contracts, today), through)
-    due = [_due_item(Quarter(y, q), code, station, today) for y, q, code, station in rows[:SECTION_LIMIT]]
+    rows, due_total = unsubmitted_quarters(active_contracts(contracts, today), through, SECTION_LIMIT)
+    due = [_due_item(quarter, code, station, today) for quarter, code, station in rows]
     sections = []
     if returned or street:
         sections.append(TodoSection(
@@ -135,7 +135,7 @@ def quarter_sections(contracts: QuerySet, today: date, *, street: bool) -> list[
         ))
     sections.append(TodoSection(
         "due", "待提交的季度数据" if street else "逾期未提交的季度数据",
-        due, rows.count(),
+        due, due_total,
         reverse("contract_list") + f"?year={today.year}",
         "没有待提交的季度。" if street else "没有逾期未提交的季度。",
     ))

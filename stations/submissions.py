@@ -8,11 +8,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Exists, IntegerField, Min, OuterRef, QuerySet, Value
+from django.db import connection
+from django.db.models import Min, QuerySet
 
 from evalportal.periods import Quarter, add_months, contract_quarters, is_open_for_entry, is_overdue
 
-from .models import Contract, QuarterSubmission
+from .models import Contract, QuarterSubmission, Station
 
 
 @dataclass
@@ -77,31 +78,41 @@ def last_overdue_quarter(today: date) -> Quarter:
     return quarter if is_overdue(quarter, today) else Quarter.of(add_months(quarter.start, -3))
 
 
-def unsubmitted_quarters(contracts: QuerySet, through: Quarter) -> QuerySet:
+def unsubmitted_quarters(contracts: QuerySet, through: Quarter, limit: int) -> tuple[list[tuple[Quarter, str, str]], int]:
     """The quarters of `contracts` up to `through` that are neither submitted, approved nor returned (no submission
-    or a draft one), as rows (year, quarter, contract code, station name) ordered by quarter (so by deadline), then
-    contract code: slice it for the first ones, count() it for the total.
+    or a draft one): the first `limit` as (quarter, contract code, station name), ordered by quarter (so by deadline)
+    then contract code, and how many there are in all.
 
-    Computed in the database whatever the number of contracts (one query to find the first quarter, then one UNION
-    ALL part per quarter from it through `through`: bounded by time, not by stations).
+    Computed in the database whatever the number of contracts, in two queries: the first quarter concerned, then the
+    quarters from it through `through` (a VALUES list: bounded by time, not by stations) joined with the contracts
+    they intersect, less those with a submission that takes them off the list.
     """
     first = contracts.aggregate(first=Min("start_date"))["first"]
-    if first is None or Quarter.of(first) > through:
-        return QuarterSubmission.objects.none().values_list("year", "quarter", "status", "return_reason")
-    base = contracts.order_by()
-    parts = []
-    quarter = Quarter.of(first)
+    quarters = []
+    quarter = Quarter.of(first) if first else through.next()
     while quarter <= through:
-        blocking = QuarterSubmission.objects.filter(
-            contract=OuterRef("pk"), year=quarter.year, quarter=quarter.quarter,
-            status__in=[*QuarterSubmission.LOCKED_STATUSES, QuarterSubmission.Status.RETURNED],
-        )
-        parts.append(
-            base.filter(start_date__lte=quarter.end, end_date__gte=quarter.start)
-            .filter(~Exists(blocking))
-            .annotate(q_year=Value(quarter.year, IntegerField()), q_num=Value(quarter.quarter, IntegerField()))
-            .values_list("q_year", "q_num", "code", "station__name")
-        )
+        quarters.append(quarter)
         quarter = quarter.next()
-    combined = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
-    return combined.order_by("q_year", "q_num", "code")
+    if not quarters:
+        return [], 0
+    contract_ids, id_params = contracts.order_by().values("pk").query.sql_with_params()
+    blocking = [*QuarterSubmission.LOCKED_STATUSES, QuarterSubmission.Status.RETURNED]
+    sql = f"""
+        SELECT q.column1, q.column2, c.code, s.name, COUNT(*) OVER ()
+        FROM (VALUES {", ".join(["(%s, %s, %s, %s)"] * len(quarters))}) AS q
+        INNER JOIN {Contract._meta.db_table} c ON c.start_date <= q.column4 AND c.end_date >= q.column3
+        INNER JOIN {Station._meta.db_table} s ON s.id = c.station_id
+        WHERE c.id IN ({contract_ids}) AND NOT EXISTS (
+            SELECT 1 FROM {QuarterSubmission._meta.db_table} x
+            WHERE x.contract_id = c.id AND x.year = q.column1 AND x.quarter = q.column2
+            AND x.status IN ({", ".join(["%s"] * len(blocking))})
+        )
+        ORDER BY q.column1, q.column2, c.code
+        LIMIT %s
+    """
+    params = [v for q in quarters for v in (q.year, q.quarter, q.start, q.end)]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, *id_params, *blocking, limit])
+        rows = cursor.fetchall()
+    total = rows[0][4] if rows else 0
+    return [(Quarter(y, q), code, station) for y, q, code, station, _ in rows], total
