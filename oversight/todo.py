@@ -21,7 +21,7 @@ from django.db.models import Q, QuerySet
 from django.urls import reverse
 
 from evalportal.periods import Quarter, is_overdue
-from evalportal.roles import contracts_editable_by, contracts_returnable_by, contracts_visible_to, is_admin
+from evalportal.roles import contracts_editable_by, contracts_returnable_by, is_admin
 from reports.models import Evaluation, EvaluationAssignment, Party, PartyScore
 from stations.models import QuarterSubmission
 from stations.submissions import QuarterStatus, last_overdue_quarter, unsubmitted_quarters
@@ -144,13 +144,13 @@ def quarter_sections(contracts: QuerySet, today: date, *, street: bool) -> list[
 
 def review_section(user, today: date) -> TodoSection:
     """Submitted quarters the bureau may approve or return (oldest submission first)."""
+    qs = QuarterSubmission.objects.filter(status=QuarterSubmission.Status.SUBMITTED)
+    if not _city(user):
+        qs = qs.filter(contract__in=contracts_returnable_by(user).values("pk"))
+    # else the supervision centre sees every contract (contracts_visible_to): no filter, so that the queue is read in
+    # submission order from its index (with `contract IN (every contract)` SQLite would read it contract by contract)
     qs = (
-        QuarterSubmission.objects.filter(
-            status=QuarterSubmission.Status.SUBMITTED,
-            contract__in=contracts_returnable_by(user).values("pk") if not _city(user)
-            else contracts_visible_to(user).values("pk"),
-        )
-        .select_related("contract__station", "submitted_by")
+        qs.select_related("contract__station", "submitted_by")
         .order_by("submitted_at", "pk")
     )
     items = [

@@ -534,6 +534,10 @@ class QuarterSubmission(models.Model):
             # the review list and the homes: submissions of a state, by quarter / oldest submission first
             models.Index(fields=["status", "year", "quarter"], name="quarter_sub_status_idx"),
             models.Index(fields=["year", "status", "submitted_at"], name="quarter_sub_year_queue_idx"),
+            # the homes' review queue of every year (oldest submission first, LIMIT: no sort of the whole city's)
+            models.Index(fields=["status", "submitted_at", "id"], name="quarter_sub_queue_idx"),
+            # the homes' counts of a district's / street's submitted and returned quarters, from its contracts
+            models.Index(fields=["contract", "status"], name="quarter_sub_contract_idx"),
         ]
 
     def __str__(self) -> str:
