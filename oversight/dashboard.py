@@ -3,8 +3,9 @@
 A row: indicators behind time pace (and how many by more than the warning margin), the last ended quarter's
 submission state, the certified staff's on-post shortfall (缺配) and 稳岗率 for the months elapsed (the 附件2
 rules of stations.calculations), the latest finalised evaluation's total and grade. The rows of one page are
-computed with a fixed number of queries (targets, actual sums, stock months, submissions, returns, staff months,
-evaluations, payment tranches), whatever the number of stations; the page size bounds the work.
+computed with a fixed number of queries (the summary table's figures at the cut-off month, submissions, returns,
+staff sums, evaluations, payment tranches), whatever the number of stations; the page size bounds the work, and the
+export computes every row of its scope with the same queries (the scope as a subquery).
 
 拨付 (tranche state): the portal records each contract's tranches and their conditions (签订合同 / 中期评估合格以上 /
 末期评估合格以上, stations.PaymentTranche) but not payments themselves; the row shows which conditions are met by the
@@ -15,26 +16,30 @@ Warnings (预警) follow the thresholds of WarningSettings, each with its reason
 
 from __future__ import annotations
 
+import operator
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
+from functools import reduce
 
-from django.db.models import Count, Max, QuerySet, Sum
+from django.db.models import Count, F, Q, QuerySet, Sum
 from django.urls import reverse
 
-from evalportal.periods import Quarter, add_months, month_start, months_in_period
+from evalportal.periods import Quarter, add_months, month_end, month_start, months_in_period
 from indicators.calculations import contract_pace, format_percent
-from indicators.models import IndicatorDefinition, MonthlyActual, Target
+from indicators.models import IndicatorDefinition
 from reports.models import Evaluation, Grade, PartyScore
 from reports.selectors import tranche_condition
-from stations.calculations import StaffFacts, StaffMonthFacts, staff_figures
-from stations.models import AuditEntry, Contract, PaymentTranche, QuarterSubmission, StaffMember, StaffMonth
+from stations.calculations import ZERO, StaffFigures
+from stations.models import AuditEntry, Contract, PaymentTranche, QuarterSubmission, StaffMember
 
-from .models import WarningSettings
+from . import summary
+from .models import ContractMonthFigure, WarningSettings
 
 PAGE_SIZE = 50
 HUNDRED = Decimal(100)
+ONE_PLACE = Decimal("0.1")  # StaffMonth.on_post
 
 
 @dataclass
@@ -114,9 +119,14 @@ def last_complete_month(today: date) -> date:
     return months_in_period(add_months(month_start(today), -1), today)[-1]
 
 
-def station_rows(contracts: list[Contract], today: date, settings: WarningSettings) -> list[StationRow]:
-    """The dashboard rows of one page of running contracts."""
-    ids = [c.pk for c in contracts]
+def station_rows(contracts: list[Contract], today: date, settings: WarningSettings,
+                 scope: QuerySet | None = None) -> list[StationRow]:
+    """The dashboard rows of running contracts (running at `today`): one page, or with `scope` (a queryset of those
+    contracts' pks, used as a subquery instead of a list of ids) every contract of an export — the same fixed number
+    of queries either way."""
+    if not contracts:
+        return []
+    ids = scope if scope is not None else [c.pk for c in contracts]
     indicators = {i.pk: i for i in IndicatorDefinition.objects.all()}
     cutoff = last_complete_month(today)
     rows = {}
@@ -125,35 +135,21 @@ def station_rows(contracts: list[Contract], today: date, settings: WarningSettin
         rows[contract.pk] = StationRow(contract, pace.elapsed, pace.total)
 
     # completion against time pace, per indicator at contract level (片区 summed; a stock indicator takes each
-    # 片区's latest month up to the cut-off)
-    targets: dict[tuple[int, int], Decimal] = defaultdict(Decimal)
-    for contract_id, indicator_id, value in (
-        Target.objects.filter(contract__in=ids).values_list("contract_id", "indicator_id")
-        .annotate(total=Sum("value")).order_by()
+    # 片区's latest month up to the cut-off): the summary table's row at the cut-off month (oversight.summary), or,
+    # for a contract that starts after the cut-off month, its first month's row for Σ 协议量 (nothing done yet)
+    # (indicator and month listed, for the table's unique index on contract, indicator, month)
+    summary.refresh()
+    last_day = month_end(cutoff)
+    months = {cutoff} | {month_start(c.start_date) for c in contracts if c.start_date > last_day}
+    for contract_id, indicator_id, target, cumulative in (
+        ContractMonthFigure.objects.filter(contract__in=ids, indicator__in=list(indicators), month__in=sorted(months),
+                                           target__isnull=False)
+        .filter(Q(month=cutoff) | Q(month=F("first_month")))
+        .values_list("contract_id", "indicator_id", "target", "cumulative")
     ):
-        targets[(contract_id, indicator_id)] += value
-    flows: dict[tuple[int, int], Decimal] = defaultdict(Decimal)
-    latest: dict[tuple[int, int | None, int], date] = {}
-    for contract_id, area_id, indicator_id, total, last in (
-        MonthlyActual.objects.filter(contract__in=ids, month__lte=cutoff)
-        .values_list("contract_id", "service_area_id", "indicator_id")
-        .annotate(total=Sum("value"), last=Max("month"))
-        .order_by()
-    ):
-        flows[(contract_id, indicator_id)] += total or 0
-        latest[(contract_id, area_id, indicator_id)] = last
-    stock_ids = [pk for pk, i in indicators.items() if i.accumulation == IndicatorDefinition.Accumulation.STOCK]
-    stocks: dict[tuple[int, int], Decimal] = defaultdict(Decimal)
-    for contract_id, area_id, indicator_id, month, value in MonthlyActual.objects.filter(
-        contract__in=ids, indicator__in=stock_ids, month__lte=cutoff
-    ).values_list("contract_id", "service_area_id", "indicator_id", "month", "value"):
-        if latest.get((contract_id, area_id, indicator_id)) == month:
-            stocks[(contract_id, indicator_id)] += value
-    for (contract_id, indicator_id), target in targets.items():
         row = rows[contract_id]
         indicator = indicators[indicator_id]
-        stock = indicator.accumulation == IndicatorDefinition.Accumulation.STOCK
-        actual = stocks[(contract_id, indicator_id)] if stock else flows[(contract_id, indicator_id)]
+        actual = ZERO if cumulative is None or row.contract.start_date > last_day else cumulative
         pace = contract_pace(row.contract.start_date, row.contract.end_date, today)  # cached per dates
         row.indicators += 1
         if pace.is_behind(actual, target, indicator.accumulation):
@@ -196,29 +192,31 @@ def station_rows(contracts: list[Contract], today: date, settings: WarningSettin
         else:
             row.quarter_state, row.quarter_state_label = "due", f"待提交（{quarter.deadline:%m-%d} 截止）"
 
-    # staff: certified on-post shortfall and 稳岗率 over the months elapsed (附件2 rules)
-    staff = list(StaffMember.objects.filter(contract__in=ids).values_list("pk", "contract_id", "certificate",
-                                                                        "two_years_practice"))
-    months_by_staff: dict[int, dict[date, StaffMonthFacts]] = defaultdict(dict)
-    for staff_id, month, on_post, insured, paid in StaffMonth.objects.filter(
-        staff__contract__in=ids, month__lte=cutoff
-    ).values_list(
-        "staff_id", "month", "on_post", "social_insurance", "salary_paid"
+    # staff: certified on-post shortfall and 稳岗率 over the months elapsed (附件2 rules, stations.calculations), summed
+    # by the database per staff member over the months from the contract's first to the cut-off (the months elapsed
+    # of a running contract; StaffMonth holds one row per staff member and month)
+    elapsed_months = Q(months__month__lte=cutoff) & _from_first_month(contracts)
+    staff = defaultdict(list)
+    for _pk, contract_id, certificate, on_post, full_months in (
+        StaffMember.objects.filter(contract__in=ids).values_list("pk", "contract_id", "certificate")
+        .annotate(on_post=Sum("months__on_post", filter=elapsed_months),
+                  full_months=Count("months", filter=elapsed_months & Q(months__on_post=1)))
+        .order_by()
     ):
-        months_by_staff[staff_id][month] = StaffMonthFacts(on_post, insured, paid)
-    facts_by_contract: dict[int, list[StaffFacts]] = defaultdict(list)
-    for staff_id, contract_id, certificate, two_years in staff:
-        facts_by_contract[contract_id].append(
-            StaffFacts(certified=certificate != StaffMember.Certificate.NONE, two_years_practice=two_years,
-                       months=months_by_staff.get(staff_id, {}))
-        )
+        # the sum at the field's one decimal place, as Python sums the values (SQLite's SUM drops it: 20, not 20.0)
+        on_post = ZERO if on_post is None else on_post.quantize(ONE_PLACE)
+        staff[contract_id].append((certificate != StaffMember.Certificate.NONE, on_post, full_months))
     for contract in contracts:
-        months = months_in_period(contract.start_date, min(today, contract.end_date))
-        if not months or contract.pk not in facts_by_contract:
+        months = len(months_in_period(contract.start_date, min(today, contract.end_date)))
+        if not months or contract.pk not in staff:
             continue
-        figures = staff_figures(facts_by_contract[contract.pk], months,
-                                required_certified=contract.required_certified_staff,
-                                required_staff=contract.required_staff, subtotals=False)
+        figures = StaffFigures(
+            months=months, required=Decimal(contract.required_certified_staff * months),
+            certified_effective=sum((on_post for certified, on_post, _ in staff[contract.pk] if certified), ZERO),
+            continuing_staff=sum(1 for _, _, full in staff[contract.pk] if full == months),
+            required_staff=contract.required_staff,
+            certified_two_years=ZERO, uncertified_effective=ZERO, uncertified_two_years=ZERO,  # not shown here
+        )
         rows[contract.pk].shortfall = -figures.surplus
         rows[contract.pk].retention = figures.retention_rate
 
@@ -235,6 +233,14 @@ def station_rows(contracts: list[Contract], today: date, settings: WarningSettin
     for row in result:
         row.warnings = warnings_for(row, today, settings)
     return result
+
+
+def _from_first_month(contracts: list[Contract]) -> Q:
+    """StaffMonth rows (`months__month`, a first day) from their contract's first month on: per start month of the
+    contracts, plain comparisons (SQLite would call a Python function per row to truncate a date)."""
+    firsts = sorted({month_start(c.start_date) for c in contracts})
+    return reduce(operator.or_, (Q(contract__start_date__range=(m, month_end(m)), months__month__gte=m)
+                                 for m in firsts))
 
 
 def warnings_for(row: StationRow, today: date, settings: WarningSettings) -> list[Warning]:
