@@ -17,6 +17,7 @@ Warnings (预警) follow the thresholds of WarningSettings, each with its reason
 from __future__ import annotations
 
 import operator
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -74,6 +75,9 @@ class StationRow:
     evaluation: Evaluation | None = None
     tranches: list[TrancheState] = field(default_factory=list)
     warnings: list[Warning] = field(default_factory=list)
+    url: str = ""  # the contract's page
+    quarter_url: str = ""  # the last ended quarter's entry page
+    tranches_url: str = ""
 
     @property
     def surplus(self) -> Decimal | None:
@@ -103,6 +107,30 @@ class StationRow:
     @property
     def retention_percent(self) -> str:
         return format_percent(self.retention)
+
+
+class ContractUrls:
+    """reverse() of each per-contract link once per name and request, the row's contract code (and quarter slug) put
+    in the result: what reverse() gives (codes and slugs are slugs, which it leaves as they are; anything else goes
+    through reverse()), without matching the URL pattern again for every row."""
+
+    CODE, QUARTER = "zzcodezz", "zzquarterzz"
+
+    def __init__(self):
+        self._templates: dict[str, str] = {}
+
+    def __call__(self, name: str, code: str, quarter: str | None = None) -> str:
+        args = [code] if quarter is None else [code, quarter]
+        if not all(_SLUG.fullmatch(a) and "zz" not in a for a in args):
+            return reverse(name, args=args)
+        template = self._templates.get(name)
+        if template is None:
+            template = self._templates[name] = reverse(name, args=[self.CODE, self.QUARTER][:len(args)])
+        url = template.replace(self.CODE, code, 1)
+        return url if quarter is None else url.replace(self.QUARTER, quarter, 1)
+
+
+_SLUG = re.compile(r"[-a-zA-Z0-9_]+")
 
 
 def running_contracts(contracts: QuerySet, today: date) -> QuerySet:
@@ -230,8 +258,13 @@ def station_rows(contracts: list[Contract], today: date, settings: WarningSettin
         rows[tranche.contract_id].tranches.append(TrancheState(tranche.order, tranche.percentage, met, basis))
 
     result = [rows[c.pk] for c in contracts]
+    urls = ContractUrls()
     for row in result:
-        row.warnings = warnings_for(row, today, settings)
+        code = row.contract.code
+        row.url = urls("contract_detail", code)
+        row.quarter_url = urls("quarter_entry", code, row.quarter.slug) if row.quarter else ""
+        row.tranches_url = urls("evaluation_contract_tranches", code)
+        row.warnings = warnings_for(row, today, settings, urls)
     return result
 
 
@@ -243,26 +276,28 @@ def _from_first_month(contracts: list[Contract]) -> Q:
                                  for m in firsts))
 
 
-def warnings_for(row: StationRow, today: date, settings: WarningSettings) -> list[Warning]:
+def warnings_for(row: StationRow, today: date, settings: WarningSettings,
+                 urls: ContractUrls | None = None) -> list[Warning]:
     code = row.contract.code
+    urls = urls or ContractUrls()
     result = []
     if row.far_behind >= settings.behind_indicators:
         result.append(Warning(
             "pace", f"{row.far_behind} 项指标完成率低于时间进度 {settings.behind_margin:g} 个百分点以上",
-            reverse("contract_detail", args=[code])))
+            urls("contract_detail", code)))
     quarter = row.quarter
     if quarter and row.quarter_state == "overdue" and (today - quarter.deadline).days > settings.overdue_days:
         result.append(Warning("overdue", f"{quarter.label}数据逾期 {(today - quarter.deadline).days} 天未提交",
-                              reverse("quarter_entry", args=[code, quarter.slug])))
+                              urls("quarter_entry", code, quarter.slug)))
     if quarter and row.returns >= settings.returned_times:
         result.append(Warning("returned", f"{quarter.label}数据已被退回 {row.returns} 次",
-                              reverse("quarter_audit", args=[code, quarter.slug])))
+                              urls("quarter_audit", code, quarter.slug)))
     if row.shortfall is not None and row.shortfall > settings.staff_shortfall:
         result.append(Warning("staff", f"持证社工缺配 {row.shortfall:g} 人·月",
-                              reverse("staff_list", args=[code])))
+                              urls("staff_list", code)))
     if row.retention is not None and row.retention * HUNDRED < settings.retention_min:
         result.append(Warning("retention", f"稳岗率 {row.retention_percent} 低于 {settings.retention_min:g}%",
-                              reverse("staff_list", args=[code])))
+                              urls("staff_list", code)))
     return result
 
 
