@@ -16,15 +16,14 @@ Warnings (预警) follow the thresholds of WarningSettings, each with its reason
 
 from __future__ import annotations
 
-import operator
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
-from functools import reduce
 
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models import Count, F, FilteredRelation, Q, QuerySet, Sum
+from django.db.models.functions import TruncMonth
 from django.urls import reverse
 
 from evalportal.periods import Quarter, add_months, month_end, month_start, months_in_period
@@ -222,13 +221,15 @@ def station_rows(contracts: list[Contract], today: date, settings: WarningSettin
 
     # staff: certified on-post shortfall and 稳岗率 over the months elapsed (附件2 rules, stations.calculations), summed
     # by the database per staff member over the months from the contract's first to the cut-off (the months elapsed
-    # of a running contract; StaffMonth holds one row per staff member and month)
-    elapsed_months = Q(months__month__lte=cutoff) & _from_first_month(contracts)
+    # of a running contract; StaffMonth holds one row per staff member and month, on its first day). The month
+    # truncation only for a month before the start date (SQLite calls a Python function for it).
+    first_month = Q(months__month__gte=F("contract__start_date")) | Q(months__month__gte=TruncMonth("contract__start_date"))
+    elapsed = FilteredRelation("months", condition=Q(months__month__lte=cutoff) & first_month)
     staff = defaultdict(list)
     for _pk, contract_id, certificate, on_post, full_months in (
-        StaffMember.objects.filter(contract__in=ids).values_list("pk", "contract_id", "certificate")
-        .annotate(on_post=Sum("months__on_post", filter=elapsed_months),
-                  full_months=Count("months", filter=elapsed_months & Q(months__on_post=1)))
+        StaffMember.objects.filter(contract__in=ids).annotate(elapsed=elapsed)
+        .values_list("pk", "contract_id", "certificate")
+        .annotate(on_post=Sum("elapsed__on_post"), full_months=Count("elapsed", filter=Q(elapsed__on_post=1)))
         .order_by()
     ):
         # the sum at the field's one decimal place, as Python sums the values (SQLite's SUM drops it: 20, not 20.0)
@@ -266,14 +267,6 @@ def station_rows(contracts: list[Contract], today: date, settings: WarningSettin
         row.tranches_url = urls("evaluation_contract_tranches", code)
         row.warnings = warnings_for(row, today, settings, urls)
     return result
-
-
-def _from_first_month(contracts: list[Contract]) -> Q:
-    """StaffMonth rows (`months__month`, a first day) from their contract's first month on: per start month of the
-    contracts, plain comparisons (SQLite would call a Python function per row to truncate a date)."""
-    firsts = sorted({month_start(c.start_date) for c in contracts})
-    return reduce(operator.or_, (Q(contract__start_date__range=(m, month_end(m)), months__month__gte=m)
-                                 for m in firsts))
 
 
 def warnings_for(row: StationRow, today: date, settings: WarningSettings,
