@@ -154,11 +154,11 @@ def station_rows(contracts: list[Contract], today: date, settings: WarningSettin
     if not contracts:
         return []
     ids = scope if scope is not None else [c.pk for c in contracts]
-    indicators = {i.pk: i for i in IndicatorDefinition.objects.all()}
+    accumulations = dict(IndicatorDefinition.objects.values_list("pk", "accumulation"))
     cutoff = last_complete_month(today)
-    rows = {}
+    rows, paces = {}, {}
     for contract in contracts:
-        pace = contract_pace(contract.start_date, contract.end_date, today)
+        pace = paces[contract.pk] = contract_pace(contract.start_date, contract.end_date, today)
         rows[contract.pk] = StationRow(contract, pace.elapsed, pace.total)
 
     # completion against time pace, per indicator at contract level (片区 summed; a stock indicator takes each
@@ -169,19 +169,19 @@ def station_rows(contracts: list[Contract], today: date, settings: WarningSettin
     last_day = month_end(cutoff)
     months = {cutoff} | {month_start(c.start_date) for c in contracts if c.start_date > last_day}
     for contract_id, indicator_id, target, cumulative in (
-        ContractMonthFigure.objects.filter(contract__in=ids, indicator__in=list(indicators), month__in=sorted(months),
+        ContractMonthFigure.objects.filter(contract__in=ids, indicator__in=list(accumulations), month__in=sorted(months),
                                            target__isnull=False)
         .filter(Q(month=cutoff) | Q(month=F("first_month")))
         .values_list("contract_id", "indicator_id", "target", "cumulative")
     ):
         row = rows[contract_id]
-        indicator = indicators[indicator_id]
+        accumulation = accumulations[indicator_id]
         actual = ZERO if cumulative is None or row.contract.start_date > last_day else cumulative
-        pace = contract_pace(row.contract.start_date, row.contract.end_date, today)  # cached per dates
+        pace = paces[contract_id]
         row.indicators += 1
-        if pace.is_behind(actual, target, indicator.accumulation):
+        if pace.is_behind(actual, target, accumulation):
             row.behind += 1
-            expected = pace.expected(target, indicator.accumulation)
+            expected = pace.expected(target, accumulation)
             if target and (expected - actual) * HUNDRED / target > settings.behind_margin:
                 row.far_behind += 1
 
