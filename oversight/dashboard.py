@@ -188,10 +188,12 @@ def station_rows(contracts: list[Contract], today: date, settings: WarningSettin
     # the last ended quarter's submission, and how often it was returned
     quarters = {c.pk: _last_ended_quarter(c, today) for c in contracts}
     wanted = {(pk, q.year, q.quarter) for pk, q in quarters.items() if q}
-    submissions = {
-        (s.contract_id, s.year, s.quarter): s
-        for s in QuarterSubmission.objects.filter(contract__in=ids, year__in={y for _, y, _ in wanted})
-        if (s.contract_id, s.year, s.quarter) in wanted
+    submissions = {  # (status, submitted at)
+        (contract_id, year, number): (status, submitted_at)
+        for contract_id, year, number, status, submitted_at in QuarterSubmission.objects.filter(
+            contract__in=ids, year__in={y for _, y, _ in wanted}, quarter__in={q for _, _, q in wanted}
+        ).values_list("contract_id", "year", "quarter", "status", "submitted_at")
+        if (contract_id, year, number) in wanted
     }
     returns = {
         (contract_id, slug): n
@@ -204,13 +206,12 @@ def station_rows(contracts: list[Contract], today: date, settings: WarningSettin
         row.quarter = quarter
         if quarter is None:
             continue
-        submission = submissions.get((pk, quarter.year, quarter.quarter))
+        status, submitted_at = submissions.get((pk, quarter.year, quarter.quarter), (QuarterSubmission.Status.DRAFT, None))
         row.returns = returns.get((pk, quarter.slug), 0)
-        status = submission.status if submission else QuarterSubmission.Status.DRAFT
         if status == QuarterSubmission.Status.APPROVED:
             row.quarter_state, row.quarter_state_label = "approved", "审核通过"
         elif status == QuarterSubmission.Status.SUBMITTED:
-            late = submission.submitted_at and submission.submitted_at.date() > quarter.deadline
+            late = submitted_at and submitted_at.date() > quarter.deadline
             row.quarter_state, row.quarter_state_label = ("late", "逾期提交") if late else ("submitted", "按时提交")
         elif status == QuarterSubmission.Status.RETURNED:
             row.quarter_state, row.quarter_state_label = "returned", "已退回"
