@@ -3,8 +3,9 @@
 A row: indicators behind time pace (and how many by more than the warning margin), the last ended quarter's
 submission state, the certified staff's on-post shortfall (缺配) and 稳岗率 for the months elapsed (the 附件2
 rules of stations.calculations), the latest finalised evaluation's total and grade. The rows of one page are
-computed with a fixed number of queries (targets, actual sums, stock months, submissions, returns, staff months,
-evaluations, payment tranches), whatever the number of stations; the page size bounds the work.
+computed with a fixed number of queries (the summary table's figures at the cut-off month, submissions, returns,
+staff sums, evaluations, payment tranches), whatever the number of stations; the page size bounds the work, and the
+export computes every row of its scope with the same queries (the scope as a subquery).
 
 拨付 (tranche state): the portal records each contract's tranches and their conditions (签订合同 / 中期评估合格以上 /
 末期评估合格以上, stations.PaymentTranche) but not payments themselves; the row shows which conditions are met by the
@@ -15,26 +16,30 @@ Warnings (预警) follow the thresholds of WarningSettings, each with its reason
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import Count, Max, QuerySet, Sum
+from django.db.models import Count, F, FilteredRelation, Q, QuerySet, Sum
+from django.db.models.functions import TruncMonth
 from django.urls import reverse
 
-from evalportal.periods import Quarter, add_months, month_start, months_in_period
+from evalportal.periods import Quarter, add_months, month_end, month_start, months_in_period
 from indicators.calculations import contract_pace, format_percent
-from indicators.models import IndicatorDefinition, MonthlyActual, Target
+from indicators.models import IndicatorDefinition
 from reports.models import Evaluation, Grade, PartyScore
 from reports.selectors import tranche_condition
-from stations.calculations import StaffFacts, StaffMonthFacts, staff_figures
-from stations.models import AuditEntry, Contract, PaymentTranche, QuarterSubmission, StaffMember, StaffMonth
+from stations.calculations import ZERO, StaffFigures
+from stations.models import AuditEntry, Contract, PaymentTranche, QuarterSubmission, StaffMember
 
-from .models import WarningSettings
+from . import summary
+from .models import ContractMonthFigure, WarningSettings
 
 PAGE_SIZE = 50
 HUNDRED = Decimal(100)
+ONE_PLACE = Decimal("0.1")  # StaffMonth.on_post
 
 
 @dataclass
@@ -69,6 +74,9 @@ class StationRow:
     evaluation: Evaluation | None = None
     tranches: list[TrancheState] = field(default_factory=list)
     warnings: list[Warning] = field(default_factory=list)
+    url: str = ""  # the contract's page
+    quarter_url: str = ""  # the last ended quarter's entry page
+    tranches_url: str = ""
 
     @property
     def surplus(self) -> Decimal | None:
@@ -100,6 +108,30 @@ class StationRow:
         return format_percent(self.retention)
 
 
+class ContractUrls:
+    """reverse() of each per-contract link once per name and request, the row's contract code (and quarter slug) put
+    in the result: what reverse() gives (codes and slugs are slugs, which it leaves as they are; anything else goes
+    through reverse()), without matching the URL pattern again for every row."""
+
+    CODE, QUARTER = "zzcodezz", "zzquarterzz"
+
+    def __init__(self):
+        self._templates: dict[str, str] = {}
+
+    def __call__(self, name: str, code: str, quarter: str | None = None) -> str:
+        args = [code] if quarter is None else [code, quarter]
+        if not all(_SLUG.fullmatch(a) and "zz" not in a for a in args):
+            return reverse(name, args=args)
+        template = self._templates.get(name)
+        if template is None:
+            template = self._templates[name] = reverse(name, args=[self.CODE, self.QUARTER][:len(args)])
+        url = template.replace(self.CODE, code, 1)
+        return url if quarter is None else url.replace(self.QUARTER, quarter, 1)
+
+
+_SLUG = re.compile(r"[-a-zA-Z0-9_]+")
+
+
 def running_contracts(contracts: QuerySet, today: date) -> QuerySet:
     return contracts.filter(start_date__lte=today, end_date__gte=today)
 
@@ -114,61 +146,54 @@ def last_complete_month(today: date) -> date:
     return months_in_period(add_months(month_start(today), -1), today)[-1]
 
 
-def station_rows(contracts: list[Contract], today: date, settings: WarningSettings) -> list[StationRow]:
-    """The dashboard rows of one page of running contracts."""
-    ids = [c.pk for c in contracts]
-    indicators = {i.pk: i for i in IndicatorDefinition.objects.all()}
+def station_rows(contracts: list[Contract], today: date, settings: WarningSettings,
+                 scope: QuerySet | None = None) -> list[StationRow]:
+    """The dashboard rows of running contracts (running at `today`): one page, or with `scope` (a queryset of those
+    contracts' pks, used as a subquery instead of a list of ids) every contract of an export — the same fixed number
+    of queries either way."""
+    if not contracts:
+        return []
+    ids = scope if scope is not None else [c.pk for c in contracts]
+    accumulations = dict(IndicatorDefinition.objects.values_list("pk", "accumulation"))
     cutoff = last_complete_month(today)
-    rows = {}
+    rows, paces = {}, {}
     for contract in contracts:
-        pace = contract_pace(contract.start_date, contract.end_date, today)
+        pace = paces[contract.pk] = contract_pace(contract.start_date, contract.end_date, today)
         rows[contract.pk] = StationRow(contract, pace.elapsed, pace.total)
 
     # completion against time pace, per indicator at contract level (片区 summed; a stock indicator takes each
-    # 片区's latest month up to the cut-off)
-    targets: dict[tuple[int, int], Decimal] = defaultdict(Decimal)
-    for contract_id, indicator_id, value in (
-        Target.objects.filter(contract__in=ids).values_list("contract_id", "indicator_id")
-        .annotate(total=Sum("value")).order_by()
+    # 片区's latest month up to the cut-off): the summary table's row at the cut-off month (oversight.summary), or,
+    # for a contract that starts after the cut-off month, its first month's row for Σ 协议量 (nothing done yet)
+    # (indicator and month listed, for the table's unique index on contract, indicator, month)
+    summary.refresh()
+    last_day = month_end(cutoff)
+    months = {cutoff} | {month_start(c.start_date) for c in contracts if c.start_date > last_day}
+    for contract_id, indicator_id, target, cumulative in (
+        ContractMonthFigure.objects.filter(contract__in=ids, indicator__in=list(accumulations), month__in=sorted(months),
+                                           target__isnull=False)
+        .filter(Q(month=cutoff) | Q(month=F("first_month")))
+        .values_list("contract_id", "indicator_id", "target", "cumulative")
     ):
-        targets[(contract_id, indicator_id)] += value
-    flows: dict[tuple[int, int], Decimal] = defaultdict(Decimal)
-    latest: dict[tuple[int, int | None, int], date] = {}
-    for contract_id, area_id, indicator_id, total, last in (
-        MonthlyActual.objects.filter(contract__in=ids, month__lte=cutoff)
-        .values_list("contract_id", "service_area_id", "indicator_id")
-        .annotate(total=Sum("value"), last=Max("month"))
-        .order_by()
-    ):
-        flows[(contract_id, indicator_id)] += total or 0
-        latest[(contract_id, area_id, indicator_id)] = last
-    stock_ids = [pk for pk, i in indicators.items() if i.accumulation == IndicatorDefinition.Accumulation.STOCK]
-    stocks: dict[tuple[int, int], Decimal] = defaultdict(Decimal)
-    for contract_id, area_id, indicator_id, month, value in MonthlyActual.objects.filter(
-        contract__in=ids, indicator__in=stock_ids, month__lte=cutoff
-    ).values_list("contract_id", "service_area_id", "indicator_id", "month", "value"):
-        if latest.get((contract_id, area_id, indicator_id)) == month:
-            stocks[(contract_id, indicator_id)] += value
-    for (contract_id, indicator_id), target in targets.items():
         row = rows[contract_id]
-        indicator = indicators[indicator_id]
-        stock = indicator.accumulation == IndicatorDefinition.Accumulation.STOCK
-        actual = stocks[(contract_id, indicator_id)] if stock else flows[(contract_id, indicator_id)]
-        pace = contract_pace(row.contract.start_date, row.contract.end_date, today)  # cached per dates
+        accumulation = accumulations[indicator_id]
+        actual = ZERO if cumulative is None or row.contract.start_date > last_day else cumulative
+        pace = paces[contract_id]
         row.indicators += 1
-        if pace.is_behind(actual, target, indicator.accumulation):
+        if pace.is_behind(actual, target, accumulation):
             row.behind += 1
-            expected = pace.expected(target, indicator.accumulation)
+            expected = pace.expected(target, accumulation)
             if target and (expected - actual) * HUNDRED / target > settings.behind_margin:
                 row.far_behind += 1
 
     # the last ended quarter's submission, and how often it was returned
     quarters = {c.pk: _last_ended_quarter(c, today) for c in contracts}
     wanted = {(pk, q.year, q.quarter) for pk, q in quarters.items() if q}
-    submissions = {
-        (s.contract_id, s.year, s.quarter): s
-        for s in QuarterSubmission.objects.filter(contract__in=ids, year__in={y for _, y, _ in wanted})
-        if (s.contract_id, s.year, s.quarter) in wanted
+    submissions = {  # (status, submitted at)
+        (contract_id, year, number): (status, submitted_at)
+        for contract_id, year, number, status, submitted_at in QuarterSubmission.objects.filter(
+            contract__in=ids, year__in={y for _, y, _ in wanted}, quarter__in={q for _, _, q in wanted}
+        ).values_list("contract_id", "year", "quarter", "status", "submitted_at")
+        if (contract_id, year, number) in wanted
     }
     returns = {
         (contract_id, slug): n
@@ -181,13 +206,12 @@ def station_rows(contracts: list[Contract], today: date, settings: WarningSettin
         row.quarter = quarter
         if quarter is None:
             continue
-        submission = submissions.get((pk, quarter.year, quarter.quarter))
+        status, submitted_at = submissions.get((pk, quarter.year, quarter.quarter), (QuarterSubmission.Status.DRAFT, None))
         row.returns = returns.get((pk, quarter.slug), 0)
-        status = submission.status if submission else QuarterSubmission.Status.DRAFT
         if status == QuarterSubmission.Status.APPROVED:
             row.quarter_state, row.quarter_state_label = "approved", "审核通过"
         elif status == QuarterSubmission.Status.SUBMITTED:
-            late = submission.submitted_at and submission.submitted_at.date() > quarter.deadline
+            late = submitted_at and submitted_at.date() > quarter.deadline
             row.quarter_state, row.quarter_state_label = ("late", "逾期提交") if late else ("submitted", "按时提交")
         elif status == QuarterSubmission.Status.RETURNED:
             row.quarter_state, row.quarter_state_label = "returned", "已退回"
@@ -196,29 +220,33 @@ def station_rows(contracts: list[Contract], today: date, settings: WarningSettin
         else:
             row.quarter_state, row.quarter_state_label = "due", f"待提交（{quarter.deadline:%m-%d} 截止）"
 
-    # staff: certified on-post shortfall and 稳岗率 over the months elapsed (附件2 rules)
-    staff = list(StaffMember.objects.filter(contract__in=ids).values_list("pk", "contract_id", "certificate",
-                                                                        "two_years_practice"))
-    months_by_staff: dict[int, dict[date, StaffMonthFacts]] = defaultdict(dict)
-    for staff_id, month, on_post, insured, paid in StaffMonth.objects.filter(
-        staff__contract__in=ids, month__lte=cutoff
-    ).values_list(
-        "staff_id", "month", "on_post", "social_insurance", "salary_paid"
+    # staff: certified on-post shortfall and 稳岗率 over the months elapsed (附件2 rules, stations.calculations), summed
+    # by the database per staff member over the months from the contract's first to the cut-off (the months elapsed
+    # of a running contract; StaffMonth holds one row per staff member and month, on its first day). The month
+    # truncation only for a month before the start date (SQLite calls a Python function for it).
+    first_month = Q(months__month__gte=F("contract__start_date")) | Q(months__month__gte=TruncMonth("contract__start_date"))
+    elapsed = FilteredRelation("months", condition=Q(months__month__lte=cutoff) & first_month)
+    staff = defaultdict(list)
+    for _pk, contract_id, certificate, on_post, full_months in (
+        StaffMember.objects.filter(contract__in=ids).annotate(elapsed=elapsed)
+        .values_list("pk", "contract_id", "certificate")
+        .annotate(on_post=Sum("elapsed__on_post"), full_months=Count("elapsed", filter=Q(elapsed__on_post=1)))
+        .order_by()
     ):
-        months_by_staff[staff_id][month] = StaffMonthFacts(on_post, insured, paid)
-    facts_by_contract: dict[int, list[StaffFacts]] = defaultdict(list)
-    for staff_id, contract_id, certificate, two_years in staff:
-        facts_by_contract[contract_id].append(
-            StaffFacts(certified=certificate != StaffMember.Certificate.NONE, two_years_practice=two_years,
-                       months=months_by_staff.get(staff_id, {}))
-        )
+        # the sum at the field's one decimal place, as Python sums the values (SQLite's SUM drops it: 20, not 20.0)
+        on_post = ZERO if on_post is None else on_post.quantize(ONE_PLACE)
+        staff[contract_id].append((certificate != StaffMember.Certificate.NONE, on_post, full_months))
     for contract in contracts:
-        months = months_in_period(contract.start_date, min(today, contract.end_date))
-        if not months or contract.pk not in facts_by_contract:
+        months = len(months_in_period(contract.start_date, min(today, contract.end_date)))
+        if not months or contract.pk not in staff:
             continue
-        figures = staff_figures(facts_by_contract[contract.pk], months,
-                                required_certified=contract.required_certified_staff,
-                                required_staff=contract.required_staff, subtotals=False)
+        figures = StaffFigures(
+            months=months, required=Decimal(contract.required_certified_staff * months),
+            certified_effective=sum((on_post for certified, on_post, _ in staff[contract.pk] if certified), ZERO),
+            continuing_staff=sum(1 for _, _, full in staff[contract.pk] if full == months),
+            required_staff=contract.required_staff,
+            certified_two_years=ZERO, uncertified_effective=ZERO, uncertified_two_years=ZERO,  # not shown here
+        )
         rows[contract.pk].shortfall = -figures.surplus
         rows[contract.pk].retention = figures.retention_rate
 
@@ -232,31 +260,38 @@ def station_rows(contracts: list[Contract], today: date, settings: WarningSettin
         rows[tranche.contract_id].tranches.append(TrancheState(tranche.order, tranche.percentage, met, basis))
 
     result = [rows[c.pk] for c in contracts]
+    urls = ContractUrls()
     for row in result:
-        row.warnings = warnings_for(row, today, settings)
+        code = row.contract.code
+        row.url = urls("contract_detail", code)
+        row.quarter_url = urls("quarter_entry", code, row.quarter.slug) if row.quarter else ""
+        row.tranches_url = urls("evaluation_contract_tranches", code)
+        row.warnings = warnings_for(row, today, settings, urls)
     return result
 
 
-def warnings_for(row: StationRow, today: date, settings: WarningSettings) -> list[Warning]:
+def warnings_for(row: StationRow, today: date, settings: WarningSettings,
+                 urls: ContractUrls | None = None) -> list[Warning]:
     code = row.contract.code
+    urls = urls or ContractUrls()
     result = []
     if row.far_behind >= settings.behind_indicators:
         result.append(Warning(
             "pace", f"{row.far_behind} 项指标完成率低于时间进度 {settings.behind_margin:g} 个百分点以上",
-            reverse("contract_detail", args=[code])))
+            urls("contract_detail", code)))
     quarter = row.quarter
     if quarter and row.quarter_state == "overdue" and (today - quarter.deadline).days > settings.overdue_days:
         result.append(Warning("overdue", f"{quarter.label}数据逾期 {(today - quarter.deadline).days} 天未提交",
-                              reverse("quarter_entry", args=[code, quarter.slug])))
+                              urls("quarter_entry", code, quarter.slug)))
     if quarter and row.returns >= settings.returned_times:
         result.append(Warning("returned", f"{quarter.label}数据已被退回 {row.returns} 次",
-                              reverse("quarter_audit", args=[code, quarter.slug])))
+                              urls("quarter_audit", code, quarter.slug)))
     if row.shortfall is not None and row.shortfall > settings.staff_shortfall:
         result.append(Warning("staff", f"持证社工缺配 {row.shortfall:g} 人·月",
-                              reverse("staff_list", args=[code])))
+                              urls("staff_list", code)))
     if row.retention is not None and row.retention * HUNDRED < settings.retention_min:
         result.append(Warning("retention", f"稳岗率 {row.retention_percent} 低于 {settings.retention_min:g}%",
-                              reverse("staff_list", args=[code])))
+                              urls("staff_list", code)))
     return result
 
 

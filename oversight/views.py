@@ -205,10 +205,7 @@ def dashboard_export(request):
 
     today, contracts, districts, district = _dashboard_scope(request)
     settings = WarningSettings.current()
-    contract_list = list(contracts)
-    rows = []
-    for i in range(0, len(contract_list), DASHBOARD_PAGE_SIZE):
-        rows += station_rows(contract_list[i:i + DASHBOARD_PAGE_SIZE], today, settings)
+    rows = station_rows(list(contracts), today, settings, scope=contracts.values("pk"))
     if district is None and len(districts) == 1:
         district = districts[0]  # a bureau sees its own district: the title names it (not 全部区)
     response = HttpResponse(dashboard_workbook(rows, today, district), content_type=XLSX_CONTENT_TYPE)

@@ -106,6 +106,27 @@ class StationRowTests(TestCase):
         self.assertEqual([w.kind for w in r.warnings], ["pace", "staff", "retention"])
 
 
+    def test_a_contract_that_starts_after_the_cut_off_month_has_done_nothing_yet(self):
+        c = self.w.contract
+        ind = self.w.indicators
+        MonthlyActual.objects.create(contract=c, service_area=self.w.areas[0], indicator=ind["registered_clients"],
+                                     month=date(2024, 12, 1), value=Decimal(742))  # December: not complete yet
+        (r,) = station_rows([c], date(2024, 12, 20), WarningSettings())  # cut-off: November, before the start
+        self.assertEqual((r.elapsed, r.indicators, r.behind, r.far_behind), (0, 4, 1, 1))  # the stock one: 0 of 742
+        self.assertIsNone(r.shortfall)  # no month elapsed
+
+    def test_staff_months_before_the_first_month_do_not_count(self):
+        c = self.w.contract  # starts 2024-12-11: December counts, November does not
+        staff = StaffMember.objects.create(contract=c, order=1, name="测试社工", position="area_worker",
+                                           certificate="assistant", service_area=self.w.areas[0])
+        StaffMonth.objects.bulk_create([StaffMonth(staff=staff, month=date(y, m, 1), on_post=Decimal(1))
+                                        for y, m in ((2024, 11), (2024, 12), (2025, 1), (2025, 2), (2025, 3))]
+                                       + [StaffMonth(staff=staff, month=date(2025, 4, 1), on_post=Decimal("0.5"))])
+        (r,) = station_rows([c], TODAY, WarningSettings())
+        self.assertEqual(str(r.shortfall), "60.5")  # 13 × 5 − 4.5, at the field's decimal place
+        self.assertEqual(r.retention, Decimal(0))  # half a month in April: not on post every month
+
+
 @mock.patch("oversight.views.timezone.localdate", return_value=TODAY)
 class DashboardViewTests(TestCase):
     @classmethod
