@@ -14,11 +14,16 @@ from __future__ import annotations
 from datetime import date
 
 import django_filters as filters
+from django import forms
+from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.http import QueryDict
+from django.utils.html import format_html, format_html_join
+from django_filters.fields import ModelChoiceField as FilterModelChoiceField
 
 QUARTER_CHOICES = [(1, "第一季度"), (2, "第二季度"), (3, "第三季度"), (4, "第四季度")]
 PAGE_SIZE = 50
+CHOOSER_OPTIONS = 60  # a select lists at most this many streets/stations; beyond, a text field (name or code) instead
 
 
 def year_choices(today: date, first: int = 2020) -> list[tuple[int, str]]:
@@ -71,7 +76,7 @@ class ScopedFilterSet(filters.FilterSet):
         if "street" in self.filters:
             # the street select stays as long as one district (a city has ~170 streets, a province thousands): the
             # streets of the chosen district, or of the user's only district; none before a district is chosen
-            streets = Street.objects.filter(station__in=station_ids).select_related("district")
+            streets = Street.objects.filter(station__in=station_ids)
             chosen = str((data or {}).get("district") or "")
             user = getattr(request, "user", None)
             one_district = user is not None and getattr(user, "role", "") in ("bureau", "street") and not (
@@ -89,8 +94,76 @@ class ScopedFilterSet(filters.FilterSet):
             # choices) is copied along and would keep the choices of that moment
             self.filters["year"].__dict__.pop("_field", None)
         for field in self.form.fields.values():
-            is_select = hasattr(field.widget, "choices")
+            is_select = hasattr(field.widget, "choices") and not isinstance(field.widget, BoundedChooser)
             field.widget.attrs["class"] = "form-select form-select-sm" if is_select else "form-control form-control-sm"
+
+
+class BoundedChooser(forms.Widget):
+    """A street/station chooser whose page cost does not grow with the stations: a select while the choices fit in
+    CHOOSER_OPTIONS (one query reads at most CHOOSER_OPTIONS + 1 of them), otherwise a text field for the name or code
+    (BoundedModelChoiceField resolves it). Either way the URL holds the value, the form works without JavaScript."""
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs)
+        self.choices = []
+
+    def render(self, name, value, attrs=None, renderer=None):
+        field = self.choices.field
+        listed = list(field.queryset[:CHOOSER_OPTIONS + 1])
+        attrs = self.build_attrs(self.attrs, attrs)
+        chosen = field.chosen_object(value, listed)
+        if len(listed) <= CHOOSER_OPTIONS:
+            attrs.pop("placeholder", None)
+            attrs["class"] = attrs.get("class", "").replace("form-control", "form-select")
+            options = format_html_join("", '<option value="{}"{}>{}</option>', (
+                (obj.pk, " selected" if chosen is not None and obj.pk == chosen.pk else "", obj) for obj in listed
+            ))
+            empty = format_html('<option value=""{}>{}</option>', "" if chosen else " selected", field.empty_label)
+            return format_html('<select name="{}"{}>{}{}</select>', name, forms.utils.flatatt(attrs), empty, options)
+        attrs.setdefault("placeholder", f"输入{field.label}名称或代码")
+        attrs["class"] = attrs.get("class", "").replace("form-select", "form-control")
+        text = chosen.name if chosen is not None else (value or "")
+        return format_html('<input type="text" name="{}" value="{}"{}>', name, text, forms.utils.flatatt(attrs))
+
+
+class BoundedModelChoiceField(FilterModelChoiceField):
+    """A ModelChoiceField that also takes the exact name or code of one of its choices (the BoundedChooser's text
+    field), or a unique part of a name; the id, as the select and the API send it, works as before."""
+
+    widget = BoundedChooser
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._resolved = None
+
+    def to_python(self, value):
+        value = value.strip() if isinstance(value, str) else value
+        if value in self.empty_values:
+            return None
+        if not isinstance(value, str) or (value.isdigit() and str(int(value)) == value):
+            try:  # an id (the select, the API)
+                self._resolved = super().to_python(value)
+                return self._resolved
+            except ValidationError:
+                if not isinstance(value, str):
+                    raise
+        found = list(self.queryset.filter(Q(name=value) | Q(code=value))[:2]) or list(
+            self.queryset.filter(name__icontains=value)[:2])
+        if len(found) != 1:
+            raise ValidationError(f"没有名称或代码为“{value}”的{self.label}。" if not found else
+                                  f"“{value}”对应多个{self.label}，请输入完整名称。", code="invalid_choice")
+        self._resolved = found[0]
+        return self._resolved
+
+    def chosen_object(self, value, listed):
+        """The chosen object for display, without a query: the validated one, or one of the listed choices."""
+        if self._resolved is not None:
+            return self._resolved
+        return next((obj for obj in listed if str(obj.pk) == str(value)), None)
+
+
+class BoundedModelChoiceFilter(filters.ModelChoiceFilter):
+    field_class = BoundedModelChoiceField
 
 
 def paginate(request, queryset, per_page: int = PAGE_SIZE, param: str = "page"):
@@ -104,7 +177,7 @@ def district_filter(path: str):
 
 
 def street_filter(path: str):
-    return filters.ModelChoiceFilter(field_name=path, label="街道", queryset=_none("Street"), empty_label="全部街道")
+    return BoundedModelChoiceFilter(field_name=path, label="街道", queryset=_none("Street"), empty_label="全部街道")
 
 
 def year_filter(path: str = "year", **kwargs):

@@ -14,7 +14,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import content_disposition_header
 
-from evalportal.listing import paginate, querystring_without_page
+from evalportal.listing import BoundedModelChoiceField, paginate, querystring_without_page
 from evalportal.roles import evaluations_visible_to, stations_visible_to
 from evalportal.xlsx import XLSX_CONTENT_TYPE
 from indicators.models import IndicatorDefinition
@@ -42,7 +42,8 @@ class ChartForm(forms.Form):
 
     indicator = forms.ModelChoiceField(IndicatorDefinition.objects.filter(active=True), to_field_name="code",
                                        label="指标", required=False, empty_label=None)
-    station = forms.ModelChoiceField(None, label="服务站", required=False, empty_label="全部服务站")
+    # a select while the scope's stations are few (a district), else a text field for the station's name or code
+    station = BoundedModelChoiceField(None, label="服务站", required=False, empty_label="全部服务站")
 
     def __init__(self, data, *, stations=None):
         super().__init__(data)
