@@ -166,6 +166,25 @@ class BoundedModelChoiceFilter(filters.ModelChoiceFilter):
     field_class = BoundedModelChoiceField
 
 
+def url_maker(name: str, params: int = 1):
+    """reverse(name, args=[...]) for every row of a page at the cost of one reverse: the row's values (codes, quarter
+    slugs) replace placeholders, quoted as reverse quotes them."""
+    from urllib.parse import quote
+
+    from django.urls import reverse
+
+    marks = [f"__{i}__" for i in range(params)]
+    pattern = reverse(name, args=marks)
+
+    def make(*values) -> str:
+        url = pattern
+        for mark, value in zip(marks, values, strict=True):
+            url = url.replace(mark, quote(str(value), safe="-_.~!$&'()*+,;=:@"), 1)
+        return url
+
+    return make
+
+
 def paginate(request, queryset, per_page: int = PAGE_SIZE, param: str = "page"):
     from django.core.paginator import Paginator
 

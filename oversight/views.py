@@ -17,7 +17,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from evalportal.edits import EntryError
-from evalportal.listing import bound_filter, paginate, querystring_without_page
+from evalportal.listing import bound_filter, paginate, querystring_without_page, url_maker
 from evalportal.roles import (
     contracts_returnable_by,
     contracts_visible_to,
@@ -69,13 +69,6 @@ def _submissions(user):
     )
 
 
-def url_maker(name: str):
-    """reverse(name, args=[code, quarter]) for many rows at the cost of one reverse (codes and quarter slugs are
-    URL-safe slugs)."""
-    pattern = reverse(name, args=["__code__", "__quarter__"])
-    return lambda code, quarter: pattern.replace("__code__", code, 1).replace("__quarter__", quarter, 1)
-
-
 def _minute(value) -> str:
     """{{ value|date:"Y-m-d H:i" }} (the local time) in Python, for the rows of a page."""
     return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
@@ -92,7 +85,7 @@ def submission_list(request):
         stations=stations_visible_to(request.user), today=today,
     )
     page = paginate(request, filterset.qs)
-    entry_url, audit_url = url_maker("quarter_entry"), url_maker("quarter_audit")
+    entry_url, audit_url = url_maker("quarter_entry", 2), url_maker("quarter_audit", 2)
     for s in page.object_list:
         s.entry_url, s.audit_url = entry_url(s.contract.code, s.slug), audit_url(s.contract.code, s.slug)
         s.submitted_text, s.approved_text, s.returned_text = (

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from django.core.paginator import Page, Paginator
 from django.db.models import Prefetch, QuerySet
 
+from evalportal.listing import url_maker
 from evalportal.roles import evaluations_visible_to
 from indicators.calculations import format_percent, round_half_up, tranche_amount
 from indicators.scoring import (
@@ -270,14 +271,21 @@ def evaluation_overview_page(
 
     qs = (
         (queryset if queryset is not None else evaluations_visible_to(user))  # a filtered subset of it (filters.py)
-        .select_related("contract__station__street__district", "agency")
-        .prefetch_related(Prefetch("party_scores", queryset=PartyScore.objects.order_by("party")))
+        .select_related("contract__station__street__district")
+        .only("code", "kind", "date", "status", "total_score", "grade", "contract__station__name",
+              "contract__station__street__district__name")  # the table's columns: a full page stays cheap
+        .prefetch_related(Prefetch("party_scores", queryset=PartyScore.objects.order_by("party").only(
+            "evaluation_id", "party", "status", "points")))
     )
     if not qs.query.order_by:
         qs = qs.order_by("-date", "code")
     page = Paginator(qs, per_page).get_page(page_number)
     open_ids = reportable_evaluation_ids(user, list(page.object_list))
+    declaration_url, detail_url, pdf_url = (url_maker(name) for name in (
+        "evaluation_declaration", "evaluation_detail", "report_evaluation_pdf"))
     for evaluation in page.object_list:
+        evaluation.declaration_url, evaluation.detail_url, evaluation.pdf_url = (
+            declaration_url(evaluation.code), detail_url(evaluation.code), pdf_url(evaluation.code))
         evaluation.ordered_scores = ordered_party_scores(evaluation)
         evaluation.may_download = evaluation.pk in open_ids
         evaluation.declaration_pending = not evaluation.may_download
