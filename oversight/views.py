@@ -17,7 +17,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from evalportal.edits import EntryError
-from evalportal.listing import bound_filter, paginate, querystring_without_page, url_maker
+from evalportal.listing import bound_filter, paginate, querystring_without_page
 from evalportal.roles import (
     contracts_returnable_by,
     contracts_visible_to,
@@ -35,6 +35,7 @@ from .dashboard import PAGE_SIZE as DASHBOARD_PAGE_SIZE
 from .dashboard import grade_chart_svg, grade_distribution, late_evaluations, running_contracts, station_rows
 from .filters import ContractFilter, SubmissionFilter
 from .models import WarningSettings
+from .rows import submission_rows
 from .todo import todo_for
 
 
@@ -69,11 +70,6 @@ def _submissions(user):
     )
 
 
-def _minute(value) -> str:
-    """{{ value|date:"Y-m-d H:i" }} (the local time) in Python, for the rows of a page."""
-    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
-
-
 @login_required
 def submission_list(request):
     """季度填报 list: the bureau's review queue (submitted quarters of the current year by default)."""
@@ -85,13 +81,9 @@ def submission_list(request):
         stations=stations_visible_to(request.user), today=today,
     )
     page = paginate(request, filterset.qs)
-    entry_url, audit_url = url_maker("quarter_entry", 2), url_maker("quarter_audit", 2)
-    for s in page.object_list:
-        s.entry_url, s.audit_url = entry_url(s.contract.code, s.slug), audit_url(s.contract.code, s.slug)
-        s.submitted_text, s.approved_text, s.returned_text = (
-            _minute(s.submitted_at), _minute(s.approved_at), _minute(s.returned_at))
     return render(request, "oversight/submission_list.html", {
         "filter": filterset, "page": page, "querystring": querystring_without_page(request), "can_review": reviewer,
+        "rows": submission_rows(page.object_list, can_review=reviewer),
         "today": today, "breadcrumbs": [("季度填报审核", None)],
     })
 
