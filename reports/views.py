@@ -30,6 +30,7 @@ from .filters import EvaluationFilter
 from .forms import DeclarationForm, EvaluationCreateForm, PartyEntryForm, ReopenForm
 from .models import Evaluation, EvaluationAssignment, EvidenceAttachment, Finding, Party, PartyScore
 from .pdf_selectors import evaluations_reportable_by
+from .rows import overview_rows
 from .permissions import (
     DeclarationRequired,
     can_create_evaluation,
@@ -81,7 +82,7 @@ def evaluation_overview(request: HttpRequest) -> HttpResponse:
                              defaults={"year": str(today.year)}, stations=stations_visible_to(request.user), today=today)
     page = selectors.evaluation_overview_page(request.user, request.GET.get("page"), queryset=filterset.qs)
     return render(request, "reports/evaluation_overview.html", {
-        "page": page, "can_create": can_create_evaluation(request.user), "parties": Party.choices,
+        "page": page, "rows": overview_rows(page.object_list), "can_create": can_create_evaluation(request.user), "parties": Party.choices,
         "filter": filterset, "querystring": querystring_without_page(request),
     })
 
