@@ -68,11 +68,11 @@ class ScopedFilterSet(filters.FilterSet):
                  **kwargs):
         from django.apps import apps
 
-        District, Street = apps.get_model("stations", "District"), apps.get_model("stations", "Street")
+        Street = apps.get_model("stations", "Street")
         super().__init__(data, queryset, request=request, **kwargs)
         station_ids = stations.values("pk") if stations is not None else []
         if "district" in self.filters:
-            self.filters["district"].queryset = District.objects.filter(streets__station__in=station_ids).distinct()
+            self.filters["district"].queryset = districts_of(stations)
         if "street" in self.filters:
             # the street select stays as long as one district (a city has ~170 streets, a province thousands): the
             # streets of the chosen district, or of the user's only district; none before a district is chosen
@@ -183,6 +183,18 @@ def url_maker(name: str, params: int = 1):
         return url
 
     return make
+
+
+def districts_of(stations: QuerySet | None) -> QuerySet:
+    """The districts with one of `stations`, by code: one EXISTS per district, which stops at its first station
+    (not a DISTINCT over every station: the city sees thousands)."""
+    from django.apps import apps
+    from django.db.models import Exists, OuterRef
+
+    District = apps.get_model("stations", "District")
+    if stations is None:
+        return District.objects.none()
+    return District.objects.filter(Exists(stations.filter(street__district=OuterRef("pk")))).order_by("code")
 
 
 def paginate(request, queryset, per_page: int = PAGE_SIZE, param: str = "page"):

@@ -17,7 +17,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from evalportal.edits import EntryError
-from evalportal.listing import bound_filter, paginate, querystring_without_page
+from evalportal.listing import bound_filter, districts_of, paginate, querystring_without_page
 from evalportal.roles import (
     contracts_returnable_by,
     contracts_visible_to,
@@ -163,14 +163,12 @@ def contract_list(request):
 
 def _dashboard_scope(request):
     """The running contracts the user oversees (bureau: its district; city and admin: all, or ?district=)."""
-    from stations.models import District
-
     user = request.user
     if not (is_admin(user) or user.role in ("bureau", "supervision")):
         raise PermissionDenied("总览仅供区民政局和督导中心使用。")
     today = timezone.localdate()
     stations = stations_visible_to(user)
-    districts = District.objects.filter(streets__station__in=stations.values("pk")).distinct().order_by("code")
+    districts = districts_of(stations)
     contracts = running_contracts(contracts_visible_to(user), today).select_related(
         "station__street__district"
     ).order_by("station__street__district__code", "station__name", "pk")

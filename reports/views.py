@@ -30,7 +30,6 @@ from .filters import EvaluationFilter
 from .forms import DeclarationForm, EvaluationCreateForm, PartyEntryForm, ReopenForm
 from .models import Evaluation, EvaluationAssignment, EvidenceAttachment, Finding, Party, PartyScore
 from .pdf_selectors import evaluations_reportable_by
-from .rows import overview_rows
 from .permissions import (
     DeclarationRequired,
     can_create_evaluation,
@@ -41,6 +40,7 @@ from .permissions import (
     party_content_visible,
     visible_evaluation,
 )
+from .rows import overview_rows
 
 SESSION_EXPIRED = "登录已过期，请在新窗口重新登录；已输入的内容保存在本机，登录后会自动上传。"
 
