@@ -134,3 +134,61 @@ class EvaluationListTests(TestCase):
         self.assertEqual(self.codes("bureau_lw", sort="date"), ["xc-2024-mid", "xi-2024-final"])
         self.assertEqual(self.codes("bureau_by"), [])
         self.assertEqual(self.codes("street_fy", year=""), [])
+
+
+@mock.patch("oversight.views.timezone.localdate", return_value=date(2025, 6, 1))
+class BoundedChooserTests(TestCase):
+    """The street (and the trend chart's station) chooser stays bounded (issue 10 §6): a select while the choices fit
+    in CHOOSER_OPTIONS, else a text field taking the name, the code or a unique part of the name; the id works too."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.w = build_world(n_areas=1)
+
+    def get(self, user, name="contract_list", **params):
+        self.client.force_login(self.w.users[user])
+        return self.client.get(reverse(name), params)
+
+    def test_a_select_while_the_streets_are_few(self, _today):
+        response = self.get("bureau_lw")
+        self.assertContains(response, '<select name="street" class="form-select form-select-sm" id="id_street">')
+        self.assertContains(response, '<option value="" selected>全部街道</option>', html=True)
+        street = self.w.same_district.station.street
+        response = self.get("bureau_lw", street=street.pk)
+        self.assertContains(response, f'<option value="{street.pk}" selected>逢源街道</option>', html=True)
+        self.assertEqual(names(response), ["广州市逢源街社工服务站"])
+
+    def test_a_text_field_beyond_the_bound(self, _today):
+        street = self.w.same_district.station.street
+        with mock.patch("evalportal.listing.CHOOSER_OPTIONS", 1):
+            response = self.get("bureau_lw")
+            self.assertContains(response, '<input type="text" name="street" value="" class="form-control '
+                                          'form-control-sm" id="id_street" placeholder="输入街道名称或代码">', html=True)
+            for value in ("逢源街道", street.code, "逢源", str(street.pk)):
+                with self.subTest(value=value):
+                    response = self.get("bureau_lw", street=value)
+                    self.assertEqual(names(response), ["广州市逢源街社工服务站"])
+                    self.assertContains(response, 'name="street" value="逢源街道"')
+            response = self.get("bureau_lw", street="街道")  # both streets: not one
+            self.assertIn("street", response.context["filter"].form.errors)
+            self.assertContains(response, "对应多个街道")
+            response = self.get("bureau_lw", street="景泰街道")  # another district's street: not a choice
+            self.assertIn("street", response.context["filter"].form.errors)
+            self.assertNotContains(response, "景泰街社工服务站")
+            # the submissions list and the evaluation overview share the filter
+            self.assertContains(self.get("bureau_lw", "submission_list", street="逢源"), 'value="逢源街道"')
+            self.assertContains(self.get("bureau_lw", "evaluation_overview", street="逢源"), 'value="逢源街道"')
+
+    def test_the_trend_charts_station_chooser(self, _today):
+        station = self.w.same_district.station
+        response = self.get("bureau_lw", "chart_trend")
+        self.assertContains(response, f'<option value="{station.pk}">{station.name}</option>', html=True)
+        with mock.patch("evalportal.listing.CHOOSER_OPTIONS", 1):
+            response = self.get("bureau_lw", "chart_trend")
+            self.assertContains(response, 'placeholder="输入服务站名称或代码"')
+            for value in (station.name, station.code, str(station.pk)):
+                with self.subTest(value=value):
+                    response = self.get("bureau_lw", "chart_trend", station=value)
+                    self.assertEqual(response.context["scope"], station.name)
+                    self.assertContains(response, f'name="station" value="{station.name}"')
+            self.assertEqual(self.get("bureau_lw", "chart_trend", station="景泰").status_code, 404)  # not 荔湾

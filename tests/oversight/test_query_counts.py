@@ -104,3 +104,10 @@ class ListQueryCountTests(TestCase):
             with self.subTest(page=key):
                 self.assertEqual(large[key], count)
 
+    def test_counts_do_not_change_when_the_street_chooser_becomes_a_text_field(self, *_today):
+        with mock.patch("evalportal.listing.CHOOSER_OPTIONS", 20):
+            grow(self.w, 1)  # 荔湾: 3 streets, a select
+            small = self.counts()
+            grow(self.w, 40, start=1)  # 43 streets: a text field
+            large = self.counts()
+        self.assertEqual(large, small)
