@@ -177,6 +177,8 @@ def url_maker(name: str, params: int = 1):
     pattern = reverse(name, args=marks)
 
     def make(*values) -> str:
+        if any("__" in str(value) for value in values):  # could hold a placeholder: reverse() itself
+            return reverse(name, args=[str(value) for value in values])
         url = pattern
         for mark, value in zip(marks, values, strict=True):
             url = url.replace(mark, quote(str(value), safe="-_.~!$&'()*+,;=:@"), 1)

@@ -192,3 +192,13 @@ class BoundedChooserTests(TestCase):
                     self.assertEqual(response.context["scope"], station.name)
                     self.assertContains(response, f'name="station" value="{station.name}"')
             self.assertEqual(self.get("bureau_lw", "chart_trend", station="景泰").status_code, 404)  # not 荔湾
+
+
+class UrlMakerTests(TestCase):
+    def test_the_same_urls_as_reverse(self):
+        from evalportal.listing import url_maker
+
+        entry = url_maker("quarter_entry", 2)
+        for args in (("xi-2024", "2025-Q1"), ("a__1__b", "2025-Q1"), ("x_y", "2025-Q4")):
+            self.assertEqual(entry(*args), reverse("quarter_entry", args=args))
+        self.assertEqual(url_maker("evaluation_detail")("xi-2025-mid"), reverse("evaluation_detail", args=["xi-2025-mid"]))
