@@ -6,8 +6,9 @@ The markup is exactly that of the template it replaced (templates/oversight/subm
 
 from __future__ import annotations
 
+from html import escape as e  # what django.utils.html.escape does, without its lazy-string wrapper (per cell)
+
 from django.utils import timezone
-from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
 
@@ -30,38 +31,33 @@ def submission_rows(submissions, *, can_review: bool) -> SafeString:
     rows = []
     for s in submissions:
         contract, station = s.contract, s.contract.station
-        quarter = f"{s.year}年第{s.quarter}季度"
+        code, name, quarter = e(contract.code), e(station.name), f"{s.year}年第{s.quarter}季度"
         tick = ""
         if can_review:
-            tick = format_html(
-                '<td>{}</td>',
-                format_html('<input class="form-check-input" type="checkbox" name="sub" value="{}:{}" '
-                            'aria-label="选择 {} {}">', s.pk, s.version, station.name, quarter)
-                if s.status == "submitted" else "")
+            tick = "<td>" + (f'<input class="form-check-input" type="checkbox" name="sub" value="{s.pk}:{s.version}" '
+                             f'aria-label="选择 {name} {quarter}">' if s.status == "submitted" else "") + "</td>"
         colour, label = BADGES.get(s.status, ("secondary", s.get_status_display()))
         if s.submitted_at:
-            submitted = format_html('{}<div class="text-muted">{}</div>', _minute(s.submitted_at),
-                                    _user(s.submitted_by))
+            submitted = f'{_minute(s.submitted_at)}<div class="text-muted">{e(_user(s.submitted_by))}</div>'
         else:
             submitted = "—"
         if s.status == "approved":
-            review = format_html("{} {}", _minute(s.approved_at), _user(s.approved_by))
+            review = f"{_minute(s.approved_at)} {e(_user(s.approved_by))}"
         elif s.status == "returned":
-            review = format_html("{} 退回：{}", _minute(s.returned_at), Truncator(s.return_reason).chars(40))
+            review = f"{_minute(s.returned_at)} 退回：{e(Truncator(s.return_reason).chars(40))}"
         else:
             review = "—"
-        rows.append(format_html(
-            '\n      <tr>\n        {}\n'
-            '        <td>{}<div class="small text-muted">{}</div></td>\n'
-            '        <td>{} · {}</td>\n'
-            '        <td>{}</td>\n'
-            '        <td><span class="badge text-bg-{}">{}</span></td>\n'
-            '        <td class="small">{}</td>\n'
-            '        <td class="small">{}</td>\n'
-            '        <td class="text-end"><a class="btn btn-sm btn-outline-primary" href="{}">查看</a>\n'
-            '          <a class="btn btn-sm btn-outline-secondary" href="{}">记录</a></td>\n'
-            '      </tr>\n      ',
-            tick, station.name, contract.code, station.street.district.name, station.street.name, quarter, colour,
-            label, submitted, review, entry_url(contract.code, s.slug), audit_url(contract.code, s.slug),
-        ))
-    return mark_safe("".join(rows))
+        rows.append(
+            f'\n      <tr>\n        {tick}\n'
+            f'        <td>{name}<div class="small text-muted">{code}</div></td>\n'
+            f'        <td>{e(station.street.district.name)} · {e(station.street.name)}</td>\n'
+            f'        <td>{quarter}</td>\n'
+            f'        <td><span class="badge text-bg-{colour}">{e(label)}</span></td>\n'
+            f'        <td class="small">{submitted}</td>\n'
+            f'        <td class="small">{review}</td>\n'
+            f'        <td class="text-end"><a class="btn btn-sm btn-outline-primary" '
+            f'href="{e(entry_url(contract.code, s.slug))}">查看</a>\n'
+            f'          <a class="btn btn-sm btn-outline-secondary" href="{e(audit_url(contract.code, s.slug))}">记录</a>'
+            f'</td>\n      </tr>\n      '
+        )
+    return mark_safe("".join(rows))  # every value above is escaped (e)

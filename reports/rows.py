@@ -7,8 +7,9 @@ it. The rows come from reports.selectors.evaluation_overview_page (ordered_score
 
 from __future__ import annotations
 
+from html import escape as e  # what django.utils.html.escape does, without its lazy-string wrapper (per cell)
+
 from django.template.defaultfilters import floatformat
-from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
 SUBMITTED = '<span class="badge text-bg-success">已提交</span> <span class="table-num">{}</span>\n        '
@@ -21,31 +22,32 @@ def _score_cell(score, pending: bool) -> str:
     if pending:
         inner = "—"
     elif score.status == "submitted":
-        inner = format_html("\n        " + SUBMITTED + "\n        ", floatformat(score.points, 2))
+        inner = "\n        " + SUBMITTED.format(floatformat(score.points, 2)) + "\n        "
     else:
         inner = "\n        " + NOT_SUBMITTED + "\n        "
-    return format_html('\n      <td class="text-center">\n        {}\n      </td>\n      ', mark_safe(inner))
+    return f'\n      <td class="text-center">\n        {inner}\n      </td>\n      '
 
 
 def overview_rows(evaluations) -> SafeString:
     rows = []
-    for e in evaluations:
-        station = e.contract.station
-        pending = e.declaration_pending
+    for ev in evaluations:
+        station = ev.contract.station
+        pending = ev.declaration_pending
+        kind = e(ev.get_kind_display())
         if pending:
-            link = format_html('\n          <a href="{}">{}</a>\n          <span class="badge text-bg-warning">待回避声明'
-                               '</span>\n        ', e.declaration_url, e.get_kind_display())
+            link = (f'\n          <a href="{e(ev.declaration_url)}">{kind}</a>\n'
+                    '          <span class="badge text-bg-warning">待回避声明</span>\n        ')
         else:
-            link = format_html('\n          <a href="{}">{}</a>\n        ', e.detail_url, e.get_kind_display())
-        total = floatformat(e.total_score, 2) if e.total_score is not None and not pending else "—"
-        grade = e.get_grade_display() if e.grade and not pending else e.get_status_display()
-        rows.append(format_html(
-            '\n    <tr>\n      <td>{}<div class="small text-muted">{}</div></td>\n      <td>\n        {}\n      </td>\n'
-            '      <td class="text-nowrap">{}</td>\n      {}\n'
-            '      <td class="table-num">{}</td>\n      <td class="text-nowrap">{}</td>\n'
-            '      <td class="text-nowrap">{}</td>\n    </tr>\n  ',
-            station.name, station.street.district.name, link, e.date.strftime("%Y-%m-%d"),
-            mark_safe("".join(_score_cell(s, pending) for s in e.ordered_scores)), total, grade,
-            format_html(DOWNLOAD, e.pdf_url) if e.may_download else "—",
-        ))
-    return mark_safe("".join(rows))
+            link = f'\n          <a href="{e(ev.detail_url)}">{kind}</a>\n        '
+        total = floatformat(ev.total_score, 2) if ev.total_score is not None and not pending else "—"
+        grade = ev.get_grade_display() if ev.grade and not pending else ev.get_status_display()
+        scores = "".join(_score_cell(s, pending) for s in ev.ordered_scores)
+        download = DOWNLOAD.format(e(ev.pdf_url)) if ev.may_download else "—"
+        rows.append(
+            f'\n    <tr>\n      <td>{e(station.name)}<div class="small text-muted">{e(station.street.district.name)}'
+            f'</div></td>\n      <td>\n        {link}\n      </td>\n'
+            f'      <td class="text-nowrap">{ev.date.strftime("%Y-%m-%d")}</td>\n      {scores}\n'
+            f'      <td class="table-num">{total}</td>\n      <td class="text-nowrap">{e(grade)}</td>\n'
+            f'      <td class="text-nowrap">{download}</td>\n    </tr>\n  '
+        )
+    return mark_safe("".join(rows))  # every text above is escaped (e); floatformat gives digits
