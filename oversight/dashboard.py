@@ -16,8 +16,8 @@ Warnings (预警) follow the thresholds of WarningSettings, each with its reason
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
@@ -26,6 +26,7 @@ from django.db.models import Count, F, FilteredRelation, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.urls import reverse
 
+from evalportal.listing import url_maker
 from evalportal.periods import Quarter, add_months, month_end, month_start, months_in_period
 from indicators.calculations import contract_pace, format_percent
 from indicators.models import IndicatorDefinition
@@ -109,27 +110,18 @@ class StationRow:
 
 
 class ContractUrls:
-    """reverse() of each per-contract link once per name and request, the row's contract code (and quarter slug) put
-    in the result: what reverse() gives (codes and slugs are slugs, which it leaves as they are; anything else goes
-    through reverse()), without matching the URL pattern again for every row."""
-
-    CODE, QUARTER = "zzcodezz", "zzquarterzz"
+    """The per-contract links of a page of rows: one evalportal.listing.url_maker per URL name (one reverse() each,
+    then the row's contract code and quarter slug put in)."""
 
     def __init__(self):
-        self._templates: dict[str, str] = {}
+        self._makers: dict[str, Callable[..., str]] = {}
 
     def __call__(self, name: str, code: str, quarter: str | None = None) -> str:
-        args = [code] if quarter is None else [code, quarter]
-        if not all(_SLUG.fullmatch(a) and "zz" not in a for a in args):
-            return reverse(name, args=args)
-        template = self._templates.get(name)
-        if template is None:
-            template = self._templates[name] = reverse(name, args=[self.CODE, self.QUARTER][:len(args)])
-        url = template.replace(self.CODE, code, 1)
-        return url if quarter is None else url.replace(self.QUARTER, quarter, 1)
-
-
-_SLUG = re.compile(r"[-a-zA-Z0-9_]+")
+        args = (code,) if quarter is None else (code, quarter)
+        maker = self._makers.get(name)
+        if maker is None:
+            maker = self._makers[name] = url_maker(name, len(args))
+        return maker(*args)
 
 
 def running_contracts(contracts: QuerySet, today: date) -> QuerySet:
