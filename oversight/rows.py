@@ -61,3 +61,43 @@ def submission_rows(submissions, *, can_review: bool) -> SafeString:
             f'</td>\n      </tr>\n      '
         )
     return mark_safe("".join(rows))  # every value above is escaped (e)
+
+
+def dashboard_rows(rows) -> SafeString:
+    """The dashboard's station table rows (oversight.dashboard.StationRow), as templates/oversight/dashboard.html drew
+    them (same markup)."""
+    from django.template.defaultfilters import floatformat
+
+    html = []
+    for row in rows:
+        contract, station = row.contract, row.contract.station
+        quarter = f'<a href="{e(row.quarter_url)}">{e(row.quarter.label)}</a>' if row.quarter else "—"
+        returns = f' <span class="small text-muted">（退回 {row.returns} 次）</span>' if row.returns else ""
+        if row.surplus:
+            staff = f"超配 {floatformat(row.surplus, '-1')}"
+        elif row.shortfall is not None:
+            staff = floatformat(row.shortfall, "-1")
+        else:
+            staff = "—"
+        evaluation = row.evaluation
+        score = floatformat(evaluation.total_score, 2) if evaluation else "—"
+        grade = e(evaluation.get_grade_display()) if evaluation else "—"
+        warning = ' class="table-warning"' if row.warnings else ""
+        unmet = "".join(f'<div class="text-muted">第{t.order}期：{e(t.basis)}</div>' for t in row.tranches if not t.met)
+        html.append(
+            f'\n      <tr{warning}>\n'
+            f'        <td><a href="{e(row.url)}">{e(station.name)}</a>'
+            f'<div class="small text-muted">{e(station.street.district.name)}</div></td>\n'
+            f'        <td>{row.elapsed}/{row.total_months} 个月</td>\n'
+            f'        <td class="table-num">{row.behind} / {row.indicators}</td>\n'
+            f'        <td class="table-num">{row.far_behind}</td>\n'
+            f'        <td>{quarter}</td>\n'
+            f'        <td>{e(row.quarter_state_label or "—")}{returns}</td>\n'
+            f'        <td class="table-num">{staff}</td>\n'
+            f'        <td class="table-num">{e(row.retention_percent or "—")}</td>\n'
+            f'        <td class="table-num">{score}</td>\n'
+            f'        <td>{grade}</td>\n'
+            f'        <td class="small"><a href="{e(row.tranches_url)}">{e(row.tranche_label)}</a>{unmet}</td>\n'
+            f'      </tr>\n    '
+        )
+    return mark_safe("".join(html))  # every value above is escaped (e) or a number

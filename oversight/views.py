@@ -35,7 +35,7 @@ from .dashboard import PAGE_SIZE as DASHBOARD_PAGE_SIZE
 from .dashboard import grade_chart_svg, grade_distribution, late_evaluations, running_contracts, station_rows
 from .filters import ContractFilter, SubmissionFilter
 from .models import WarningSettings
-from .rows import submission_rows
+from .rows import dashboard_rows, submission_rows
 from .todo import todo_for
 
 
@@ -192,7 +192,8 @@ def dashboard(request):
         evaluations = evaluations.filter(contract__station__street__district=district)
     grades = grade_distribution(evaluations, today.year)
     return render(request, "oversight/dashboard.html", {
-        "today": today, "page": page, "rows": rows, "districts": districts, "district": district,
+        "today": today, "page": page, "rows": rows, "row_html": dashboard_rows(rows), "districts": districts,
+        "district": district,
         "settings": settings, "defaults": WarningSettings.defaults(),
         "warnings": [(row, w) for row in rows for w in row.warnings],
         "late_evaluations": late_evaluations(evaluations, today, settings),

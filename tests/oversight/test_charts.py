@@ -281,3 +281,62 @@ class QuarterHelperTests(TestCase):
 
         self.assertEqual(last_ended_quarter(date(2025, 2, 1)), Quarter(2024, 4))
         self.assertEqual([q.slug for q in quarter_range(Quarter(2025, 1), 3)], ["2024-Q3", "2024-Q4", "2025-Q1"])
+
+
+# The dashboard rows as templates/oversight/dashboard.html drew them before oversight.rows.dashboard_rows replaced the
+# loop (a full page of 50 rows cost ~6 ms through the template engine): the Python rows must give the same bytes.
+ROW_TEMPLATE = """{% for row in rows %}
+      <tr{% if row.warnings %} class="table-warning"{% endif %}>
+        <td><a href="{{ row.url }}">{{ row.contract.station.name }}</a><div class="small text-muted">{{ row.contract.station.street.district.name }}</div></td>
+        <td>{{ row.elapsed }}/{{ row.total_months }} 个月</td>
+        <td class="table-num">{{ row.behind }} / {{ row.indicators }}</td>
+        <td class="table-num">{{ row.far_behind }}</td>
+        <td>{% if row.quarter %}<a href="{{ row.quarter_url }}">{{ row.quarter.label }}</a>{% else %}—{% endif %}</td>
+        <td>{{ row.quarter_state_label|default:"—" }}{% if row.returns %} <span class="small text-muted">（退回 {{ row.returns }} 次）</span>{% endif %}</td>
+        <td class="table-num">{% if row.surplus %}超配 {{ row.surplus|floatformat:"-1" }}{% elif row.shortfall is not None %}{{ row.shortfall|floatformat:"-1" }}{% else %}—{% endif %}</td>
+        <td class="table-num">{{ row.retention_percent|default:"—" }}</td>
+        <td class="table-num">{% if row.evaluation %}{{ row.evaluation.total_score|floatformat:2 }}{% else %}—{% endif %}</td>
+        <td>{% if row.evaluation %}{{ row.evaluation.get_grade_display }}{% else %}—{% endif %}</td>
+        <td class="small"><a href="{{ row.tranches_url }}">{{ row.tranche_label }}</a>{% for t in row.tranches %}{% if not t.met %}<div class="text-muted">第{{ t.order }}期：{{ t.basis }}</div>{% endif %}{% endfor %}</td>
+      </tr>
+    {% endfor %}"""
+
+
+class DashboardRowMarkupTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.w = build_world(n_areas=1)
+
+    def assert_same_markup(self, rows):
+        from django.template import Context, Template
+
+        from oversight.rows import dashboard_rows
+
+        self.assertEqual(str(dashboard_rows(rows)), Template(ROW_TEMPLATE).render(Context({"rows": rows})))
+
+    def test_rows_with_tranches_evaluations_and_every_staff_case(self):
+        from oversight.dashboard import TrancheState, Warning
+
+        c = self.w.contract
+        PaymentTranche.objects.bulk_create([
+            PaymentTranche(contract=c, order=1, percentage=Decimal("55"), condition="signing"),
+            PaymentTranche(contract=c, order=2, percentage=Decimal("40"), condition="midterm"),
+            PaymentTranche(contract=c, order=3, percentage=Decimal("5"), condition="final"),
+        ])
+        type(self.w.evaluation).objects.filter(pk=self.w.evaluation.pk).update(
+            status="finalised", total_score=Decimal("89.075"), grade="good")
+        rows = station_rows([c, self.w.same_district], TODAY, WarningSettings())
+        self.assertIsNotNone(rows[0].evaluation)
+        self.assertTrue(any(not t.met for t in rows[0].tranches))
+        self.assert_same_markup(rows)
+        # crafted values: a surplus, a fractional shortfall, no staff figures, returns, warnings, text to escape
+        first, second = rows
+        first.shortfall, first.returns = Decimal("-2.5"), 3
+        first.warnings = [Warning("staff", "x", "/")]
+        first.tranches.append(TrancheState(3, Decimal("5"), False, '末期 <评估> & "定稿"'))
+        second.shortfall, second.retention, second.quarter, second.evaluation = Decimal("4.0"), None, None, None
+        second.quarter_state_label = ""
+        second.contract.station.name = '<b>站 & "一"</b>'
+        self.assert_same_markup([first, second])
+        first.shortfall = Decimal("0")
+        self.assert_same_markup([first])
