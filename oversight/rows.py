@@ -70,7 +70,7 @@ def dashboard_rows(rows) -> SafeString:
 
     html = []
     for row in rows:
-        contract, station = row.contract, row.contract.station
+        station = row.contract.station
         quarter = f'<a href="{e(row.quarter_url)}">{e(row.quarter.label)}</a>' if row.quarter else "—"
         returns = f' <span class="small text-muted">（退回 {row.returns} 次）</span>' if row.returns else ""
         if row.surplus:
