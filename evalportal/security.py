@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.backends import ModelBackend as _ModelBackend
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.db.models import Model, QuerySet
 from django.dispatch import receiver
@@ -49,3 +50,15 @@ def get_visible_or_404(user, visible: QuerySet, **lookup) -> Model:
         if exists is not None:
             log_denied(user, visible.model._meta.label_lower, exists)
         raise Http404("未找到该页面。") from None
+
+
+class ModelBackend(_ModelBackend):
+    """Django's ModelBackend, loading the signed-in user's organisation with the user (one query fewer on every page:
+    the navigation, the homes and every role queryset read it)."""
+
+    def get_user(self, user_id):
+        try:
+            user = get_user_model()._default_manager.select_related("organisation").get(pk=user_id)
+        except get_user_model().DoesNotExist:
+            return None
+        return user if self.user_can_authenticate(user) else None

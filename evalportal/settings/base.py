@@ -85,7 +85,7 @@ MIDDLEWARE = [
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # must come first: refuses locked-out credentials
-    "django.contrib.auth.backends.ModelBackend",
+    "evalportal.security.ModelBackend",  # Django's, with the user's organisation in the same query
 ]
 
 ROOT_URLCONF = "evalportal.urls"

@@ -82,7 +82,7 @@ class QueryCountTests(TestCase):
 
     def test_entry_grid_query_budget(self):
         fill(self.w, 3)
-        # session, user, organisation, contract (visible), areas, indicators, targets, actuals, submission,
+        # session, user with its organisation, contract (visible), areas, indicators, targets, actuals, submission,
         # returnable?, the locks of the months (quarter states, finalised evaluations: evalportal.locks); no session
         # write (evalportal.session_refresh renews the idle timeout at most every 5 minutes)
-        self.assertEqual(self.count("street_xc", reverse("quarter_entry", args=[self.w.contract.code, "2025-Q1"])), 12)
+        self.assertEqual(self.count("street_xc", reverse("quarter_entry", args=[self.w.contract.code, "2025-Q1"])), 11)

@@ -127,8 +127,9 @@ class ButtonQueryCountTests(TestCase):
                 with self.subTest(url=url, user=attr):
                     self.assertEqual(self.count(getattr(one, attr), url), self.count(getattr(many, attr), url))
         self.client.force_login(many.bureau)
-        # 7 for the overview itself, 2 for the filter choices (districts, streets of the visible stations)
-        with self.assertNumQueries(9 + SESSION_RENEWAL):
+        # 6 for the overview itself (session, user with its organisation, …), 2 for the filter choices (districts,
+        # streets of the visible stations)
+        with self.assertNumQueries(8 + SESSION_RENEWAL):
             response = self.client.get(reverse("evaluation_overview") + "?year=")
         self.assertContains(response, "下载评估报告（PDF）", count=13)
 

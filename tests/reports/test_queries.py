@@ -52,11 +52,11 @@ SESSION_RENEWAL = 0
 
 
 class ScoringPageQueryTests(TestCase):
-    """Scoring page: session, user, evaluation (+ assignment, organisation), third-party score, rubric sections / items /
+    """Scoring page: session, user (+ organisation), evaluation (+ assignment), third-party score, rubric sections / items /
     evidence, 片区 + findings + finding areas, then the reference data (completion table: 片区, targets, actuals,
     definitions; staff table: staff + months, training hours)."""
 
-    SCORING_QUERIES = 18 + SESSION_RENEWAL
+    SCORING_QUERIES = 17 + SESSION_RENEWAL
 
     def count_for(self, world):
         self.client.force_login(world.evaluator)
@@ -78,9 +78,9 @@ class ScoringPageQueryTests(TestCase):
 
 
 class OverviewQueryTests(TestCase):
-    # session, user, organisation, count, page, party scores, which rows may be downloaded (one rule for all roles),
+    # session, user with its organisation, count, page, party scores, which rows may be downloaded (one rule for all roles),
     # the filter's district and street choices
-    OVERVIEW_QUERIES = 9 + SESSION_RENEWAL
+    OVERVIEW_QUERIES = 8 + SESSION_RENEWAL
 
     def test_the_bureau_overview_takes_the_same_queries_for_3_and_30_evaluations(self):
         small = make_world("s")
@@ -105,7 +105,7 @@ class OverviewQueryTests(TestCase):
 
 
 class DetailPageQueryTests(TestCase):
-    DETAIL_QUERIES = 8 + SESSION_RENEWAL
+    DETAIL_QUERIES = 7 + SESSION_RENEWAL
 
     def test_detail_is_constant(self):
         for world in [make_world("s", areas=3), make_world("l", areas=30)]:
@@ -116,10 +116,10 @@ class DetailPageQueryTests(TestCase):
 
 
 class PartyPageQueryTests(TestCase):
-    """购买方 / 监督方 / 督导中心 entry page: session, user, organisation, evaluation, party score, 片区, findings +
+    """购买方 / 监督方 / 督导中心 entry page: session, user with its organisation, evaluation, party score, 片区, findings +
     finding areas — the same for 3 and 30 片区 with a finding in every 片区."""
 
-    PARTY_QUERIES = 8 + SESSION_RENEWAL
+    PARTY_QUERIES = 7 + SESSION_RENEWAL
 
     def test_party_page_is_constant_for_3_and_30_areas(self):
         for world in [make_world("s", areas=3), make_world("l", areas=30)]:

@@ -180,5 +180,5 @@ class InterviewQueryTests(SurveyCase):
                 with self.assertNumQueries(15):
                     response = self.client.post(url, json.dumps(body), content_type="application/json")
                 self.assertEqual(response.status_code, 200)
-                with self.assertNumQueries(8):
+                with self.assertNumQueries(7):
                     self.client.get(reverse("survey_interview", args=[survey.pk, respondent.number]))
