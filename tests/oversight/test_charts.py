@@ -218,6 +218,15 @@ class ChartPageTests(TestCase):
         self.assertEqual([sheet.cell(4, c).value for c in (1, 2, 3, 4)], ["荔湾区", 2, 1400, 240])
 
 
+def three_tranches(contract) -> None:
+    """55% at signing, 40% after a passed midterm evaluation, 5% after a passed final one."""
+    PaymentTranche.objects.bulk_create([
+        PaymentTranche(contract=contract, order=1, percentage=Decimal("55"), condition="signing"),
+        PaymentTranche(contract=contract, order=2, percentage=Decimal("40"), condition="midterm"),
+        PaymentTranche(contract=contract, order=3, percentage=Decimal("5"), condition="final"),
+    ])
+
+
 class TrancheColumnTests(TestCase):
     @classmethod
     def setUpTestData(cls):
@@ -225,11 +234,7 @@ class TrancheColumnTests(TestCase):
 
     def test_conditions_met_by_the_finalised_evaluations(self):
         c = self.w.contract
-        PaymentTranche.objects.bulk_create([
-            PaymentTranche(contract=c, order=1, percentage=Decimal("55"), condition="signing"),
-            PaymentTranche(contract=c, order=2, percentage=Decimal("40"), condition="midterm"),
-            PaymentTranche(contract=c, order=3, percentage=Decimal("5"), condition="final"),
-        ])
+        three_tranches(c)
         (row, other) = station_rows([c, self.w.same_district], TODAY, WarningSettings())
         self.assertEqual(row.tranche_label, "已满足 1/3 期（55%）")
         self.assertEqual([t.basis for t in row.tranches], ["合同已签订", "中期评估尚未定稿", "末期评估尚未定稿"])
@@ -318,11 +323,7 @@ class DashboardRowMarkupTests(TestCase):
         from oversight.dashboard import TrancheState, Warning
 
         c = self.w.contract
-        PaymentTranche.objects.bulk_create([
-            PaymentTranche(contract=c, order=1, percentage=Decimal("55"), condition="signing"),
-            PaymentTranche(contract=c, order=2, percentage=Decimal("40"), condition="midterm"),
-            PaymentTranche(contract=c, order=3, percentage=Decimal("5"), condition="final"),
-        ])
+        three_tranches(c)
         type(self.w.evaluation).objects.filter(pk=self.w.evaluation.pk).update(
             status="finalised", total_score=Decimal("89.075"), grade="good")
         rows = station_rows([c, self.w.same_district], TODAY, WarningSettings())
