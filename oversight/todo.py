@@ -87,20 +87,12 @@ def active_contracts(contracts: QuerySet, today: date) -> QuerySet:
 # --- quarters ------------------------------------------------------------------------------------------------------
 
 
-def _quarter_item(status: QuarterStatus) -> TodoItem:
-    item = _quarter_item_base(status)
-    item.when = when(status.deadline, status.today)
-    return item
-
-
-def _quarter_item_base(status: QuarterStatus) -> TodoItem:
-    url = reverse("quarter_entry", args=[status.contract.code, status.quarter.slug])
-    if status.status == QuarterSubmission.Status.RETURNED:
-        s = status.submission
-        return TodoItem(f"{status.contract.station.name} · {status.quarter.label}", url,
-                        detail=f"退回原因：{s.return_reason}", due=status.deadline, overdue=status.overdue, badge="已退回")
-    return TodoItem(f"{status.contract.station.name} · {status.quarter.label}", url, detail=status.status_label,
-                    due=status.deadline, overdue=status.overdue)
+def _returned_item(status: QuarterStatus) -> TodoItem:
+    """A quarter the bureau returned: it waits for the street office, with the reason given."""
+    return TodoItem(f"{status.contract.station.name} · {status.quarter.label}",
+                    reverse("quarter_entry", args=[status.contract.code, status.quarter.slug]),
+                    detail=f"退回原因：{status.submission.return_reason}", due=status.deadline,
+                    overdue=status.overdue, badge="已退回", when=when(status.deadline, status.today))
 
 
 def _due_item(quarter: Quarter, code: str, station: str, today: date) -> TodoItem:
@@ -119,7 +111,7 @@ def quarter_sections(contracts: QuerySet, today: date, *, street: bool) -> list[
         .order_by("year", "quarter", "contract__code")
     )
     returned = [
-        _quarter_item(QuarterStatus(s.contract, Quarter(s.year, s.quarter), s, today))
+        _returned_item(QuarterStatus(s.contract, Quarter(s.year, s.quarter), s, today))
         for s in returned_qs[:SECTION_LIMIT]
     ]
     returned_total = returned_qs.count()
