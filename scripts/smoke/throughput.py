@@ -3,11 +3,16 @@
 CONCURRENCY clients, each logged in as the page's user, request the page for SECONDS seconds.
 Prints figures; it does not fail on them (timings on a shared 2-core machine are a measurement, not a test).
 
+Everything runs on one machine, so the requests/s of a page is bounded by the CPU of every process on the path. For
+each page it also prints the CPU time per request spent by the app servers (gunicorn), nginx, PostgreSQL and this
+client, read from /proc before and after the page's run (Linux only; other processes are counted as "other").
+
 Usage: throughput.py BASE CA_FILE
 """
 
 from __future__ import annotations
 
+import os
 import re
 import statistics
 import sys
@@ -33,6 +38,34 @@ PAGES = [
 ]
 
 
+GROUPS = ("gunicorn", "nginx", "postgres", "client", "other")
+
+
+def cpu_by_group() -> dict[str, float]:
+    """CPU seconds (user + system) used so far by every process on the machine, summed per group."""
+    tick = os.sysconf("SC_CLK_TCK")
+    me = os.getpid()
+    totals = dict.fromkeys(GROUPS, 0.0)
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{pid}/stat", "rb") as f:
+                stat = f.read().decode("utf-8", "replace")
+            with open(f"/proc/{pid}/cmdline", "rb") as f:
+                cmdline = f.read().decode("utf-8", "replace")
+        except OSError:  # the process ended meanwhile
+            continue
+        fields = stat[stat.rindex(")") + 2:].split()
+        # utime + stime, and cutime + cstime: the children it reaped (gunicorn recycles its workers, PostgreSQL's
+        # backends end with their connection), so that a process ending during the run keeps its CPU in the sum
+        seconds = sum(int(x) for x in fields[11:15]) / tick
+        if int(pid) == me:
+            group = "client"
+        else:
+            group = next((g for g in ("gunicorn", "nginx", "postgres") if g in cmdline), "other")
+        totals[group] += seconds
+    return totals
+
+
 def session_for(base: str, ca: str, username: str | None) -> requests.Session:
     session = requests.Session()
     session.verify = ca
@@ -46,7 +79,7 @@ def session_for(base: str, ca: str, username: str | None) -> requests.Session:
     return session
 
 
-def measure(base: str, ca: str, username: str | None, path: str) -> tuple[float, float, int]:
+def measure(base: str, ca: str, username: str | None, path: str) -> tuple[float, float, int, dict[str, float]]:
     sessions = [session_for(base, ca, username) for _ in range(CONCURRENCY)]
     latencies: list[float] = []
     errors = [0]
@@ -66,25 +99,32 @@ def measure(base: str, ca: str, username: str | None, path: str) -> tuple[float,
             errors[0] += bad
 
     threads = [threading.Thread(target=loop, args=(s,)) for s in sessions]
+    before = cpu_by_group()
     for t in threads:
         t.start()
     for t in threads:
         t.join()
-    return len(latencies) / SECONDS, statistics.median(latencies) * 1000 if latencies else 0.0, errors[0]
+    after = cpu_by_group()
+    count = max(len(latencies), 1)
+    cpu_ms = {g: max(after[g] - before[g], 0.0) * 1000 / count for g in GROUPS}
+    return len(latencies) / SECONDS, statistics.median(latencies) * 1000 if latencies else 0.0, errors[0], cpu_ms
 
 
 def main(base: str, ca: str) -> int:
     print(f"[throughput] {CONCURRENCY} concurrent clients × {SECONDS:.0f} s per page, through nginx (TLS)")
     bare = bare_page = None
     failed = 0
+    print("[throughput] CPU ms per request: app = the gunicorn workers, pg = PostgreSQL, client = this script")
     for label, username, path in PAGES:
-        rps, p50, errors = measure(base, ca, username, path)
+        rps, p50, errors, cpu = measure(base, ca, username, path)
         bare = bare or rps
         failed += errors
         against_page = f"  {rps / bare_page:4.2f}× bare logged in" if bare_page else ""
         bare_page = bare_page or (rps if path == "/_bench/page" else None)
         print(f"[throughput] {label:34s} {rps:7.1f} req/s  p50 {p50:6.1f} ms  {rps / bare:4.2f}× bare{against_page}"
               f"{'  ERRORS ' + str(errors) if errors else ''}", flush=True)
+        print(f"[throughput] {'':34s} CPU ms/request: app {cpu['gunicorn']:.2f}  nginx {cpu['nginx']:.2f}  "
+              f"pg {cpu['postgres']:.2f}  client {cpu['client']:.2f}  other {cpu['other']:.2f}", flush=True)
     return 1 if failed else 0
 
 
