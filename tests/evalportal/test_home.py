@@ -46,8 +46,11 @@ class HomeTests(TestCase):
         response = self.client.get(reverse("home"))
         self.assertEqual(keys(response), ["returned", "due", "party_score"])
         returned = section(response, "returned")
-        self.assertEqual([(i.title, i.due, i.when) for i in returned.items],
-                         [("广州市西村街社工服务站 · 2025年第一季度", date(2025, 4, 15), "已逾期 5 天")])
+        self.assertEqual(
+            [(i.title, i.url, i.detail, i.due, i.overdue, i.badge, i.when) for i in returned.items],
+            [("广州市西村街社工服务站 · 2025年第一季度",
+              reverse("quarter_entry", args=[self.w.contract.code, "2025-Q1"]),
+              "退回原因：三月电访数据缺失", date(2025, 4, 15), True, "已退回", "已逾期 5 天")])
         # Q2 started 04-01 (due 07-15); Q4 2024 submitted; Q1 is in the returned section
         self.assertEqual([(i.title, i.due, i.overdue) for i in section(response, "due").items],
                          [("广州市西村街社工服务站 · 2025年第二季度", date(2025, 7, 15), False)])
