@@ -1,6 +1,7 @@
 """Server CPU per request of the busiest pages (issue 13 §5), for profiling: queries, median CPU (time.process_time of
-the request through Django's full handler and middleware, test client, no network) and, with --profile LABEL, the
-cProfile of that page.
+the request through Django's full handler and middleware, test client, no network), SQL ms (the page's queries run
+again five times each, the sum of their best times: what the database's plans cost, steadier than CPU time on a
+machine whose speed drifts) and, with --profile LABEL, the cProfile of that page.
 
 Runs against DATABASE_URL (default: a throw-away SQLite database) with DEBUG off, as in production. With --setup it
 first migrates, loads the demo data and `load_scale --stations N --years Y`.
@@ -18,6 +19,7 @@ import cProfile
 import io
 import os
 import pstats
+import time
 
 import _common
 
@@ -63,9 +65,25 @@ PAGES = [
 ]
 
 
+def sql_ms(captured: list[dict], repeat: int = 5) -> float:
+    """The page's queries executed again, each `repeat` times: the sum of their best times (ms). Steadier than the
+    CPU time on a machine whose speed drifts, and it isolates what the database's plans cost."""
+    total = 0.0
+    with connection.cursor() as cursor:
+        for query in captured:
+            best = float("inf")
+            for _ in range(repeat):
+                started = time.perf_counter()
+                cursor.execute(query["sql"])
+                cursor.fetchall()
+                best = min(best, time.perf_counter() - started)
+            total += best * 1000
+    return total
+
+
 def measure(runs: int, only: str | None, profile: str | None, top: int) -> None:
     users = {u.username: u for u in User.objects.filter(username__in={p[1] for p in PAGES})}
-    print(f"{'page':<26}{'status':>7}{'queries':>9}{'CPU ms':>9}{'KB':>7}")
+    print(f"{'page':<26}{'status':>7}{'queries':>9}{'CPU ms':>9}{'SQL ms':>9}{'KB':>7}")
     for label, username, url in PAGES:
         if only and only not in label:
             continue
@@ -73,7 +91,7 @@ def measure(runs: int, only: str | None, profile: str | None, top: int) -> None:
         client.force_login(users[username])
         response, captured, cpu = _common.time_get(client, url, runs)
         queries = len(captured)
-        print(f"{label:<26}{response.status_code:>7}{queries:>9}{cpu:>9.2f}"
+        print(f"{label:<26}{response.status_code:>7}{queries:>9}{cpu:>9.2f}{sql_ms(captured):>9.2f}"
               f"{len(response.content) / 1024:>7.0f}", flush=True)
         if profile and profile == label:
             profiler = cProfile.Profile()

@@ -1,11 +1,14 @@
 """Settings: production passes `check --deploy`; the base settings speak Chinese in Guangzhou's time zone."""
 
 import os
+import re
 import secrets
 import subprocess
 import sys
+from pathlib import Path
 
 from django.conf import settings
+from django.core.management import get_commands
 from django.test import SimpleTestCase
 
 from evalportal.settings import base
@@ -71,3 +74,15 @@ class DevelopmentSecretKeyTests(SimpleTestCase):
             self.assertEqual(stat.S_IMODE(key_file.stat().st_mode), 0o600)
             key_file.write_text("")  # a crash between create and write leaves it empty
             self.assertTrue(base._development_secret_key().startswith("dev-insecure-"))
+
+
+class SystemdUnitsTests(SimpleTestCase):
+    """Every `manage.py COMMAND` a unit in deploy/systemd starts is a command of the project (a renamed or missing
+    one would only fail at 02:30 on a server, in a journal nobody reads)."""
+
+    def test_units_start_existing_commands(self):
+        units = sorted(Path(settings.BASE_DIR, "deploy", "systemd").glob("*.service"))
+        started = {name for unit in units for name in re.findall(r"manage\.py (\w+)", unit.read_text())}
+        self.assertEqual(started, {"purge_import_previews", "purge_survey_rosters", "update_statistics", "run_worker",
+                                   "backup"})
+        self.assertEqual(started - set(get_commands()), set())

@@ -5,6 +5,7 @@ from datetime import date
 from io import StringIO
 
 from django.core.management import CommandError, call_command
+from django.db import connection
 from django.test import TestCase
 
 from demo.loader import demo_load
@@ -73,3 +74,35 @@ class LoadScaleTests(TestCase):
             call_command("load_scale", "--stations", "2", "--years", "1", stdout=out)
         call_command("load_scale", "--stations", "3", "--years", "1", "--replace", stdout=out)
         self.assertEqual(Station.objects.filter(code__startswith="scale-").count(), 3)
+
+
+class UpdateStatisticsTests(TestCase):
+    """load_scale ends with ANALYZE, and `update_statistics` runs it on its own: the planner then knows each table's
+    size (SQLite keeps no statistics unless asked; without them it picked indexes that read far more rows)."""
+
+    @classmethod
+    def setUpTestData(cls):
+        demo_load()
+
+    def planner_rows(self, table: str) -> int | None:
+        with connection.cursor() as cursor:
+            if connection.vendor == "sqlite":
+                cursor.execute("SELECT name FROM sqlite_master WHERE name = 'sqlite_stat1'")
+                if not cursor.fetchone():
+                    return None
+                cursor.execute("SELECT stat FROM sqlite_stat1 WHERE tbl = %s", [table])
+                row = cursor.fetchone()
+                return int(row[0].split()[0]) if row else None
+            cursor.execute("SELECT reltuples FROM pg_class WHERE relname = %s", [table])
+            return int(cursor.fetchone()[0])
+
+    def test_command_and_load_scale_refresh_the_planner_statistics(self):
+        out = StringIO()
+        call_command("update_statistics", stdout=out)
+        vendor = "SQLite" if connection.vendor == "sqlite" else "PostgreSQL"
+        self.assertRegex(out.getvalue(), rf"^已更新 {vendor} 查询规划统计信息（用时 \d+\.\d 秒）。\n$")
+        self.assertEqual(self.planner_rows("stations_station"), Station.objects.count())
+        scale_load(stations=3, years=1, seed=7)
+        self.assertEqual(self.planner_rows("stations_station"), Station.objects.count())
+        scale_delete()
+        self.assertEqual(self.planner_rows("stations_station"), Station.objects.count())
