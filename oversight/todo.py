@@ -164,12 +164,15 @@ def _city(user) -> bool:
 # --- evaluations ---------------------------------------------------------------------------------------------------
 
 
-def party_score_section(user, party: str, evaluations: QuerySet, today: date) -> TodoSection:
-    """The user's own party score still to submit on evaluations in progress, dated within SCORE_HORIZON."""
+def party_score_section(user, party: str, scope: Q, today: date) -> TodoSection:
+    """The user's own party score still to submit on evaluations in progress, dated within SCORE_HORIZON. `scope`
+    selects the evaluations (paths from PartyScore): a condition on the evaluation's own columns where it can be one,
+    so that the database reads the evaluations in progress by their index rather than every evaluation of the scope
+    in every year (the supervision centre's scope is the whole city)."""
     qs = (
         PartyScore.objects.filter(
-            party=party, status=PartyScore.Status.DRAFT, evaluation__status=Evaluation.Status.DRAFT,
-            evaluation__in=evaluations.values("pk"), evaluation__date__lte=today + SCORE_HORIZON,
+            scope, party=party, status=PartyScore.Status.DRAFT, evaluation__status=Evaluation.Status.DRAFT,
+            evaluation__date__lte=today + SCORE_HORIZON,
         )
         .select_related("evaluation__contract__station")
         .order_by("evaluation__date", "evaluation__code")
@@ -258,20 +261,21 @@ def todo_for(user, today: date) -> Todo:
     if user.role == "street":
         contracts = contracts_editable_by(user)
         todo.sections += quarter_sections(contracts, today, street=True)
-        evaluations = Evaluation.objects.filter(contract__in=contracts.values("pk"))
-        todo.sections.append(party_score_section(user, Party.BUYER, evaluations, today))
+        todo.sections.append(party_score_section(user, Party.BUYER, Q(evaluation__contract__in=contracts.values("pk")),
+                                                 today))
     elif user.role == "evaluator":
         todo.sections += evaluator_sections(user, today)
     elif user.role == "bureau":
         todo.sections.append(review_section(user, today))
         todo.sections += quarter_sections(contracts_returnable_by(user), today, street=False)
         evaluations = evaluations_visible_to(user)
-        todo.sections.append(party_score_section(user, Party.SUPERVISOR, evaluations, today))
+        todo.sections.append(party_score_section(user, Party.SUPERVISOR, Q(evaluation__in=evaluations.values("pk")),
+                                                 today))
         todo.sections.append(evaluations_to_finalise_section(evaluations, today))
     elif user.role == "supervision":
-        evaluations = Evaluation.objects.filter(Q(supervision_centre__isnull=True) | Q(supervision_centre=org)) \
-            if org else Evaluation.objects.none()
-        todo.sections.append(party_score_section(user, Party.SUPERVISION_CENTRE, evaluations, today))
+        scope = Q(evaluation__supervision_centre__isnull=True) | Q(evaluation__supervision_centre=org) if org \
+            else Q(pk__in=[])
+        todo.sections.append(party_score_section(user, Party.SUPERVISION_CENTRE, scope, today))
         todo.sections.append(evaluations_to_finalise_section(evaluations_visible_to(user), today))
         todo.sections.append(review_section(user, today))
     if is_admin(user):
