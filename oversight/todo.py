@@ -23,6 +23,7 @@ from django.urls import reverse
 from evalportal.periods import Quarter, is_overdue
 from evalportal.roles import contracts_editable_by, contracts_returnable_by, is_admin
 from reports.models import Evaluation, EvaluationAssignment, Party, PartyScore
+from reports.permissions import centre_scores
 from stations.models import QuarterSubmission
 from stations.submissions import QuarterStatus, last_overdue_quarter, unsubmitted_quarters
 
@@ -164,7 +165,7 @@ def _city(user) -> bool:
 # --- evaluations ---------------------------------------------------------------------------------------------------
 
 
-def party_score_section(user, party: str, scope: Q, today: date) -> TodoSection:
+def party_score_section(party: str, scope: Q, today: date) -> TodoSection:
     """The user's own party score still to submit on evaluations in progress, dated within SCORE_HORIZON. `scope`
     selects the evaluations (paths from PartyScore): a condition on the evaluation's own columns where it can be one,
     so that the database reads the evaluations in progress by their index rather than every evaluation of the scope
@@ -257,25 +258,21 @@ def todo_for(user, today: date) -> Todo:
     from evalportal.roles import evaluations_visible_to
 
     todo = Todo()
-    org = user.organisation
     if user.role == "street":
         contracts = contracts_editable_by(user)
         todo.sections += quarter_sections(contracts, today, street=True)
-        todo.sections.append(party_score_section(user, Party.BUYER, Q(evaluation__contract__in=contracts.values("pk")),
-                                                 today))
+        todo.sections.append(party_score_section(Party.BUYER, Q(evaluation__contract__in=contracts.values("pk")), today))
     elif user.role == "evaluator":
         todo.sections += evaluator_sections(user, today)
     elif user.role == "bureau":
         todo.sections.append(review_section(user, today))
         todo.sections += quarter_sections(contracts_returnable_by(user), today, street=False)
         evaluations = evaluations_visible_to(user)
-        todo.sections.append(party_score_section(user, Party.SUPERVISOR, Q(evaluation__in=evaluations.values("pk")),
-                                                 today))
+        todo.sections.append(party_score_section(Party.SUPERVISOR, Q(evaluation__in=evaluations.values("pk")), today))
         todo.sections.append(evaluations_to_finalise_section(evaluations, today))
     elif user.role == "supervision":
-        scope = Q(evaluation__supervision_centre__isnull=True) | Q(evaluation__supervision_centre=org) if org \
-            else Q(pk__in=[])
-        todo.sections.append(party_score_section(user, Party.SUPERVISION_CENTRE, scope, today))
+        todo.sections.append(party_score_section(Party.SUPERVISION_CENTRE, centre_scores(user, prefix="evaluation__"),
+                                                 today))
         todo.sections.append(evaluations_to_finalise_section(evaluations_visible_to(user), today))
         todo.sections.append(review_section(user, today))
     if is_admin(user):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from evalportal.roles import evaluations_visible_to, is_admin
@@ -94,13 +94,24 @@ def parties_enterable_by(user: User, evaluation: Evaluation) -> list[str]:
         return [Party.BUYER]
     if user.role == "bureau" and _same_district(user, evaluation):
         return [Party.SUPERVISOR]
-    if user.role == "supervision" and org and evaluation.supervision_centre_id in (None, org.id):
+    if user.role == "supervision" and org and evaluation.supervision_centre_id in (None, org.id):  # centre_scores
         return [Party.SUPERVISION_CENTRE]
     if user.role == "evaluator":
         assignment = assignment_for(user, evaluation)
         if assignment and assignment.declaration == EvaluationAssignment.Declaration.NO_CONFLICT:
             return [Party.THIRD_PARTY]
     return []
+
+
+def centre_scores(user: User, prefix: str = "") -> Q:
+    """The evaluations whose 督导中心 score the supervision centre user enters, as a filter (the rule of
+    `parties_enterable_by`: the evaluation names this centre, or none). `prefix` is the path to the evaluation
+    ("evaluation__" from a PartyScore). Conditions on the evaluation's own columns: the database reads the ones in
+    another state or period by their indexes, not every evaluation of the city in every year."""
+    org = user.organisation if user.is_authenticated and user.role == "supervision" else None
+    if org is None:
+        return Q(pk__in=[])
+    return Q(**{f"{prefix}supervision_centre__isnull": True}) | Q(**{f"{prefix}supervision_centre": org})
 
 
 def can_enter(user: User, evaluation: Evaluation, party: str) -> bool:

@@ -11,7 +11,8 @@ from evalportal.periods import Quarter
 from indicators.services import quarter_submit
 from oversight.todo import SECTION_LIMIT, todo_for
 from reports.models import PARTY_WEIGHTS, Evaluation, EvaluationAssignment, Party, PartyScore
-from stations.models import Contract
+from reports.permissions import parties_enterable_by
+from stations.models import Contract, Organisation
 from tests.indicators.factories import build_world
 
 TODAY = date(2025, 6, 20)
@@ -77,6 +78,22 @@ class RoleTodoTests(TestCase):
         PartyScore.objects.filter(evaluation=self.evaluation, party=Party.BUYER).update(
             status="submitted", points=Decimal("18"))
         self.assertEqual(sections(self.w.users["street_xc"])["party_score"].total, 0)
+
+    def test_the_centre_has_the_score_of_evaluations_naming_it_or_no_centre(self):
+        """The same rule as the scoring page (parties_enterable_by): no centre named, or this one; not another."""
+        user = self.w.users["supervision"]
+        other = Organisation.objects.create(name="另一督导中心", kind="supervision")
+        expected = [reverse("evaluation_party", args=["xi-2024-final", "supervision"])]
+        for centre, urls in ((None, expected), (user.organisation, expected), (other, [])):
+            with self.subTest(centre=centre and centre.name):
+                Evaluation.objects.filter(pk=self.evaluation.pk).update(supervision_centre=centre)
+                self.evaluation.refresh_from_db()
+                section = sections(user)["party_score"]
+                self.assertEqual(([i.url for i in section.items], section.total), (urls, len(urls)))
+                self.assertEqual(parties_enterable_by(user, self.evaluation) == [Party.SUPERVISION_CENTRE], bool(urls))
+        # a centre account without an organisation has none
+        user.organisation = None
+        self.assertEqual(sections(user)["party_score"].total, 0)
 
     def test_scores_show_only_within_the_horizon_and_evaluations_past_their_date_are_to_finalise(self):
         early = TODAY - timedelta(days=120)
