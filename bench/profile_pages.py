@@ -66,11 +66,13 @@ PAGES = [
 
 
 def sql_ms(captured: list[dict], repeat: int = 5) -> float:
-    """The page's queries executed again, each `repeat` times: the sum of their best times (ms). Steadier than the
+    """The page's reads executed again, each `repeat` times: the sum of their best times (ms). Steadier than the
     CPU time on a machine whose speed drifts, and it isolates what the database's plans cost."""
     total = 0.0
     with connection.cursor() as cursor:
         for query in captured:
+            if not query["sql"].lstrip().upper().startswith(("SELECT", "WITH")):
+                continue  # a write (a session refreshed, a summary recomputed) is not run again
             best = float("inf")
             for _ in range(repeat):
                 started = time.perf_counter()
