@@ -1,8 +1,9 @@
 """Homes as to-do lists for every role (issue 10 §5): what is due now or overdue, never history.
 
-Each section shows at most SECTION_LIMIT items (oldest deadline first), the total, and a link to the filtered list
-that holds all of them. Work per page is bounded: quarter lists only look at contracts running now or whose last
-quarter is still within its grace period (ACTIVE_GRACE), everything else is counted and sliced in the database.
+Each section shows at most SECTION_LIMIT items (oldest deadline first), how many there are — counted up to COUNT_CAP,
+beyond which the home says "超过 100 项" — and a link to the filtered list that holds all of them. Work per page is
+bounded: quarter lists only look at contracts running now or whose last quarter is still within its grace period
+(ACTIVE_GRACE), and a count stops at COUNT_CAP + 1 rows, however large the backlog of a district or of the city.
 
 - 街道办: quarters due or overdue, returned quarters (with the reason), its 购买方 (20%) score pending;
 - 第三方评估: 回避 declarations to make and scoring to do, with the evaluation dates (no quarters: not its job);
@@ -28,6 +29,7 @@ from stations.models import QuarterSubmission
 from stations.submissions import QuarterStatus, last_overdue_quarter, unsubmitted_quarters
 
 SECTION_LIMIT = 10
+COUNT_CAP = 100  # a section counts its items up to this; more is shown as "超过 100 项" (the full list has the count)
 ACTIVE_GRACE = timedelta(days=120)  # a contract ended less than this ago still has its last quarters due
 SCORE_HORIZON = timedelta(days=60)  # party scores show up this long before the evaluation date
 
@@ -63,8 +65,23 @@ class TodoSection:
     tone: str = ""  # "danger" for returned/overdue work
 
     @property
+    def capped(self) -> bool:
+        """More than COUNT_CAP items: `total` is COUNT_CAP + 1, the exact count is the full list's."""
+        return self.total > COUNT_CAP
+
+    @property
+    def total_label(self) -> str:
+        return f"{COUNT_CAP}+" if self.capped else str(self.total)
+
+    @property
     def more(self) -> int:
         return max(self.total - len(self.items), 0)
+
+    @property
+    def footer(self) -> str:
+        if self.capped:
+            return f"共超过 {COUNT_CAP} 项，查看全部"
+        return f"还有 {self.more} 项，查看全部" if self.more else ""
 
 
 @dataclass
@@ -79,6 +96,12 @@ class Todo:
 def _url(name: str, *args, **params) -> str:
     base = reverse(name, args=args)
     return f"{base}?{urlencode(params)}" if params else base
+
+
+def capped_count(qs: QuerySet) -> int:
+    """How many rows `qs` has, counted up to COUNT_CAP + 1: the database stops at the first COUNT_CAP + 1 rows it finds
+    (no ordering), so a home costs the same with a backlog of 101 items or of 10,000."""
+    return qs.order_by()[:COUNT_CAP + 1].count()
 
 
 def active_contracts(contracts: QuerySet, today: date) -> QuerySet:
@@ -115,10 +138,10 @@ def quarter_sections(contracts: QuerySet, today: date, *, street: bool) -> list[
         _returned_item(QuarterStatus(s.contract, Quarter(s.year, s.quarter), s, today))
         for s in returned_qs[:SECTION_LIMIT]
     ]
-    returned_total = returned_qs.count()
+    returned_total = capped_count(returned_qs)
     # the street office: every started quarter (open for entry); the bureau: those past their deadline only
     through = Quarter.of(today) if street else last_overdue_quarter(today)
-    rows, due_total = unsubmitted_quarters(active_contracts(contracts, today), through, SECTION_LIMIT)
+    rows, due_total = unsubmitted_quarters(active_contracts(contracts, today), through, SECTION_LIMIT, COUNT_CAP + 1)
     due = [_due_item(quarter, code, station, today) for quarter, code, station in rows]
     sections = []
     if returned or street:
@@ -154,7 +177,7 @@ def review_section(user, today: date) -> TodoSection:
         for s in qs[:SECTION_LIMIT]
     ]
     title = "已提交，待审核" if not _city(user) else "已提交，待各区民政局审核"
-    return TodoSection("review", title, items, qs.count(), _url("submission_list", status="submitted", year=""),
+    return TodoSection("review", title, items, capped_count(qs), _url("submission_list", status="submitted", year=""),
                        "没有待审核的季度。")
 
 
@@ -187,7 +210,7 @@ def party_score_section(party: str, scope: Q, today: date) -> TodoSection:
                  overdue=s.evaluation.date < today, when=when(s.evaluation.date, today))
         for s in qs[:SECTION_LIMIT]
     ]
-    return TodoSection("party_score", f"待提交的{label}得分（{weight}）", items, qs.count(),
+    return TodoSection("party_score", f"待提交的{label}得分（{weight}）", items, capped_count(qs),
                        _url("evaluation_overview", status="draft", year=""), "没有待提交的评估得分。")
 
 
@@ -211,7 +234,7 @@ def evaluations_to_finalise_section(evaluations: QuerySet, today: date) -> TodoS
                  due=e.date, overdue=True, when=when(e.date, today))
         for e in page
     ]
-    return TodoSection("finalise", "已过评估日期、尚未定稿的评估", items, qs.count(),
+    return TodoSection("finalise", "已过评估日期、尚未定稿的评估", items, capped_count(qs),
                        _url("evaluation_overview", overdue="true", year=""), "没有逾期未定稿的评估。",
                        tone="danger")
 
@@ -244,9 +267,9 @@ def evaluator_sections(user, today: date) -> list[TodoSection]:
         for a in scoring_qs[:SECTION_LIMIT]
     ]
     return [
-        TodoSection("declarations", "待声明回避（利益冲突）的评估", declarations, pending.count(),
+        TodoSection("declarations", "待声明回避（利益冲突）的评估", declarations, capped_count(pending),
                     _url("evaluation_overview", status="draft", year=""), "没有待声明的评估。"),
-        TodoSection("scoring", "待评分的评估（第三方 55%）", scoring, scoring_qs.count(),
+        TodoSection("scoring", "待评分的评估（第三方 55%）", scoring, capped_count(scoring_qs),
                     _url("evaluation_overview", status="draft", year=""), "没有待评分的评估。"),
     ]
 

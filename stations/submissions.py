@@ -78,10 +78,12 @@ def last_overdue_quarter(today: date) -> Quarter:
     return quarter if is_overdue(quarter, today) else Quarter.of(add_months(quarter.start, -3))
 
 
-def unsubmitted_quarters(contracts: QuerySet, through: Quarter, limit: int) -> tuple[list[tuple[Quarter, str, str]], int]:
+def unsubmitted_quarters(contracts: QuerySet, through: Quarter, limit: int,
+                         count_up_to: int) -> tuple[list[tuple[Quarter, str, str]], int]:
     """The quarters of `contracts` up to `through` that are neither submitted, approved nor returned (no submission
     or a draft one): the first `limit` as (quarter, contract code, station name), ordered by quarter (so by deadline)
-    then contract code, and how many there are in all.
+    then contract code, and how many there are, counted up to `count_up_to` (≥ `limit`): the database keeps only that
+    many rows of its sort and sends them, whatever the backlog.
 
     Computed in the database whatever the number of contracts, in two queries: the first quarter concerned, then the
     quarters from it through `through` (a VALUES list: bounded by time, not by stations) joined with the contracts
@@ -98,7 +100,7 @@ def unsubmitted_quarters(contracts: QuerySet, through: Quarter, limit: int) -> t
     contract_ids, id_params = contracts.order_by().values("pk").query.sql_with_params()
     blocking = [*QuarterSubmission.LOCKED_STATUSES, QuarterSubmission.Status.RETURNED]
     sql = f"""
-        SELECT q.column1, q.column2, c.code, s.name, COUNT(*) OVER ()
+        SELECT q.column1, q.column2, c.code, s.name
         FROM (VALUES {", ".join(["(%s, %s, %s, %s)"] * len(quarters))}) AS q
         INNER JOIN {Contract._meta.db_table} c ON c.start_date <= q.column4 AND c.end_date >= q.column3
         INNER JOIN {Station._meta.db_table} s ON s.id = c.station_id
@@ -112,7 +114,6 @@ def unsubmitted_quarters(contracts: QuerySet, through: Quarter, limit: int) -> t
     """
     params = [v for q in quarters for v in (q.year, q.quarter, q.start, q.end)]
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, *id_params, *blocking, limit])
+        cursor.execute(sql, [*params, *id_params, *blocking, max(count_up_to, limit)])
         rows = cursor.fetchall()
-    total = rows[0][4] if rows else 0
-    return [(Quarter(y, q), code, station) for y, q, code, station, _ in rows], total
+    return [(Quarter(y, q), code, station) for y, q, code, station in rows[:limit]], len(rows)

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from evalportal.periods import Quarter
 from indicators.services import quarter_submit
-from oversight.todo import SECTION_LIMIT, todo_for
+from oversight.todo import COUNT_CAP, SECTION_LIMIT, review_section, todo_for
 from reports.models import PARTY_WEIGHTS, Evaluation, EvaluationAssignment, Party, PartyScore
 from reports.permissions import parties_enterable_by
 from stations.models import Contract, Organisation
@@ -116,6 +116,36 @@ class RoleTodoTests(TestCase):
             quarter_submit(contract=contract, quarter=Quarter(2025, 1), user=self.w.users["admin"])
         review = sections(self.w.users["bureau_lw"])["review"]
         self.assertEqual((len(review.items), review.total, review.more), (SECTION_LIMIT, SECTION_LIMIT + 2, 2))
+        self.assertEqual((review.capped, review.total_label, review.footer), (False, "12", "还有 2 项，查看全部"))
+        self.client.force_login(self.w.users["bureau_lw"])
+        page = self.client.get("/").content.decode()
+        self.assertIn("已提交，待审核（12）", page)
+        self.assertIn("还有 2 项，查看全部", page)
+
+    def test_counts_stop_at_the_cap(self):
+        """A section counts up to COUNT_CAP + 1 rows (a LIMIT in the database), and says "超过 N 项" beyond."""
+        for i in range(SECTION_LIMIT + 2):
+            contract = Contract.objects.get(pk=self.w.same_district.pk)
+            contract.pk = None
+            contract.code = f"copy-{i}"
+            contract.save()
+            quarter_submit(contract=contract, quarter=Quarter(2025, 1), user=self.w.users["admin"])
+        self.assertEqual(COUNT_CAP, 100)
+        with self.assertNumQueries(2) as queries:
+            review_section(self.w.users["bureau_lw"], TODAY)
+        self.assertIn(f"LIMIT {COUNT_CAP + 1}", queries.captured_queries[1]["sql"])
+        with mock.patch("oversight.todo.COUNT_CAP", SECTION_LIMIT + 1):
+            review = sections(self.w.users["bureau_lw"])["review"]
+            self.assertEqual((len(review.items), review.total, review.capped, review.total_label, review.footer),
+                             (SECTION_LIMIT, SECTION_LIMIT + 2, True, "11+", "共超过 11 项，查看全部"))
+            self.client.force_login(self.w.users["bureau_lw"])
+            page = self.client.get("/").content.decode()
+            self.assertIn("已提交，待审核（11+）", page)
+            self.assertIn('共超过 11 项，查看全部</a>', page)
+            self.assertNotIn("还有 2 项", page)
+        with mock.patch("oversight.todo.COUNT_CAP", SECTION_LIMIT + 2):  # exactly at the cap: the exact count
+            review = sections(self.w.users["bureau_lw"])["review"]
+            self.assertEqual((review.total, review.capped, review.footer), (SECTION_LIMIT + 2, False, "还有 2 项，查看全部"))
 
     def test_ended_contracts_leave_the_quarter_lists(self):
         due = sections(self.w.users["street_xc"], date(2026, 6, 1))["due"]

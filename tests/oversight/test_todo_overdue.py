@@ -82,6 +82,9 @@ class OverdueQuartersTests(TestCase):
                         TODAY, street=False)
         self.assertEqual(len(expected), due.total)
         self.assertEqual(shown(due), expected[:SECTION_LIMIT])
+        with mock.patch("oversight.todo.COUNT_CAP", 20):  # counted up to 21 of the 31; the same first items
+            capped = {s.key: s for s in todo_for(self.w.users["bureau_lw"], TODAY).sections}["due"]
+            self.assertEqual((capped.total, capped.capped, shown(capped)), (21, True, expected[:SECTION_LIMIT]))
 
     def test_same_items_as_the_rule_for_every_role_and_day(self):
         scopes = {
