@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils.http import content_disposition_header
 
 from evalportal.listing import BoundedModelChoiceField, paginate, querystring_without_page
-from evalportal.roles import evaluations_visible_to, stations_visible_to
+from evalportal.roles import stations_visible_to
 from evalportal.xlsx import XLSX_CONTENT_TYPE
 from indicators.models import IndicatorDefinition
 
@@ -31,7 +31,7 @@ from .charts import (
     trend_chart_svg,
 )
 from .rollups import contracts_in_effect, cutoff_for, station_completion
-from .views import _dashboard_scope
+from .views import _dashboard_scope, _district_ids
 
 PACE_PAGE_SIZE = 50
 TREND_QUARTERS = 8
@@ -63,12 +63,6 @@ def _choices(request, *, stations=None):
     if indicator is None:
         raise Http404("指标库为空。")
     return form, indicator, form.cleaned_data.get("station")
-
-
-def _district_ids(districts, district) -> list[int]:
-    """The districts the chart covers: the chosen one, or every district of the user's scope (_dashboard_scope: the
-    bureau its own, the city all: whole districts, as the summary tables are kept)."""
-    return [district.pk] if district is not None else [d.pk for d in districts]
 
 
 def _xlsx(content: bytes, name: str) -> HttpResponse:
@@ -140,10 +134,7 @@ def chart_districts(request, export: bool = False):
     today, _running, districts, district = _dashboard_scope(request)
     form, indicator, _ = _choices(request)
     cutoff = cutoff_for(today)
-    evaluations = evaluations_visible_to(request.user)
-    if district is not None:
-        evaluations = evaluations.filter(contract__station__street__district=district)
-    rows = district_comparison(_district_ids(districts, district), evaluations, indicator, cutoff, today.year)
+    rows = district_comparison(_district_ids(districts, district), indicator, cutoff, today.year)
     if export:
         return _xlsx(chart_excel.district_workbook(rows, indicator, cutoff, today.year),
                      f"各区对比-{indicator.name}-{today:%Y%m%d}.xlsx")

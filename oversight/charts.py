@@ -15,12 +15,11 @@ from datetime import date
 from decimal import Decimal
 from xml.sax.saxutils import escape
 
-from django.db.models import Avg, Count, QuerySet, Sum
+from django.db.models import Count, QuerySet, Sum
 
 from evalportal.periods import Quarter
 from indicators.calculations import completion_rate, contract_pace, percent_value
 from indicators.models import IndicatorDefinition, Target
-from reports.models import Evaluation
 
 from .rollups import (
     STOCK,
@@ -256,20 +255,21 @@ class DistrictRow(CompletionFigures):
         return self.rate is not None and self.pace is not None and self.rate < self.pace
 
 
-def district_comparison(districts, evaluations: QuerySet, indicator: IndicatorDefinition, cutoff: date,
-                        year: int) -> list[DistrictRow]:
+def district_comparison(districts, indicator: IndicatorDefinition, cutoff: date, year: int) -> list[DistrictRow]:
     """Per district of the scope: the stations with a contract in effect at the cut-off, the indicator's Σ 协议量 /
-    on-pace amount / 完成量 (rollups) and the year's finalised evaluations (count and mean total, in the database)."""
+    on-pace amount / 完成量 (rollups) and the year's finalised evaluations (count and mean total: Σ 总得分 ÷ count,
+    exact, from the summary table DistrictGrade)."""
     from stations.models import District
+
+    from .models import DistrictGrade
 
     stations = dict(contracts_in_effect(districts, cutoff).values_list("station__street__district")
                     .annotate(n=Count("station", distinct=True)).order_by())
     figures = {r.district_id: r for r in completion_by_district(districts, cutoff, [indicator.pk])}
     scores = {
-        d: (n, mean)
-        for d, n, mean in evaluations.filter(status=Evaluation.Status.FINALISED, date__year=year)
-        .values_list("contract__station__street__district").annotate(n=Count("pk"), mean=Avg("total_score"))
-        .order_by()
+        d: (n, total / n)
+        for d, n, total in DistrictGrade.objects.filter(year=year, district_id__in=districts)
+        .values_list("district_id").annotate(n=Sum("evaluations"), total=Sum("total_score")).order_by()
     }
     rows = []
     for district in District.objects.filter(pk__in=set(stations) | set(figures)).order_by("code"):
@@ -277,7 +277,7 @@ def district_comparison(districts, evaluations: QuerySet, indicator: IndicatorDe
         n, mean = scores.get(district.pk, (0, None))
         rows.append(DistrictRow(district.pk, district.name, stations.get(district.pk, 0),
                                 f.target if f else None, f.expected if f else None, f.actual if f else None, n,
-                                Decimal(mean) if mean is not None else None))
+                                mean))
     return rows
 
 

@@ -36,7 +36,7 @@ from stations.calculations import ZERO, StaffFigures
 from stations.models import AuditEntry, Contract, PaymentTranche, QuarterSubmission, StaffMember
 
 from . import summary
-from .models import ContractMonthFigure, WarningSettings
+from .models import ContractMonthFigure, DistrictGrade, WarningSettings
 
 PAGE_SIZE = 50
 HUNDRED = Decimal(100)
@@ -334,14 +334,15 @@ class GradeRow:
         return [self.counts.get(g, 0) for g in Grade.values]
 
 
-def grade_distribution(evaluations: QuerySet, year: int) -> list[GradeRow]:
-    """Finalised evaluations of the year per district and grade: one aggregate query."""
+def grade_distribution(district_ids, year: int) -> list[GradeRow]:
+    """Finalised evaluations of the year per district and grade, read from the summary table DistrictGrade (a few
+    rows per district, however many stations; oversight.summary keeps it current)."""
+    summary.refresh()
     table: dict[str, dict[str, int]] = {}
     for district, grade, n in (
-        evaluations.filter(status=Evaluation.Status.FINALISED, date__year=year)
-        .values_list("contract__station__street__district__name", "grade")
-        .annotate(n=Count("id"))
-        .order_by("contract__station__street__district__code")
+        DistrictGrade.objects.filter(year=year, district_id__in=district_ids)
+        .values_list("district__name", "grade", "evaluations")
+        .order_by("district__code", "grade")
     ):
         table.setdefault(district, {g: 0 for g in Grade.values})[grade] = n
     return [GradeRow(d, counts) for d, counts in table.items()]

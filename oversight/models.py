@@ -155,3 +155,42 @@ class DistrictTarget(_Period):
 
     def __str__(self) -> str:
         return f"{self.district_id} {self.indicator_id} {self.first_month:%Y-%m}–{self.last_month:%Y-%m}"
+
+
+# --- summary tables of the finalised evaluations (grade distribution, district comparison) --------------------------
+
+
+class _GradeFigures(models.Model):
+    """Finalised evaluations per year of their date and grade: how many, and Σ 总得分 (the mean is Σ ÷ n, exact)."""
+
+    district = models.ForeignKey("stations.District", models.DO_NOTHING, db_constraint=False, db_index=False,
+                                 related_name="+")
+    year = models.PositiveSmallIntegerField()
+    grade = models.CharField(max_length=10)
+    evaluations = models.PositiveIntegerField()
+    total_score = models.DecimalField(max_digits=14, decimal_places=2)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"{self.district_id} {self.year} {self.grade}"
+
+
+class ContractGrade(_GradeFigures):
+    """One contract's part (with the district it was counted in), so that a refresh can take it out of its district
+    row again: an evaluation finalised, reopened, re-dated or deleted, a station moved to another district."""
+
+    contract = models.ForeignKey("stations.Contract", models.DO_NOTHING, db_constraint=False, db_index=False,
+                                 related_name="+")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["contract", "year", "grade"], name="contract_grade_uniq")]
+
+
+class DistrictGrade(_GradeFigures):
+    """Σ of ContractGrade per district × year × grade: what the grade distribution and the district comparison read
+    (a few dozen rows a year, however many stations)."""
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["year", "district", "grade"], name="district_grade_uniq")]

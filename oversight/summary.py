@@ -13,6 +13,9 @@ Rules (DOMAIN.md "Indicators, targets, actuals", as oversight.rollups computed t
 indicator's 完成量 is the sum of its monthly actuals; a stock indicator (建档) takes each 片区's latest month with data
 (within the quarter, for a quarter's figure), summed over 片区 and stations.
 
+- ContractGrade / DistrictGrade: the finalised evaluations per year and grade (count, Σ 总得分), per contract and per
+  district: what the grade distribution and the district comparison read.
+
 Kept current: database triggers (oversight.summary_triggers) mark a contract in RollupDirty on every write that can
 change its figures, in the writer's transaction; `refresh()` — called before every read of the tables — recomputes
 the marked contracts and their district rows, under a lock, in one transaction. A read therefore never sees a figure
@@ -30,13 +33,22 @@ from functools import reduce
 
 from django.db import connection, transaction
 from django.db.models import Count, F, Q, Sum
+from django.db.models.functions import ExtractYear
 
 from evalportal.bulk import insert_rows
 from evalportal.periods import add_months, calendar_months, month_end, month_start
 from indicators.calculations import Pace, contract_months, contract_pace
 from indicators.models import IndicatorDefinition, MonthlyActual, Target
 
-from .models import PERIOD, ContractMonthFigure, DistrictMonthFigure, DistrictTarget, RollupDirty
+from .models import (
+    PERIOD,
+    ContractGrade,
+    ContractMonthFigure,
+    DistrictGrade,
+    DistrictMonthFigure,
+    DistrictTarget,
+    RollupDirty,
+)
 
 STOCK = IndicatorDefinition.Accumulation.STOCK
 BATCH = 200  # contracts recomputed per round of queries
@@ -89,6 +101,8 @@ def rebuild() -> int:
         ContractMonthFigure.objects.all().delete()
         DistrictMonthFigure.objects.all().delete()
         DistrictTarget.objects.all().delete()
+        ContractGrade.objects.all().delete()
+        DistrictGrade.objects.all().delete()
         ids = list(Contract.objects.order_by("pk").values_list("pk", flat=True))
         with _indexes_off_while_loading():
             _recompute(ids, fresh=True)
@@ -116,12 +130,15 @@ def _recompute(ids: list[int], fresh: bool = False) -> None:
     """Replace the contracts' rows; then, from scratch, every district row (`fresh`), or else add to the district rows
     what changed in the contracts' own rows — a refresh costs the same whatever the number of contracts per district."""
     changes = _Changes()
+    grades: dict[tuple, dict] = defaultdict(lambda: {"evaluations": 0, "total_score": Decimal(0)})
     for i in range(0, len(ids), BATCH):
         _recompute_contracts(ids[i:i + BATCH], fresh, changes)
+        _recompute_grades(ids[i:i + BATCH], fresh, grades)
     if fresh:
         _insert_group_rows()
     else:
         changes.apply()
+    _apply_grades(grades)
 
 
 # --- contract rows -------------------------------------------------------------------------------------------------
@@ -173,6 +190,58 @@ def _recompute_contracts(ids: list[int], fresh: bool, changes: _Changes) -> None
     if not fresh:
         for row in rows:  # CONTRACT_FIELDS → PERIOD_FIELDS, month, cumulative, quarter_value, target
             changes.add((row[2], row[3], *row[4:8], *row[8:12]), +1)
+
+
+# --- finalised evaluations per grade ------------------------------------------------------------------------------
+
+
+GRADE_KEY = ["district_id", "year", "grade"]
+GRADE_FIELDS = ["contract_id", *GRADE_KEY, "evaluations", "total_score"]
+
+
+def rebuild_grades() -> int:
+    """Recompute the grade tables alone (migration 0004: they start from the evaluations already finalised)."""
+    from reports.models import Evaluation
+
+    with transaction.atomic():
+        ContractGrade.objects.all().delete()
+        DistrictGrade.objects.all().delete()
+        ids = sorted(set(Evaluation.objects.filter(status=Evaluation.Status.FINALISED)
+                         .values_list("contract_id", flat=True)))
+        grades: dict[tuple, dict] = defaultdict(lambda: {"evaluations": 0, "total_score": Decimal(0)})
+        for i in range(0, len(ids), BATCH):
+            _recompute_grades(ids[i:i + BATCH], True, grades)
+        _apply_grades(grades)
+    return len(ids)
+
+
+def _recompute_grades(ids: list[int], fresh: bool, deltas: dict[tuple, dict]) -> None:
+    """Replace the contracts' ContractGrade rows; add to `deltas` (district × year × grade) what they were and are."""
+    from reports.models import Evaluation
+
+    if not fresh:
+        old = ContractGrade.objects.filter(contract_id__in=ids)
+        for *key, n, total in old.values_list(*GRADE_KEY, "evaluations", "total_score"):
+            deltas[tuple(key)]["evaluations"] -= n
+            deltas[tuple(key)]["total_score"] -= total
+        old.delete()
+    rows = list(
+        Evaluation.objects.filter(contract_id__in=ids, status=Evaluation.Status.FINALISED)
+        .annotate(year=ExtractYear("date"))
+        .values_list("contract_id", "contract__station__street__district_id", "year", "grade")
+        .annotate(n=Count("pk"), total=Sum("total_score")).order_by()
+    )
+    insert_rows(ContractGrade, GRADE_FIELDS, rows)
+    for _, *key, n, total in rows:
+        deltas[tuple(key)]["evaluations"] += n
+        deltas[tuple(key)]["total_score"] += total
+
+
+def _apply_grades(deltas: dict[tuple, dict]) -> None:
+    deltas = {k: v for k, v in deltas.items() if v["evaluations"] or v["total_score"]}
+    if deltas:
+        scope = Q(year__in={k[1] for k in deltas}, district_id__in={k[0] for k in deltas})
+        _apply_deltas(DistrictGrade, GRADE_KEY, scope, deltas, count_field="evaluations")
 
 
 def _quarter(m: date) -> tuple[int, int]:
@@ -270,8 +339,9 @@ class _Changes:
                           {k: v for k, v in targets.items() if _group(k) in chunk})
 
 
-def _apply_deltas(model, key_fields: list[str], scope: Q, deltas: dict[tuple, dict], nullable=None) -> None:
-    """Add each key's deltas to the model's row with that key (created if missing, deleted when its `contracts`
+def _apply_deltas(model, key_fields: list[str], scope: Q, deltas: dict[tuple, dict], nullable=None,
+                  count_field: str = "contracts") -> None:
+    """Add each key's deltas to the model's row with that key (created if missing, deleted when its `count_field`
     reaches 0). `nullable`: a sum → its count of contracts with a value; the sum is NULL when that count is 0."""
     if not deltas:
         return
@@ -285,7 +355,7 @@ def _apply_deltas(model, key_fields: list[str], scope: Q, deltas: dict[tuple, di
         for total, count in (nullable or {}).items():
             if values[count] == 0:
                 values[total] = None
-        if values["contracts"] == 0:
+        if values[count_field] == 0:
             if row is not None:
                 gone.append(row[0])
         elif row is None:

@@ -4,6 +4,9 @@ district and of an indicator's 累计方式 records the contracts concerned in o
 transaction. Being in the database, they see every write path: forms, Excel imports, the API, the admin, bulk inserts
 and raw SQL.
 
+The finalised evaluations (oversight.models.ContractGrade / DistrictGrade) are marked the same way: a change of an
+evaluation's contract, status, date, grade or total marks its contract (the "evaluation" group, migration 0004).
+
 PostgreSQL: statement-level triggers with transition tables (one INSERT per statement, however many rows); SQLite:
 row-level triggers. `ON CONFLICT … DO UPDATE` (not DO NOTHING): a writer takes the mark's row lock, so a refresh that
 empties the marks waits for the writer to commit and then reads what it wrote (see oversight.summary.refresh).
@@ -33,6 +36,41 @@ def _contracts_of(kind: str, ref: str) -> str:
 PARENTS = [("stations_station", "station", "street_id"), ("stations_street", "street", "district_id"),
            ("indicators_indicatordefinition", "indicator", "accumulation")]
 CONTRACT_COLUMNS = ("start_date", "end_date", "station_id")
+
+
+# the evaluation columns a grade summary depends on
+EVALUATION = "reports_evaluation"
+EVALUATION_COLUMNS = ("contract_id", "status", "date", "grade", "total_score")
+
+
+def _sqlite_evaluation() -> list[str]:
+    sql = []
+    changed = " OR ".join(f"OLD.{c} IS NOT NEW.{c}" for c in EVALUATION_COLUMNS)
+    for event, refs, when in (("INSERT", ["NEW"], ""), ("UPDATE", ["OLD", "NEW"], f" WHEN {changed}"),
+                              ("DELETE", ["OLD"], "")):
+        body = "".join(f"INSERT INTO {DIRTY} (contract_id, marks) VALUES ({ref}.contract_id, 1){UPSERT};"
+                       for ref in refs)
+        sql.append(f"CREATE TRIGGER rollup_{EVALUATION}_{event.lower()} AFTER {event} ON {EVALUATION}{when} "
+                   f"BEGIN {body} END")
+    return sql
+
+
+def _postgresql_evaluation() -> list[str]:
+    sql = []
+    changed = " OR ".join(f"o.{c} IS DISTINCT FROM n.{c}" for c in EVALUATION_COLUMNS)
+    selects = {
+        "insert": ("SELECT contract_id AS x FROM new_rows", "NEW TABLE AS new_rows"),
+        "update": (f"SELECT c AS x FROM old_rows o JOIN new_rows n ON n.id = o.id, "
+                   f"LATERAL (VALUES (o.contract_id), (n.contract_id)) AS v(c) WHERE {changed}",
+                   "OLD TABLE AS old_rows NEW TABLE AS new_rows"),
+        "delete": ("SELECT contract_id AS x FROM old_rows", "OLD TABLE AS old_rows"),
+    }
+    for event, (select, referencing) in selects.items():
+        name = f"rollup_{EVALUATION}_{event}"
+        sql.append(_pg_function(name, select))
+        sql.append(f"CREATE TRIGGER {name} AFTER {event.upper()} ON {EVALUATION} REFERENCING {referencing} "
+                   f"FOR EACH STATEMENT EXECUTE FUNCTION {name}()")
+    return sql
 
 
 def _sqlite() -> list[str]:
@@ -87,23 +125,37 @@ def _postgresql() -> list[str]:
     return sql
 
 
-def trigger_names() -> list[tuple[str, str]]:
+GROUPS = ("rollup", "evaluation")  # the indicator figures' triggers (migration 0003), the evaluations' (0004)
+
+
+def trigger_names(groups=GROUPS) -> list[tuple[str, str]]:
     """(table, trigger) of every trigger installed."""
-    names = [(t, f"rollup_{t}_{e}") for t, _ in ROWS for e in ("insert", "update", "delete")]
-    names += [("stations_contract", "rollup_stations_contract_update"),
-              ("stations_contract", "rollup_stations_contract_delete")]
-    return names + [(t, f"rollup_{t}_update") for t, _, _ in PARENTS]
+    names = []
+    if "rollup" in groups:
+        names += [(t, f"rollup_{t}_{e}") for t, _ in ROWS for e in ("insert", "update", "delete")]
+        names += [("stations_contract", "rollup_stations_contract_update"),
+                  ("stations_contract", "rollup_stations_contract_delete")]
+        names += [(t, f"rollup_{t}_update") for t, _, _ in PARENTS]
+    if "evaluation" in groups:
+        names += [(EVALUATION, f"rollup_{EVALUATION}_{e}") for e in ("insert", "update", "delete")]
+    return names
 
 
-def install(connection) -> None:
+def install(connection, groups=GROUPS) -> None:
+    postgresql = connection.vendor == "postgresql"
+    statements = []
+    if "rollup" in groups:
+        statements += _postgresql() if postgresql else _sqlite()
+    if "evaluation" in groups:
+        statements += _postgresql_evaluation() if postgresql else _sqlite_evaluation()
     with connection.cursor() as cursor:
-        for statement in (_postgresql() if connection.vendor == "postgresql" else _sqlite()):
+        for statement in statements:
             cursor.execute(statement)
 
 
-def uninstall(connection) -> None:
+def uninstall(connection, groups=GROUPS) -> None:
     with connection.cursor() as cursor:
-        for table, name in trigger_names():
+        for table, name in trigger_names(groups):
             cursor.execute(f"DROP TRIGGER IF EXISTS {name}" + (f" ON {table}" if connection.vendor == "postgresql"
                                                               else ""))
             if connection.vendor == "postgresql":

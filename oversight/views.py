@@ -181,6 +181,12 @@ def _dashboard_scope(request):
     return today, contracts, list(districts), district
 
 
+def _district_ids(districts, district) -> list[int]:
+    """The districts a dashboard or chart covers: the chosen one, or every district of the user's scope
+    (_dashboard_scope: the bureau its own, the city all: whole districts, as the summary tables are kept)."""
+    return [district.pk] if district is not None else [d.pk for d in districts]
+
+
 @login_required
 def dashboard(request):
     today, contracts, districts, district = _dashboard_scope(request)
@@ -190,7 +196,7 @@ def dashboard(request):
     evaluations = evaluations_visible_to(request.user)
     if district is not None:
         evaluations = evaluations.filter(contract__station__street__district=district)
-    grades = grade_distribution(evaluations, today.year)
+    grades = grade_distribution(_district_ids(districts, district), today.year)
     return render(request, "oversight/dashboard.html", {
         "today": today, "page": page, "rows": rows, "row_html": dashboard_rows(rows), "districts": districts,
         "district": district,

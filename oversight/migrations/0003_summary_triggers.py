@@ -7,7 +7,7 @@ from django.db import migrations
 def install(apps, schema_editor):
     from oversight import summary_triggers
 
-    summary_triggers.install(schema_editor.connection)
+    summary_triggers.install(schema_editor.connection, groups=("rollup",))
     with schema_editor.connection.cursor() as cursor:
         cursor.execute("INSERT INTO oversight_rollupdirty (contract_id, marks) SELECT id, 1 FROM stations_contract")
 
@@ -15,7 +15,7 @@ def install(apps, schema_editor):
 def uninstall(apps, schema_editor):
     from oversight import summary_triggers
 
-    summary_triggers.uninstall(schema_editor.connection)
+    summary_triggers.uninstall(schema_editor.connection, groups=("rollup",))
 
 
 class Migration(migrations.Migration):
