@@ -2,7 +2,15 @@ from django.contrib import admin
 
 from evalportal.admin_helpers import ModelAdmin, ReadOnlyAdmin
 
-from .models import ContractMonthFigure, DistrictMonthFigure, DistrictTarget, RollupDirty, WarningSettings
+from .models import (
+    ContractGrade,
+    ContractMonthFigure,
+    DistrictGrade,
+    DistrictMonthFigure,
+    DistrictTarget,
+    RollupDirty,
+    WarningSettings,
+)
 
 
 @admin.register(WarningSettings)
@@ -46,6 +54,18 @@ class DistrictMonthFigureAdmin(SummaryAdmin):
 @admin.register(DistrictTarget)
 class DistrictTargetAdmin(SummaryAdmin):
     list_display = ["district_id", "indicator_id", "first_month", "last_month", "total", "target", "contracts"]
+
+
+@admin.register(ContractGrade)
+class ContractGradeAdmin(SummaryAdmin):
+    list_display = ["contract_id", "district_id", "year", "grade", "evaluations", "total_score"]
+    list_filter = ["year"]
+
+
+@admin.register(DistrictGrade)
+class DistrictGradeAdmin(SummaryAdmin):
+    list_display = ["district_id", "year", "grade", "evaluations", "total_score"]
+    list_filter = ["year"]
 
 
 @admin.register(RollupDirty)
