@@ -130,7 +130,7 @@ def _recompute(ids: list[int], fresh: bool = False) -> None:
     """Replace the contracts' rows; then, from scratch, every district row (`fresh`), or else add to the district rows
     what changed in the contracts' own rows — a refresh costs the same whatever the number of contracts per district."""
     changes = _Changes()
-    grades: dict[tuple, dict] = defaultdict(lambda: {"evaluations": 0, "total_score": Decimal(0)})
+    grades = _grade_deltas()
     for i in range(0, len(ids), BATCH):
         _recompute_contracts(ids[i:i + BATCH], fresh, changes)
         _recompute_grades(ids[i:i + BATCH], fresh, grades)
@@ -199,6 +199,11 @@ GRADE_KEY = ["district_id", "year", "grade"]
 GRADE_FIELDS = ["contract_id", *GRADE_KEY, "evaluations", "total_score"]
 
 
+def _grade_deltas() -> dict[tuple, dict]:
+    """What recomputed contracts add to / take from each district row, per (district, year, grade)."""
+    return defaultdict(lambda: {"evaluations": 0, "total_score": Decimal(0)})
+
+
 def rebuild_grades() -> int:
     """Recompute the grade tables alone (migration 0004: they start from the evaluations already finalised)."""
     from reports.models import Evaluation
@@ -208,7 +213,7 @@ def rebuild_grades() -> int:
         DistrictGrade.objects.all().delete()
         ids = sorted(set(Evaluation.objects.filter(status=Evaluation.Status.FINALISED)
                          .values_list("contract_id", flat=True)))
-        grades: dict[tuple, dict] = defaultdict(lambda: {"evaluations": 0, "total_score": Decimal(0)})
+        grades = _grade_deltas()
         for i in range(0, len(ids), BATCH):
             _recompute_grades(ids[i:i + BATCH], True, grades)
         _apply_grades(grades)
