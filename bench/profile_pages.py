@@ -65,22 +65,24 @@ PAGES = [
 ]
 
 
-def sql_ms(captured: list[dict], repeat: int = 5) -> float:
-    """The page's reads executed again, each `repeat` times: the sum of their best times (ms). Steadier than the
-    CPU time on a machine whose speed drifts, and it isolates what the database's plans cost."""
-    total = 0.0
+def sql_ms(captured: list[dict], repeat: int = 5) -> list[float | None]:
+    """The page's reads executed again, each `repeat` times: their best times (ms; None for a write, not run again).
+    Their sum is steadier than the CPU time on a machine whose speed drifts, and it isolates what the database's plans
+    cost."""
+    times: list[float | None] = []
     with connection.cursor() as cursor:
         for query in captured:
             if not query["sql"].lstrip().upper().startswith(("SELECT", "WITH")):
-                continue  # a write (a session refreshed, a summary recomputed) is not run again
+                times.append(None)  # a write (a session refreshed, a summary recomputed) is not run again
+                continue
             best = float("inf")
             for _ in range(repeat):
                 started = time.perf_counter()
                 cursor.execute(query["sql"])
                 cursor.fetchall()
                 best = min(best, time.perf_counter() - started)
-            total += best * 1000
-    return total
+            times.append(best * 1000)
+    return times
 
 
 def measure(runs: int, only: str | None, profile: str | None, top: int) -> None:
@@ -93,7 +95,8 @@ def measure(runs: int, only: str | None, profile: str | None, top: int) -> None:
         client.force_login(users[username])
         response, captured, cpu = _common.time_get(client, url, runs)
         queries = len(captured)
-        print(f"{label:<26}{response.status_code:>7}{queries:>9}{cpu:>9.2f}{sql_ms(captured):>9.2f}"
+        times = sql_ms(captured)
+        print(f"{label:<26}{response.status_code:>7}{queries:>9}{cpu:>9.2f}{sum(filter(None, times)):>9.2f}"
               f"{len(response.content) / 1024:>7.0f}", flush=True)
         if profile and profile == label:
             profiler = cProfile.Profile()
@@ -105,8 +108,8 @@ def measure(runs: int, only: str | None, profile: str | None, top: int) -> None:
             pstats.Stats(profiler, stream=out).sort_stats(os.environ.get("SORT", "cumulative")).print_stats(top)
             print(out.getvalue())
         if os.environ.get("SHOW_QUERIES"):
-            for q in captured:
-                print(f"  {q['time']:>6}s  {q['sql'][:int(os.environ['SHOW_QUERIES'])]}")
+            for q, ms in zip(captured, times, strict=True):  # the best of five runs (ms), "write" for a write
+                print(f"  {'write' if ms is None else f'{ms:.2f}':>6}  {q['sql'][:int(os.environ['SHOW_QUERIES'])]}")
 
 
 def main() -> None:

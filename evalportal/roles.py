@@ -66,10 +66,15 @@ def _evaluator_contracts(user: User) -> QuerySet:
     return Contract.objects.filter(pk__in=open_with("no_conflict")).exclude(pk__in=open_with("pending")).values("pk")
 
 
+def sees_every_contract(user: User) -> bool:
+    """The supervision centre and administrators see the whole city: contracts_visible_to is every contract."""
+    return is_admin(user) or (user.is_authenticated and user.role == "supervision")
+
+
 def contracts_visible_to(user: User) -> QuerySet:
     Contract = apps.get_model("stations", "Contract")
 
-    if is_admin(user) or (user.is_authenticated and user.role == "supervision"):
+    if sees_every_contract(user):
         return Contract.objects.all()
     if user.is_authenticated and user.role == "evaluator":
         return Contract.objects.filter(pk__in=_evaluator_contracts(user))

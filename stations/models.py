@@ -183,6 +183,10 @@ class Contract(models.Model):
         verbose_name = "服务协议"
         verbose_name_plural = "服务协议"
         ordering = ["-start_date", "code"]
+        indexes = [
+            # the contract list's order 服务期开始（新到旧） (-start_date, -id): read backwards, no sort (issue 10 §6)
+            models.Index(fields=["start_date", "id"], name="contract_start_idx"),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(end_date__gt=models.F("start_date")), name="contract_end_after_start"),
             models.CheckConstraint(condition=Q(budget__gte=0), name="contract_budget_non_negative"),
@@ -538,6 +542,8 @@ class QuarterSubmission(models.Model):
             models.Index(fields=["status", "submitted_at", "id"], name="quarter_sub_queue_idx"),
             # the homes' counts of a district's / street's submitted and returned quarters, from its contracts
             models.Index(fields=["contract", "status"], name="quarter_sub_contract_idx"),
+            # the review list in every state and year, by submission time either way (issue 10 §6: no sort)
+            models.Index(fields=["submitted_at", "id"], name="quarter_sub_submitted_idx"),
         ]
 
     def __str__(self) -> str:
