@@ -74,6 +74,10 @@ class RoleTodoTests(TestCase):
         # another street and another district have no score pending on this evaluation
         self.assertEqual(sections(self.w.users["street_fy"])["party_score"].total, 0)
         self.assertEqual(sections(self.w.users["bureau_by"])["party_score"].total, 0)
+        # a bureau account with no organisation (a bureau's names its district) sees no score, not every district's
+        lost = self.w.users["bureau_lw"]
+        lost.organisation = None
+        self.assertEqual(sections(lost)["party_score"].total, 0)
         # a submitted score leaves the list
         PartyScore.objects.filter(evaluation=self.evaluation, party=Party.BUYER).update(
             status="submitted", points=Decimal("18"))
