@@ -2,8 +2,9 @@
 
 For each page (home per role, dashboard, every list, the entry grid, the scoring page, exports) it prints the number
 of queries and the median CPU time (time.process_time of the request through Django's full handler and middleware,
-test client, no network) at SMALL generated stations and at LARGE, the ratio LARGE/SMALL, and the ratio to a bare
-view (an empty HttpResponse through the same middleware) in the same process.
+test client, no network) at SMALL generated stations and at LARGE, the ratio LARGE/SMALL, the ratio to a bare
+view (an empty HttpResponse through the same middleware) in the same process, and the size of the response at each
+size (KB: a list or a home whose page is not full at SMALL shows more rows at LARGE).
 
 Data: two throw-away SQLite databases (BENCH_DB, default /tmp/evalportal-bench-pages.sqlite3, and the same name with
 `.large`), each with load_demo and then `load_scale --stations N --years 1` of its size; DEBUG off, as in production.
@@ -72,7 +73,7 @@ def measure(runs: int) -> dict[str, tuple[int, float]]:
         queries = len(captured)
         if response.status_code != 200:
             raise SystemExit(f"{label}: HTTP {response.status_code}")
-        result[label] = (queries, cpu)
+        result[label] = (queries, cpu, len(response.content) / 1024)
     return result
 
 
@@ -80,11 +81,14 @@ def main() -> None:
     args, figures = _common.measure_at_two_sizes(measure, DB, small=176, large=4000, runs=7)
     small, large = figures[args.small], figures[args.large]
     bare_small, bare_large = small["bare view"][1], large["bare view"][1]
-    print(f"\n{'page':<28}{'queries':>9}{'queries':>9}{'CPU ms':>9}{'CPU ms':>9}{'ratio':>7}{'×bare':>7}{'×bare':>7}")
-    print(f"{'':<28}{args.small:>9}{args.large:>9}{args.small:>9}{args.large:>9}{'L/S':>7}{args.small:>7}{args.large:>7}")
+    print(f"\n{'page':<28}{'queries':>9}{'queries':>9}{'CPU ms':>9}{'CPU ms':>9}{'ratio':>7}{'×bare':>7}{'×bare':>7}"
+          f"{'KB':>7}{'KB':>7}")
+    print(f"{'':<28}{args.small:>9}{args.large:>9}{args.small:>9}{args.large:>9}{'L/S':>7}{args.small:>7}{args.large:>7}"
+          f"{args.small:>7}{args.large:>7}")
     for label, _user, _url in PAGES:
-        (q1, t1), (q2, t2) = small[label], large[label]
-        print(f"{label:<28}{q1:>9}{q2:>9}{t1:>9.1f}{t2:>9.1f}{t2 / t1:>7.2f}{t1 / bare_small:>7.1f}{t2 / bare_large:>7.1f}")
+        (q1, t1, kb1), (q2, t2, kb2) = small[label], large[label]
+        print(f"{label:<28}{q1:>9}{q2:>9}{t1:>9.1f}{t2:>9.1f}{t2 / t1:>7.2f}{t1 / bare_small:>7.1f}{t2 / bare_large:>7.1f}"
+              f"{kb1:>7.0f}{kb2:>7.0f}")
 
 
 if __name__ == "__main__":

@@ -183,10 +183,10 @@ class Contract(models.Model):
         verbose_name = "服务协议"
         verbose_name_plural = "服务协议"
         ordering = ["-start_date", "code"]
-        indexes = [
-            # the contract list's order 服务期开始（新到旧） (-start_date, -id): read backwards, no sort (issue 10 §6)
-            models.Index(fields=["start_date", "id"], name="contract_start_idx"),
-        ]
+        # The contract list's order 服务期开始（新到旧） (-start_date, -id) reads the index contract_start_idx (start_date,
+        # id) backwards on PostgreSQL only (migration 0009): SQLite keeps no histograms and took it for "start_date ≤
+        # a date" (true of nearly every contract: running in the year, in effect at a cut-off), then sorted the city's
+        # contracts (contract list 0.3 → 22 ms, district comparison 9 → 22 ms at 12,000 stations).
         constraints = [
             models.CheckConstraint(condition=Q(end_date__gt=models.F("start_date")), name="contract_end_after_start"),
             models.CheckConstraint(condition=Q(budget__gte=0), name="contract_budget_non_negative"),
