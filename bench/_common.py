@@ -23,10 +23,55 @@ URLCONF = "bench_urls"
 
 
 def bench_database(default_file: str) -> str:
-    """The benchmark's throw-away SQLite file (BENCH_DB, else `default_file`), used whatever DATABASE_URL says."""
+    """The benchmark's throw-away database, used whatever DATABASE_URL says: BENCH_DB, else `default_file`. A path is
+    a SQLite file; a postgres:// URL names a PostgreSQL database (dropped and created again by the benchmark; its copy
+    for the second size gets the name with `_large`), e.g. BENCH_DB=postgres://postgres@127.0.0.1:5432/ep_bench."""
     path = os.environ.get("BENCH_DB", default_file)
-    os.environ["DATABASE_URL"] = f"sqlite:///{path}"
+    os.environ["DATABASE_URL"] = path if _postgres(path) else f"sqlite:///{path}"
     return path
+
+
+def _postgres(db: str) -> bool:
+    return db.startswith(("postgres://", "postgresql://"))
+
+
+def _large(db: str) -> str:
+    """The second size's database: the SQLite file's name with `.large`, the PostgreSQL database's with `_large`."""
+    return f"{db}_large" if _postgres(db) else f"{db}.large"
+
+
+def _db_name(db: str) -> str:
+    """What Django's settings call the database: the SQLite file, or the PostgreSQL database's name."""
+    from urllib.parse import urlparse
+
+    return urlparse(db).path.lstrip("/") if _postgres(db) else db
+
+
+def _recreate(db: str, *, template: str | None = None) -> None:
+    """Drop `db` if it exists and create it empty (SQLite: delete the file), or as a copy of `template`."""
+    import shutil
+
+    if not _postgres(db):
+        if template:
+            shutil.copyfile(template, db)
+        elif os.path.exists(db):
+            os.remove(db)
+        return
+    import psycopg2
+    from psycopg2 import sql
+
+    server = db.rsplit("/", 1)[0] + "/postgres"
+    admin = psycopg2.connect(server)
+    admin.autocommit = True  # DROP / CREATE DATABASE refuse to run in a transaction
+    try:
+        with admin.cursor() as cursor:
+            cursor.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(_db_name(db))))
+            create = sql.SQL("CREATE DATABASE {}").format(sql.Identifier(_db_name(db)))
+            if template:
+                create += sql.SQL(" TEMPLATE {}").format(sql.Identifier(_db_name(template)))
+            cursor.execute(create)
+    finally:
+        admin.close()
 
 
 def setup_django(*, debug: bool | None = None) -> None:
@@ -59,11 +104,11 @@ def serve_bare_view(route: str, view, more: dict | None = None) -> None:
 
 
 def load_demo(*, fresh_file: str | None = None) -> None:
-    """Migrate and load the demo data; `fresh_file` (a SQLite file) is deleted first."""
+    """Migrate and load the demo data; `fresh_file` (a SQLite file or a postgres:// URL) is emptied first."""
     from django.core.management import call_command
 
-    if fresh_file and os.path.exists(fresh_file):
-        os.remove(fresh_file)
+    if fresh_file:
+        _recreate(fresh_file)
     call_command("migrate", verbosity=0)
     call_command("load_demo", verbosity=0)
 
@@ -87,7 +132,6 @@ def measure_at_two_sizes(measure: Callable[[int], dict], db: str, *, small: int,
     sizes alike. A page's figure is the median of its rounds' medians. Returns the arguments and each size's figures
     (label → (queries, then the medians of the other figures))."""
     import json
-    import shutil
     import statistics
     import subprocess
 
@@ -106,13 +150,13 @@ def measure_at_two_sizes(measure: Callable[[int], dict], db: str, *, small: int,
     from django.conf import settings
     from django.db import connection
 
-    files = {args.small: db, args.large: f"{db}.large"}
+    files = {args.small: db, args.large: _large(db)}
     load_demo(fresh_file=db)
     connection.close()
-    shutil.copyfile(db, files[args.large])
+    _recreate(files[args.large], template=db)
     for size in (args.small, args.large):
         connection.close()
-        settings.DATABASES["default"]["NAME"] = files[size]
+        settings.DATABASES["default"]["NAME"] = _db_name(files[size])
         load_scale(size)
     connection.close()
     rounds: dict[int, list[dict]] = {args.small: [], args.large: []}
@@ -134,18 +178,21 @@ def measure_at_two_sizes(measure: Callable[[int], dict], db: str, *, small: int,
 
 def time_get(client, url: str, runs: int):
     """GET `url` once to warm (templates, caches), then `runs` times: (last response, the queries of one request as
-    captured, median CPU ms of a request through Django's full handler and middleware)."""
+    captured, median CPU ms of a request through Django's full handler and middleware, median wall-clock ms). The CPU
+    time is this process's: on SQLite it includes the queries, on PostgreSQL their work is in the server's process
+    and shows only in the wall-clock time."""
     import statistics
 
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     client.get(url)
-    times, queries, response = [], [], None
+    times, walls, queries, response = [], [], [], None
     for _ in range(runs):
         with CaptureQueriesContext(connection) as ctx:
-            start = time.process_time()
+            start, wall = time.process_time(), time.perf_counter()
             response = client.get(url)
             times.append((time.process_time() - start) * 1000)
+            walls.append((time.perf_counter() - wall) * 1000)
         queries = ctx.captured_queries
-    return response, queries, statistics.median(times)
+    return response, queries, statistics.median(times), statistics.median(walls)

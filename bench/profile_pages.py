@@ -93,7 +93,7 @@ def measure(runs: int, only: str | None, profile: str | None, top: int) -> None:
             continue
         client = Client()
         client.force_login(users[username])
-        response, captured, cpu = _common.time_get(client, url, runs)
+        response, captured, cpu, _wall = _common.time_get(client, url, runs)
         queries = len(captured)
         times = sql_ms(captured)
         print(f"{label:<26}{response.status_code:>7}{queries:>9}{cpu:>9.2f}{sum(filter(None, times)):>9.2f}"
