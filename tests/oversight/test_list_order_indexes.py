@@ -52,8 +52,8 @@ class ListOrderIndexTests(TestCase):
                 yield user, f"/evaluations/?year=&sort={sort}", "reports_evaluation"
                 yield user, f"{report_list}?year=&sort={sort}", "reports_evaluation"
             yield user, "/oversight/dashboard/", "stations_contract"
-        yield "supervision_gz", reverse("report_list") + "?year=", "reports_performanceevaluation"
-        yield "admin", reverse("report_list") + "?year=", "reports_reportbundle"
+        yield "supervision_gz", f"{report_list}?year=", "reports_performanceevaluation"
+        yield "admin", f"{report_list}?year=", "reports_reportbundle"
 
     def page_queries(self, username: str, url: str) -> list[str]:
         self.client.force_login(User.objects.get(username=username))
