@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from evalportal.roles import evaluations_visible_to, is_admin
+from evalportal.roles import contracts_returnable_by, evaluations_visible_to, is_admin
 
 from .models import Evaluation, EvaluationAssignment, Party, PartyScore
 
@@ -157,10 +157,5 @@ def can_create_evaluation(user: User) -> bool:
 
 
 def contracts_for_new_evaluation(user: User) -> QuerySet:
-    from stations.models import Contract
-
-    if is_admin(user):
-        return Contract.objects.all()
-    if can_create_evaluation(user) and user.organisation.district_id:
-        return Contract.objects.filter(station__street__district_id=user.organisation.district_id)
-    return Contract.objects.none()
+    """The contracts the user supervises (监督方): the district bureau's, every one for an administrator."""
+    return contracts_returnable_by(user)
