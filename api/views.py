@@ -79,7 +79,7 @@ def _month(text: str) -> date:
     try:
         year, month = (int(p) for p in text.split("-"))
         return date(year, month, 1)
-    except ValueError:
+    except (ValueError, OverflowError):
         raise Http404 from None
 
 

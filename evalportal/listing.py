@@ -26,6 +26,25 @@ PAGE_SIZE = 50
 CHOOSER_OPTIONS = 60  # a select lists at most this many streets/stations; beyond, a text field (name or code) instead
 
 
+MAX_ID = 2**63 - 1  # the largest id a database column holds (SQLite raises OverflowError beyond, a 500)
+
+
+def parse_number(value, minimum: int = 0) -> int | None:
+    """A whole number from a URL parameter or a form value: the integer, or None when the text is not one a database
+    column could hold (not ASCII digits, below `minimum`, beyond MAX_ID), so that a hand-edited URL gets "no such row"
+    rather than a database error."""
+    text = str(value).strip() if value is not None else ""
+    if not (text.isascii() and text.isdigit()) or len(text) > 19:
+        return None
+    number = int(text)
+    return number if minimum <= number <= MAX_ID else None
+
+
+def parse_id(value) -> int | None:
+    """An id (≥ 1) from a URL parameter or a form value: see parse_number."""
+    return parse_number(value, minimum=1)
+
+
 def year_choices(today: date, first: int = 2020) -> list[tuple[int, str]]:
     return [(y, f"{y}年") for y in range(today.year + 1, first - 1, -1)]
 
@@ -85,7 +104,8 @@ class ScopedFilterSet(filters.FilterSet):
                 user.is_superuser
             )
             if chosen:
-                streets = streets.filter(district_id=chosen) if chosen.isdigit() else streets.none()
+                district_id = parse_id(chosen)
+                streets = streets.filter(district_id=district_id) if district_id else streets.none()
             elif not one_district:
                 streets = streets.none()
                 self.filters["street"].extra["help_text"] = "先选择区，再选街道。"

@@ -19,6 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from evalportal.edits import EntryError
+from evalportal.listing import parse_id, parse_number
 from evalportal.periods import Quarter
 from evalportal.roles import contracts_returnable_by
 from stations.models import AuditEntry, Contract, QuarterSubmission
@@ -130,12 +131,13 @@ def quarters_return(*, user, seen: dict[int, int | None], reason: str) -> BulkRe
 
 
 def parse_seen(values: Iterable[str]) -> dict[int, int | None]:
-    """Form values "id" or "id:version" → {id: version}; malformed values are ignored."""
+    """Form values "id" or "id:version" → {id: version}; malformed values (not numbers, or beyond what a database column
+    holds: evalportal.listing.parse_id) are ignored."""
     seen: dict[int, int | None] = {}
     for value in values:
         head, _, version = str(value).partition(":")
-        try:
-            seen[int(head)] = int(version) if version else None
-        except ValueError:
+        pk, number = parse_id(head), parse_number(version) if version else None
+        if pk is None or (version and number is None):
             continue
+        seen[pk] = number
     return seen

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -16,6 +16,7 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
 from evalportal.edits import AlreadyApplied, ConcurrentEdit, EntryError
+from evalportal.listing import parse_id
 from evalportal.periods import Quarter, contract_quarters
 from evalportal.roles import contracts_editable_by, contracts_visible_to
 from evalportal.security import get_visible_or_404
@@ -201,15 +202,20 @@ def quarter_audit(request, code: str, quarter: str):
     try:
         area = request.GET.get("area")
         if area:
-            area_id = int(area)
+            area_id = 0 if area.strip() == "0" else parse_id(area)
+            if area_id is None:
+                raise ValueError(area)
             entries = entries.filter(service_area__isnull=True) if area_id == 0 else entries.filter(service_area_id=area_id)
             cell_filter["area"] = area
         if request.GET.get("indicator"):
-            entries = entries.filter(indicator_id=int(request.GET["indicator"]))
+            indicator_id = parse_id(request.GET["indicator"])
+            if indicator_id is None:
+                raise ValueError(request.GET["indicator"])
+            entries = entries.filter(indicator_id=indicator_id)
             cell_filter["indicator"] = request.GET["indicator"]
         if request.GET.get("month"):
-            year, month = (int(x) for x in request.GET["month"].split("-"))
-            entries = entries.filter(month__year=year, month__month=month)
+            month = datetime.strptime(request.GET["month"], "%Y-%m").date()  # ValueError unless YYYY-MM
+            entries = entries.filter(month__year=month.year, month__month=month.month)
             cell_filter["month"] = request.GET["month"]
     except ValueError:
         raise Http404("筛选条件错误。") from None
