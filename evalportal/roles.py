@@ -57,7 +57,7 @@ def contract_scope(user: User, prefix: str = "") -> Q:
     are `station IN (its stations)`: the database can start from those few stations, and then read each contract's
     rows by the indexes that lead with the contract (at 4,000 stations the bureau's evaluation overview counts its year
     in 1.0 ms this way, 3.0 ms through a join, which SQLite starts from the year's evaluations of the whole city)."""
-    if user.is_authenticated and user.role == "evaluator" and not sees_every_contract(user):
+    if _sees_through_evaluations(user):
         return Q(**{f"{prefix}pk__in": _evaluator_contracts(user)})
     scope = street_scope(user)
     if not scope:
@@ -84,7 +84,7 @@ def stations_visible_to(user: User) -> QuerySet:
     Station = apps.get_model("stations", "Station")
     Contract = apps.get_model("stations", "Contract")
 
-    if user.is_authenticated and user.role == "evaluator" and not sees_every_contract(user):
+    if _sees_through_evaluations(user):
         if user.organisation_id is None:
             return Station.objects.none()
         return Station.objects.filter(
@@ -109,6 +109,11 @@ def _evaluator_contracts(user: User) -> QuerySet:
         ).values("pk")
 
     return Contract.objects.filter(pk__in=open_with("no_conflict")).exclude(pk__in=open_with("pending")).values("pk")
+
+
+def _sees_through_evaluations(user: User) -> bool:
+    """A third-party evaluator: sees only through the evaluations assigned to them (回避, _evaluator_contracts)."""
+    return bool(user.is_authenticated and user.role == "evaluator" and not sees_every_contract(user))
 
 
 def sees_every_contract(user: User) -> bool:
@@ -136,7 +141,7 @@ def evaluations_visible_to(user: User) -> QuerySet:
     use `evaluation_assignment` to check the declaration)."""
     Evaluation = apps.get_model("reports", "Evaluation")
 
-    if user.is_authenticated and user.role == "evaluator" and not sees_every_contract(user):
+    if _sees_through_evaluations(user):
         # One filter() call: the user's OWN assignment is not a conflict (an exclude() across the relation would
         # hide the evaluation as soon as any colleague declared a conflict).
         return Evaluation.objects.filter(
@@ -148,7 +153,7 @@ def evaluations_visible_to(user: User) -> QuerySet:
 def performance_evaluations_visible_to(user: User) -> QuerySet:
     PerformanceEvaluation = apps.get_model("reports", "PerformanceEvaluation")
 
-    if user.is_authenticated and user.role == "evaluator" and not sees_every_contract(user):
+    if _sees_through_evaluations(user):
         return PerformanceEvaluation.objects.none()
     # the implementing street office (实施单位) belongs to a street, as a station does
     return PerformanceEvaluation.objects.filter(street_scope(user, "department__"))
