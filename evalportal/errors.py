@@ -1,4 +1,4 @@
-"""Chinese error pages in the site's layout (issue 9 §9, issue 15 §4): 403, 404, 500 and the CSRF failure.
+"""Chinese error pages in the site's layout (issue 9 §9, issue 15 §4): 400, 403, 404, 500 and the CSRF failure.
 
 Each says what happened, why when the view said so (the Chinese message of its PermissionDenied / Http404), and offers
 a way back: the home page, and the previous page when the browser came from this site. 403 and 404 render with the
@@ -46,6 +46,13 @@ def _render(request: HttpRequest, status: int, title: str, reason: str) -> HttpR
     context = {"status": status, "title": title, "reason": reason, "back_url": _back_url(request)}
     body = loader.get_template(f"{status}.html").render(context, request)
     return HttpResponse(body, status=status)
+
+
+BAD_REQUEST_REASON = "请求的内容无法识别，未保存任何内容。请返回上一页检查后重新提交。"
+
+
+def bad_request(request: HttpRequest, exception: BaseException | None = None) -> HttpResponse:
+    return _render(request, 400, "请求无效", _reason(exception, BAD_REQUEST_REASON))
 
 
 def permission_denied(request: HttpRequest, exception: BaseException | None = None) -> HttpResponse:

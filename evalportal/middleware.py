@@ -1,11 +1,49 @@
-"""Response headers (issue 9 §9). The Content-Security-Policy comes from django-csp (settings.CONTENT_SECURITY_POLICY)."""
+"""Response headers (issue 9 §9; the Content-Security-Policy comes from django-csp, settings.CONTENT_SECURITY_POLICY) and
+the refusal of NUL characters in what a request sends."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import BadRequest
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.cache import patch_cache_control
+
+NUL_REASON = "提交的内容含有无效字符（NUL），未保存任何内容。请删除该字符后重新提交。"
+
+
+class RejectNulMiddleware:
+    """400 for a request whose query string, form fields or JSON body holds a NUL character: PostgreSQL refuses NUL in
+    text (a 500 wherever a view passes the text on: an import token, a return reason, a finding), and no text of the
+    portal may hold one. Django's form fields refuse NUL already; this covers what views read directly, on both
+    databases alike. Files are not looked at (a spreadsheet is binary)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if self._holds_nul(request):
+            if request.path.startswith("/api/"):
+                # the API's problem+json shape (api.problems.problem, which this layer may not import)
+                body = {"type": "about:blank", "title": "请求有误", "status": 400, "detail": NUL_REASON}
+                return JsonResponse(body, status=400,
+                                    content_type="application/problem+json", json_dumps_params={"ensure_ascii": False})
+            raise BadRequest(NUL_REASON)
+        return self.get_response(request)
+
+    @staticmethod
+    def _holds_nul(request: HttpRequest) -> bool:
+        if any("\x00" in key or any("\x00" in v for v in values) for key, values in request.GET.lists()):
+            return True
+        if request.method not in ("POST", "PUT", "PATCH"):
+            return False
+        content_type = request.content_type or ""
+        if content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
+            return any("\x00" in key or any("\x00" in v for v in values if isinstance(v, str))
+                       for key, values in request.POST.lists())
+        if content_type.endswith("json"):
+            return b"\\u0000" in request.body  # a raw NUL is not JSON: the parser refuses it
+        return False
 
 
 class NoStoreForAuthenticatedMiddleware:

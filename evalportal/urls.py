@@ -38,6 +38,7 @@ if settings.EVALPORTAL_BENCH_BARE:
     urlpatterns.append(path("_bench/page", operations.bare_page, name="bench_page"))
 
 # Chinese error pages in the site's layout (evalportal.errors).
+handler400 = "evalportal.errors.bad_request"
 handler403 = "evalportal.errors.permission_denied"
 handler404 = "evalportal.errors.page_not_found"
 handler500 = "evalportal.errors.server_error"
