@@ -16,8 +16,10 @@ from datetime import date
 import django_filters as filters
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
 from django.http import QueryDict
+from django.utils.functional import cached_property
 from django.utils.html import format_html, format_html_join
 from django_filters.fields import ModelChoiceField as FilterModelChoiceField
 
@@ -221,10 +223,38 @@ def districts_of(stations: QuerySet | None) -> QuerySet:
     return District.objects.filter(Exists(stations.filter(street__district=OuterRef("pk")))).order_by("code")
 
 
-def paginate(request, queryset, per_page: int = PAGE_SIZE, param: str = "page"):
-    from django.core.paginator import Paginator
+COUNT_LIMIT = 5_000  # a list counts its rows up to this many (100 pages of 50); beyond, "超过 5,000 条"
 
-    return Paginator(queryset, per_page).get_page(request.GET.get(param))
+
+class BoundedPaginator(Paginator):
+    """Django's Paginator, counting at most `limit` rows: `SELECT COUNT(*) FROM (… LIMIT limit + 1)`, so that neither
+    the count nor the deepest page's OFFSET grows with the rows a filter matches (the city's or a province's quarters
+    in every year: the database stops after `limit` + 1 index entries). Pages past `limit` rows are not offered: the
+    page says there are more and the filters narrow the list. A row source that is not a QuerySet (the pace chart's
+    PaceListing) is counted as Django does."""
+
+    def __init__(self, object_list, per_page, *args, limit: int | None = None, **kwargs):
+        super().__init__(object_list, per_page, *args, **kwargs)
+        self.limit = COUNT_LIMIT if limit is None else limit
+
+    @cached_property
+    def _rows(self) -> int:
+        if isinstance(self.object_list, QuerySet):
+            return self.object_list.order_by()[: self.limit + 1].count()  # no ORDER BY: the LIMIT stops early
+        return super().count
+
+    @cached_property
+    def count(self) -> int:
+        return min(self._rows, self.limit) if isinstance(self.object_list, QuerySet) else self._rows
+
+    @property
+    def capped(self) -> bool:
+        """More rows match than are counted and offered."""
+        return isinstance(self.object_list, QuerySet) and self._rows > self.limit
+
+
+def paginate(request, queryset, per_page: int | None = None, param: str = "page"):
+    return BoundedPaginator(queryset, per_page or PAGE_SIZE).get_page(request.GET.get(param))
 
 
 def district_filter(path: str):

@@ -11,10 +11,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from django.core.paginator import Page, Paginator
+from django.core.paginator import Page
 from django.db.models import Prefetch, QuerySet
 
-from evalportal.listing import url_maker
+from evalportal.listing import BoundedPaginator, url_maker
 from evalportal.roles import evaluations_visible_to
 from indicators.calculations import format_percent, round_half_up, tranche_amount
 from indicators.scoring import (
@@ -279,7 +279,7 @@ def evaluation_overview_page(
     )
     if not qs.query.order_by:
         qs = qs.order_by("-date", "code")
-    page = Paginator(qs, per_page).get_page(page_number)
+    page = BoundedPaginator(qs, per_page).get_page(page_number)
     open_ids = reportable_evaluation_ids(user, list(page.object_list))
     declaration_url, detail_url, pdf_url = (url_maker(name) for name in (
         "evaluation_declaration", "evaluation_detail", "report_evaluation_pdf"))
