@@ -83,7 +83,7 @@ def _unit(indicator) -> str:
     return indicator.get_unit_display()
 
 
-def pace_workbook(rows, indicator, cutoff: date, district) -> bytes:
+def pace_workbook(rows, indicator, cutoff: date, district, more: str = "") -> bytes:
     unit = _unit(indicator)
     columns = [
         ("服务站", "区", 10, None), ("服务站", "服务站", 34, None), ("服务站", "协议代码", 22, None),
@@ -100,7 +100,7 @@ def pace_workbook(rows, indicator, cutoff: date, district) -> bytes:
     title = (f"各服务站{indicator.name}完成率与时间进度（{district.name if district else '全部区'}，"
              f"截至 {cutoff:%Y年%m月%d日}）")
     return table_workbook("完成率与时间进度", title, columns, data,
-                          note="按完成率与时间进度之差排序，落后最多的在前；无协议量的服务站排在最后。")
+                          note="按完成率与时间进度之差排序，落后最多的在前；无协议量的服务站排在最后。" + more)
 
 
 def trend_workbook(rows, indicator, scope: str, cutoff: date) -> bytes:

@@ -30,6 +30,7 @@ from .charts import (
     quarter_range,
     trend_chart_svg,
 )
+from .dashboard import EXPORT_LIMIT, export_limit_note
 from .rollups import contracts_in_effect, cutoff_for, station_completion
 from .views import _dashboard_scope, _district_ids
 
@@ -89,8 +90,10 @@ def chart_pace(request, export: bool = False):
     ordered = PaceListing(station_completion(ids, indicator, cutoff), contracts_in_effect(ids, cutoff), indicator,
                           cutoff)
     if export:
-        rows = ordered[0:len(ordered)]
-        return _xlsx(chart_excel.pace_workbook(rows, indicator, cutoff, district),
+        total = len(ordered)
+        rows = ordered[0:min(total, EXPORT_LIMIT)]
+        more = export_limit_note("个服务站", "请选择区后分别导出") if total > EXPORT_LIMIT else ""
+        return _xlsx(chart_excel.pace_workbook(rows, indicator, cutoff, district, more),
                      f"完成率与时间进度-{indicator.name}-{today:%Y%m%d}.xlsx")
     page = paginate(request, ordered, PACE_PAGE_SIZE)
     rows = page.object_list

@@ -39,8 +39,14 @@ from . import summary
 from .models import ContractMonthFigure, DistrictGrade, WarningSettings
 
 PAGE_SIZE = 50
+EXPORT_LIMIT = 5_000  # rows of one Excel export of the dashboard or a chart (a city has ~200 stations, a province 29,000)
 HUNDRED = Decimal(100)
 ONE_PLACE = Decimal("0.1")  # StaffMonth.on_post
+
+
+def export_limit_note(what: str, advice: str) -> str:
+    """The line under an export cut at EXPORT_LIMIT rows: what it holds and how to get the rest."""
+    return f"仅导出前 {EXPORT_LIMIT} {what}（共超过 {EXPORT_LIMIT} {what}），{advice}。"
 
 
 @dataclass

@@ -26,7 +26,7 @@ COLUMNS = [
 ]
 
 
-def dashboard_workbook(rows, today: date, district) -> bytes:
+def dashboard_workbook(rows, today: date, district, note: str = "") -> bytes:
     title = f"社工服务站总览（{district.name if district else '全部区'}，截至 {today:%Y年%m月%d日}）"
     data = []
     for row in rows:
@@ -41,4 +41,4 @@ def dashboard_workbook(rows, today: date, district) -> bytes:
             row.tranche_label,
             "；".join(w.reason for w in row.warnings),
         ])
-    return table_workbook("总览", title, COLUMNS, data, freeze="D4")  # region, station and code stay in view
+    return table_workbook("总览", title, COLUMNS, data, note=note, freeze="D4")  # region, station and code stay in view

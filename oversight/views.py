@@ -33,8 +33,16 @@ from reports.models import Evaluation, Grade
 from reports.pdf_selectors import evaluations_reportable_by
 from stations.models import QuarterSubmission
 
+from .dashboard import (
+    EXPORT_LIMIT,
+    export_limit_note,
+    grade_chart_svg,
+    grade_distribution,
+    late_evaluations,
+    running_contracts,
+    station_rows,
+)
 from .dashboard import PAGE_SIZE as DASHBOARD_PAGE_SIZE
-from .dashboard import grade_chart_svg, grade_distribution, late_evaluations, running_contracts, station_rows
 from .filters import ContractFilter, SubmissionFilter
 from .models import WarningSettings
 from .rows import dashboard_rows, submission_rows
@@ -217,10 +225,14 @@ def dashboard_export(request):
 
     today, contracts, districts, district = _dashboard_scope(request)
     settings = WarningSettings.current()
-    rows = station_rows(list(contracts), today, settings, scope=contracts.values("pk"))
+    chosen = list(contracts[:EXPORT_LIMIT + 1])
+    # beyond EXPORT_LIMIT (a province), one export stays within a request's time; a district's holds all its stations
+    more = len(chosen) > EXPORT_LIMIT
+    rows = station_rows(chosen[:EXPORT_LIMIT], today, settings, scope=None if more else contracts.values("pk"))
     if district is None and len(districts) == 1:
         district = districts[0]  # a bureau sees its own district: the title names it (not 全部区)
-    response = HttpResponse(dashboard_workbook(rows, today, district), content_type=XLSX_CONTENT_TYPE)
+    note = export_limit_note("个服务站", "请选择区后分别导出") if more else ""
+    response = HttpResponse(dashboard_workbook(rows, today, district, note), content_type=XLSX_CONTENT_TYPE)
     name = f"总览-{district.name if district else '全部'}-{today:%Y%m%d}.xlsx"
     response["Content-Disposition"] = content_disposition_header(True, name)
     return response

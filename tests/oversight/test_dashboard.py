@@ -160,3 +160,22 @@ class DashboardViewTests(TestCase):
                          ["fe-2024", "ji-2024", "xi-2024"])
         self.client.force_login(self.w.users["street_xc"])
         self.assertEqual(self.client.get(reverse("dashboard_export")).status_code, 403)
+
+    @mock.patch("oversight.dashboard.EXPORT_LIMIT", 2)
+    @mock.patch("oversight.views.EXPORT_LIMIT", 2)
+    @mock.patch("oversight.chart_views.EXPORT_LIMIT", 2)
+    def test_an_export_stops_at_its_limit_and_says_so(self, _today):
+        """A province's export stays within a request's time: EXPORT_LIMIT rows (5,000), then a line that says how to
+        get the rest; a district's export below the limit has every station and no such line."""
+        self.client.force_login(self.w.users["supervision"])
+        note = "仅导出前 2 个服务站（共超过 2 个服务站），请选择区后分别导出。"
+        sheet = load_workbook(BytesIO(self.client.get(reverse("dashboard_export")).content)).active
+        self.assertEqual([sheet.cell(r, 3).value for r in (4, 5)], ["ji-2024", "xi-2024"])  # by district code, name
+        self.assertEqual(sheet.cell(7, 1).value, note)
+        self.assertEqual(sheet.max_row, 7)
+        with mock.patch("oversight.chart_views.cutoff_for", return_value=date(2025, 4, 30)):
+            pace = load_workbook(BytesIO(self.client.get(reverse("chart_pace_export")).content)).active
+        self.assertIn(note, str(pace.cell(pace.max_row, 1).value))
+        self.client.force_login(self.w.users["bureau_lw"])
+        sheet = load_workbook(BytesIO(self.client.get(reverse("dashboard_export")).content)).active
+        self.assertEqual([sheet.cell(r, 3).value for r in range(4, sheet.max_row + 1)], ["xi-2024", "fe-2024"])
