@@ -223,7 +223,7 @@ def districts_of(stations: QuerySet | None) -> QuerySet:
     return District.objects.filter(Exists(stations.filter(street__district=OuterRef("pk")))).order_by("code")
 
 
-COUNT_LIMIT = 5_000  # a list counts its rows up to this many (100 pages of 50); beyond, "超过 5,000 条"
+COUNT_LIMIT = 5_000  # a list counts its rows up to this many (100 pages of 50); beyond, "超过 5000 条"
 
 
 class BoundedPaginator(Paginator):
