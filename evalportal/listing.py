@@ -238,14 +238,15 @@ class BoundedPaginator(Paginator):
         self.limit = COUNT_LIMIT if limit is None else limit
 
     @cached_property
-    def _rows(self) -> int:
-        if isinstance(self.object_list, QuerySet):
-            return self.object_list.order_by()[: self.limit + 1].count()  # no ORDER BY: the LIMIT stops early
-        return super().count
+    def count(self) -> int:
+        if not isinstance(self.object_list, QuerySet):
+            return super().count
+        return min(self._rows, self.limit)
 
     @cached_property
-    def count(self) -> int:
-        return min(self._rows, self.limit) if isinstance(self.object_list, QuerySet) else self._rows
+    def _rows(self) -> int:
+        """Rows of the QuerySet, counted up to limit + 1 (no ORDER BY: the LIMIT stops the database early)."""
+        return self.object_list.order_by()[: self.limit + 1].count()
 
     @property
     def capped(self) -> bool:

@@ -16,7 +16,7 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
 from evalportal.edits import AlreadyApplied, ConcurrentEdit, EntryError
-from evalportal.listing import parse_id
+from evalportal.listing import parse_id, parse_number
 from evalportal.periods import Quarter, contract_quarters
 from evalportal.roles import contracts_editable_by, contracts_visible_to
 from evalportal.security import get_visible_or_404
@@ -202,7 +202,7 @@ def quarter_audit(request, code: str, quarter: str):
     try:
         area = request.GET.get("area")
         if area:
-            area_id = 0 if area.strip() == "0" else parse_id(area)
+            area_id = parse_number(area)  # 0: the station-wide indicators (no 片区)
             if area_id is None:
                 raise ValueError(area)
             entries = entries.filter(service_area__isnull=True) if area_id == 0 else entries.filter(service_area_id=area_id)

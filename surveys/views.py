@@ -11,7 +11,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -20,6 +19,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from evalportal.autosave import body_version, json_body, json_conflict, json_error, json_saved
+from evalportal.listing import paginate
 from evalportal.xlsx import XLSX_CONTENT_TYPE, UploadRejected, read_upload
 from reports.permissions import DeclarationRequired, visible_evaluation
 
@@ -40,7 +40,7 @@ def _error_text(exc: ValidationError) -> str:
 @login_required
 def survey_list(request):
     surveys = surveys_visible_to(request.user).select_related("contract__station", "evaluator").order_by("-created_at")
-    page = Paginator(surveys, 20).get_page(request.GET.get("page"))
+    page = paginate(request, surveys, 20)
     return render(request, "surveys/survey_list.html", {"page": page, "breadcrumbs": [("满意度调查", None)]})
 
 
@@ -175,7 +175,7 @@ def survey_interviews(request, pk: int):
     survey = visible_survey(request.user, pk)
     if not conducts(request.user, survey):
         raise Http404("调查不存在或无权查看。")
-    page = Paginator(respondents_for_interview(survey), 30).get_page(request.GET.get("page"))
+    page = paginate(request, respondents_for_interview(survey), 30)
     for respondent in page:
         respondent.masked = mask_phone(respondent.contact.phone) if respondent.contact else "（名单已删除）"
     return render(request, "surveys/survey_interviews.html", {

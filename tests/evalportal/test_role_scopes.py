@@ -126,7 +126,7 @@ class RoleScopeTests(TestCase):
         self.users["evaluator"].organisation = None
         self.assertEqual(list(stations_visible_to(self.users["evaluator"])), [])
 
-    def test_a_street_office_moved_to_another_district_moves_with_it(self):
+    def test_a_bureau_moved_to_another_district_sees_that_district(self):
         # the rules read the organisation's district and street at request time, not a list kept somewhere
         Organisation.objects.filter(pk=self.users["bureau_by"].organisation_id).update(
             district=self.w.contract.station.street.district
