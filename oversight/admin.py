@@ -5,7 +5,9 @@ from evalportal.admin_helpers import ModelAdmin, ReadOnlyAdmin
 from .models import (
     ContractGrade,
     ContractMonthFigure,
+    ContractSpan,
     DistrictGrade,
+    DistrictMonthContracts,
     DistrictMonthFigure,
     DistrictTarget,
     RollupDirty,
@@ -66,6 +68,17 @@ class ContractGradeAdmin(SummaryAdmin):
 class DistrictGradeAdmin(SummaryAdmin):
     list_display = ["district_id", "year", "grade", "evaluations", "total_score"]
     list_filter = ["year"]
+
+
+@admin.register(ContractSpan)
+class ContractSpanAdmin(SummaryAdmin):
+    list_display = ["contract_id", "station_id", "district_id", "first_month", "last_month"]
+
+
+@admin.register(DistrictMonthContracts)
+class DistrictMonthContractsAdmin(SummaryAdmin):
+    list_display = ["district_id", "month", "contracts", "stations"]
+    list_filter = ["month"]
 
 
 @admin.register(RollupDirty)

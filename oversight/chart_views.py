@@ -31,7 +31,7 @@ from .charts import (
     trend_chart_svg,
 )
 from .dashboard import EXPORT_LIMIT, export_limit_note
-from .rollups import contracts_in_effect, cutoff_for, station_completion
+from .rollups import cutoff_for
 from .views import _dashboard_scope, _district_ids
 
 PACE_PAGE_SIZE = 50
@@ -86,9 +86,7 @@ def chart_pace(request, export: bool = False):
     today, _running, districts, district = _dashboard_scope(request)
     form, indicator, _ = _choices(request)
     cutoff = cutoff_for(today)
-    ids = _district_ids(districts, district)
-    ordered = PaceListing(station_completion(ids, indicator, cutoff), contracts_in_effect(ids, cutoff), indicator,
-                          cutoff)
+    ordered = PaceListing(_district_ids(districts, district), indicator, cutoff)
     if export:
         total = len(ordered)
         rows = ordered[0:min(total, EXPORT_LIMIT)]

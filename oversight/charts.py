@@ -15,12 +15,14 @@ from datetime import date
 from decimal import Decimal
 from xml.sax.saxutils import escape
 
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import Sum
 
-from evalportal.periods import Quarter
+from evalportal.periods import Quarter, month_start
 from indicators.calculations import completion_rate, contract_pace, percent_value
 from indicators.models import IndicatorDefinition, Target
 
+from . import summary
+from .models import DistrictMonthFigure
 from .rollups import (
     STOCK,
     CompletionFigures,
@@ -28,6 +30,7 @@ from .rollups import (
     completion_by_district,
     contracts_in_effect,
     quarter_values,
+    station_completion,
 )
 
 FONT = 'font-family="Noto Sans CJK SC, sans-serif" font-size="12"'
@@ -107,14 +110,24 @@ class PaceListing:
     nor actual for the indicator, or started after the cut-off), by id. Each slice costs a bounded number of queries:
     a page reads its own rows only."""
 
-    def __init__(self, figures: QuerySet, contracts: QuerySet, indicator: IndicatorDefinition, cutoff: date):
-        self.figures, self.indicator, self.cutoff = figures, indicator, cutoff
-        self.missing = (contracts.exclude(pk__in=figures.values("contract_id"))
+    def __init__(self, districts, indicator: IndicatorDefinition, cutoff: date):
+        self.districts, self.indicator, self.cutoff = districts, indicator, cutoff
+        self.figures = station_completion(districts, indicator, cutoff)
+        self.missing = (contracts_in_effect(districts, cutoff).exclude(pk__in=self.figures.values("contract_id"))
                         .select_related("station__street__district").order_by("pk"))
 
     def count(self) -> int:
+        """From the summary tables (a few rows per district, however many stations): the contracts with the
+        indicator's row at the cut-off's month, and all the contracts in effect in it (the rows' contracts among them:
+        a contract has rows for the months of its period, the months it is in effect in)."""
         if not hasattr(self, "_counts"):
-            self._counts = (self.figures.count(), self.missing.count())
+            month = month_start(self.cutoff)
+            rows = DistrictMonthFigure.objects.filter(month=month, indicator=self.indicator)
+            if self.districts is not None:
+                rows = rows.filter(district_id__in=list(self.districts))
+            with_figures = rows.aggregate(n=Sum("contracts"))["n"] or 0
+            in_effect = sum(c for c, _ in summary.in_effect(self.districts, month).values())
+            self._counts = (with_figures, in_effect - with_figures)
         return sum(self._counts)
 
     def __len__(self) -> int:
@@ -122,7 +135,8 @@ class PaceListing:
 
     def __getitem__(self, window: slice) -> list[PaceRow]:
         start, stop = window.start or 0, window.stop if window.stop is not None else self.count()
-        with_figures = self._counts[0] if hasattr(self, "_counts") else self.figures.count()
+        self.count()
+        with_figures = self._counts[0]
         rows = [PaceRow(f.contract, f.target, f.cumulative, f.elapsed, f.total, self.indicator.accumulation)
                 for f in self.figures[start:min(stop, with_figures)]] if start < with_figures else []
         if stop > with_figures:
@@ -263,8 +277,7 @@ def district_comparison(districts, indicator: IndicatorDefinition, cutoff: date,
 
     from .models import DistrictGrade
 
-    stations = dict(contracts_in_effect(districts, cutoff).values_list("station__street__district")
-                    .annotate(n=Count("station", distinct=True)).order_by())
+    stations = {d: n for d, (_, n) in summary.in_effect(districts, cutoff).items()}
     figures = {r.district_id: r for r in completion_by_district(districts, cutoff, [indicator.pk])}
     scores = {
         d: (n, total / n)

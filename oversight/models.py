@@ -194,3 +194,46 @@ class DistrictGrade(_GradeFigures):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["year", "district", "grade"], name="district_grade_uniq")]
+
+
+# --- summary tables of the contracts in effect (district comparison, pace chart) -----------------------------------
+
+
+class ContractSpan(models.Model):
+    """One contract's calendar months (first and last, first days) with its station and the district it was counted
+    in, as the last refresh saw them: what a refresh takes out of DistrictMonthContracts again when the contract's
+    dates, station or district change or it is deleted."""
+
+    contract = models.ForeignKey("stations.Contract", models.DO_NOTHING, db_constraint=False, db_index=False,
+                                 related_name="+")
+    station = models.ForeignKey("stations.Station", models.DO_NOTHING, db_constraint=False, db_index=False,
+                                related_name="+")
+    district = models.ForeignKey("stations.District", models.DO_NOTHING, db_constraint=False, db_index=False,
+                                 related_name="+")
+    first_month = models.DateField()
+    last_month = models.DateField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["contract"], name="contract_span_uniq")]
+        indexes = [models.Index(fields=["station"], name="contract_span_station")]
+
+    def __str__(self) -> str:
+        return f"{self.contract_id} {self.first_month:%Y-%m}–{self.last_month:%Y-%m}"
+
+
+class DistrictMonthContracts(models.Model):
+    """Per district × calendar month (first day): the contracts in effect in the month (at its last day: started by
+    then and not ended before its first day) and the stations they belong to, each station once even when two of its
+    contracts overlap. What the district comparison and the pace chart count, a dozen rows a year per district."""
+
+    district = models.ForeignKey("stations.District", models.DO_NOTHING, db_constraint=False, db_index=False,
+                                 related_name="+")
+    month = models.DateField()
+    contracts = models.PositiveIntegerField()
+    stations = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["month", "district"], name="district_month_contracts_uniq")]
+
+    def __str__(self) -> str:
+        return f"{self.district_id} {self.month:%Y-%m}"

@@ -44,7 +44,9 @@ from .models import (
     PERIOD,
     ContractGrade,
     ContractMonthFigure,
+    ContractSpan,
     DistrictGrade,
+    DistrictMonthContracts,
     DistrictMonthFigure,
     DistrictTarget,
     RollupDirty,
@@ -106,6 +108,7 @@ def rebuild() -> int:
         ids = list(Contract.objects.order_by("pk").values_list("pk", flat=True))
         with _indexes_off_while_loading():
             _recompute(ids, fresh=True)
+        rebuild_spans()
     return len(ids)
 
 
@@ -131,13 +134,17 @@ def _recompute(ids: list[int], fresh: bool = False) -> None:
     what changed in the contracts' own rows — a refresh costs the same whatever the number of contracts per district."""
     changes = _Changes()
     grades = _grade_deltas()
+    spans = _span_deltas()
     for i in range(0, len(ids), BATCH):
         _recompute_contracts(ids[i:i + BATCH], fresh, changes)
         _recompute_grades(ids[i:i + BATCH], fresh, grades)
+        if not fresh:  # a rebuild counts every contract's months at once (rebuild_spans)
+            _recompute_spans(ids[i:i + BATCH], spans)
     if fresh:
         _insert_group_rows()
     else:
         changes.apply()
+        _apply_spans(spans)
     _apply_grades(grades)
 
 
@@ -247,6 +254,86 @@ def _apply_grades(deltas: dict[tuple, dict]) -> None:
     if deltas:
         scope = Q(year__in={k[1] for k in deltas}, district_id__in={k[0] for k in deltas})
         _apply_deltas(DistrictGrade, GRADE_KEY, scope, deltas, count_field="evaluations")
+
+
+# --- contracts in effect per district × month ----------------------------------------------------------------------
+
+
+SPAN_FIELDS = ["contract_id", "station_id", "district_id", "first_month", "last_month"]
+SPAN_KEY = ["district_id", "month"]
+
+
+def _span_deltas() -> dict[tuple, dict]:
+    return defaultdict(lambda: {"contracts": 0, "stations": 0})
+
+
+def _contract_spans(contracts) -> list[tuple]:
+    """SPAN_FIELDS of the contracts (a Contract queryset) as they are now."""
+    return [(pk, station, district, month_start(start), month_start(end)) for pk, station, district, start, end
+            in contracts.values_list("pk", "station_id", "station__street__district_id", "start_date", "end_date")]
+
+
+def _count_spans(spans, deltas: dict[tuple, dict], sign: int) -> None:
+    """Add (sign +1) or take out (−1) the spans' contracts and stations per (district, month): a station counts once in
+    a month however many of its contracts are in effect in it."""
+    covered = defaultdict(set)  # station → {(district, month)}
+    for _, station, district, first, last in spans:
+        month = first
+        while month <= last:
+            deltas[(district, month)]["contracts"] += sign
+            covered[station].add((district, month))
+            month = add_months(month, 1)
+    for cells in covered.values():
+        for key in cells:
+            deltas[key]["stations"] += sign
+
+
+def _recompute_spans(ids: list[int], deltas: dict[tuple, dict]) -> None:
+    """Replace the contracts' ContractSpan rows; add to `deltas` what the stations concerned (the contracts' stations
+    before and after) counted before and count now: all of their contracts, since a station counts once a month."""
+    from stations.models import Contract
+
+    new = _contract_spans(Contract.objects.filter(pk__in=ids))
+    old = ContractSpan.objects.filter(contract_id__in=ids)
+    stations = set(old.values_list("station_id", flat=True)) | {span[1] for span in new}
+    of_stations = ContractSpan.objects.filter(station_id__in=stations).values_list(*SPAN_FIELDS)
+    _count_spans(list(of_stations.all()), deltas, -1)
+    old.delete()
+    insert_rows(ContractSpan, SPAN_FIELDS, new)
+    _count_spans(list(of_stations.all()), deltas, +1)  # .all(): read again, not the cached rows
+
+
+def _apply_spans(deltas: dict[tuple, dict]) -> None:
+    deltas = {k: v for k, v in deltas.items() if v["contracts"] or v["stations"]}
+    if deltas:
+        scope = Q(month__in={k[1] for k in deltas}, district_id__in={k[0] for k in deltas})
+        _apply_deltas(DistrictMonthContracts, SPAN_KEY, scope, deltas)
+
+
+def rebuild_spans() -> int:
+    """Recompute ContractSpan and DistrictMonthContracts from every contract (a rebuild; migration 0005)."""
+    from stations.models import Contract
+
+    with transaction.atomic():
+        ContractSpan.objects.all().delete()
+        DistrictMonthContracts.objects.all().delete()
+        spans = _contract_spans(Contract.objects.order_by("pk"))
+        insert_rows(ContractSpan, SPAN_FIELDS, spans)
+        counts = _span_deltas()
+        _count_spans(spans, counts, +1)
+        insert_rows(DistrictMonthContracts, [*SPAN_KEY, "contracts", "stations"],
+                    [(*key, c["contracts"], c["stations"]) for key, c in sorted(counts.items())])
+    return len(spans)
+
+
+def in_effect(districts, month: date) -> dict[int, tuple[int, int]]:
+    """district → (contracts, stations) in effect in the month (at its last day; oversight.rollups.contracts_in_effect
+    at the month's end, counted): one query on a dozen rows a year per district, however many stations."""
+    refresh()
+    rows = DistrictMonthContracts.objects.filter(month=month_start(month))
+    if districts is not None:
+        rows = rows.filter(district_id__in=list(districts))
+    return {d: (c, s) for d, c, s in rows.values_list("district_id", "contracts", "stations")}
 
 
 def _quarter(m: date) -> tuple[int, int]:

@@ -4,6 +4,9 @@ district and of an indicator's 累计方式 records the contracts concerned in o
 transaction. Being in the database, they see every write path: forms, Excel imports, the API, the admin, bulk inserts
 and raw SQL.
 
+A new contract is marked too (the "contract" group, migration 0005): it is in effect in its months whether or not it
+has figures (oversight.models.DistrictMonthContracts).
+
 The finalised evaluations (oversight.models.ContractGrade / DistrictGrade) are marked the same way: a change of an
 evaluation's contract, status, date, grade or total marks its contract (the "evaluation" group, migration 0004).
 
@@ -125,7 +128,21 @@ def _postgresql() -> list[str]:
     return sql
 
 
-GROUPS = ("rollup", "evaluation")  # the indicator figures' triggers (migration 0003), the evaluations' (0004)
+# a new contract is in effect in its months, with or without figures (DistrictMonthContracts)
+CONTRACT_INSERT = "rollup_stations_contract_insert"
+
+
+def _contract_insert(postgresql: bool) -> list[str]:
+    if not postgresql:
+        return [f"CREATE TRIGGER {CONTRACT_INSERT} AFTER INSERT ON stations_contract "
+                f"BEGIN INSERT INTO {DIRTY} (contract_id, marks) VALUES (NEW.id, 1){UPSERT}; END"]
+    return [_pg_function(CONTRACT_INSERT, "SELECT id AS x FROM new_rows"),
+            f"CREATE TRIGGER {CONTRACT_INSERT} AFTER INSERT ON stations_contract REFERENCING NEW TABLE AS new_rows "
+            f"FOR EACH STATEMENT EXECUTE FUNCTION {CONTRACT_INSERT}()"]
+
+
+# the indicator figures' triggers (migration 0003), the evaluations' (0004), the new contracts' (0005)
+GROUPS = ("rollup", "evaluation", "contract")
 
 
 def trigger_names(groups=GROUPS) -> list[tuple[str, str]]:
@@ -138,6 +155,8 @@ def trigger_names(groups=GROUPS) -> list[tuple[str, str]]:
         names += [(t, f"rollup_{t}_update") for t, _, _ in PARENTS]
     if "evaluation" in groups:
         names += [(EVALUATION, f"rollup_{EVALUATION}_{e}") for e in ("insert", "update", "delete")]
+    if "contract" in groups:
+        names.append(("stations_contract", CONTRACT_INSERT))
     return names
 
 
@@ -148,6 +167,8 @@ def install(connection, groups=GROUPS) -> None:
         statements += _postgresql() if postgresql else _sqlite()
     if "evaluation" in groups:
         statements += _postgresql_evaluation() if postgresql else _sqlite_evaluation()
+    if "contract" in groups:
+        statements += _contract_insert(postgresql)
     with connection.cursor() as cursor:
         for statement in statements:
             cursor.execute(statement)

@@ -21,9 +21,7 @@ from oversight.models import WarningSettings
 from oversight.rollups import (
     completion_by_district,
     completion_by_district_quarter,
-    contracts_in_effect,
     cutoff_for,
-    station_completion,
 )
 from stations.models import Contract, PaymentTranche
 from tests.indicators.factories import build_world
@@ -135,8 +133,7 @@ class ChartPageTests(TestCase):
         the tail (contracts without): each slice reads its own rows, and together they are the whole list once."""
         liwan = [self.w.contract.station.street.district_id]
         visit = self.w.indicators["home_visit"]
-        listing = PaceListing(station_completion(liwan, visit, CUTOFF), contracts_in_effect(liwan, CUTOFF), visit,
-                              CUTOFF)
+        listing = PaceListing(liwan, visit, CUTOFF)
         self.assertEqual(len(listing), 2)
         first, second = listing[0:1], listing[1:2]
         self.assertEqual([r.contract.code for r in first + second], ["xi-2024", "fe-2024"])

@@ -16,8 +16,15 @@ from evalportal.periods import month_end
 from indicators.calculations import contract_pace
 from indicators.models import IndicatorDefinition, MonthlyActual, Target
 from oversight import summary
-from oversight.models import ContractMonthFigure, DistrictMonthFigure, DistrictTarget, RollupDirty
-from oversight.rollups import completion_by_district, quarter_values
+from oversight.models import (
+    ContractMonthFigure,
+    ContractSpan,
+    DistrictMonthContracts,
+    DistrictMonthFigure,
+    DistrictTarget,
+    RollupDirty,
+)
+from oversight.rollups import completion_by_district, contracts_in_effect, quarter_values
 from stations.models import Contract, District, Street
 from tests.indicators.factories import build_world
 from tests.oversight.test_charts import CUTOFF, crafted_actuals
@@ -29,7 +36,25 @@ def snapshot() -> dict:
         names = [f.attname for f in model._meta.fields if f.attname not in exclude]
         return sorted(model.objects.values_list(*names), key=repr)
 
-    return {m.__name__: rows(m) for m in (ContractMonthFigure, DistrictMonthFigure, DistrictTarget)}
+    return {m.__name__: rows(m) for m in (ContractMonthFigure, DistrictMonthFigure, DistrictTarget, ContractSpan,
+                                          DistrictMonthContracts)}
+
+
+def copy_contract(contract: Contract, code: str, start: date, end: date) -> Contract:
+    """Another service year of the contract's station (or, with overlapping dates, a second contract in effect)."""
+    new = Contract.objects.get(pk=contract.pk)
+    new.pk, new.code, new.start_date, new.end_date = None, code, start, end
+    new.save()
+    return new
+
+
+def counted_in_effect(month: date) -> dict[int, tuple[int, int]]:
+    """district → (contracts, distinct stations) in effect at the month's end, counted on the contracts table."""
+    from django.db.models import Count
+
+    return {d: (c, s) for d, c, s in contracts_in_effect(None, month_end(month))
+            .values_list("station__street__district").annotate(c=Count("pk"), s=Count("station", distinct=True))
+            .order_by()}
 
 
 class PeriodPaceTests(TestCase):
@@ -97,6 +122,14 @@ class TriggerTests(TestCase):
                 summary.refresh()
                 self.assertEqual(self.marked(), set())
 
+    def test_a_new_contract_is_marked_without_any_figure(self):
+        """In effect in its months, with or without targets and actuals (DistrictMonthContracts)."""
+        new = copy_contract(self.w.contract, "xi-2025", date(2025, 12, 11), date(2026, 12, 10))
+        self.assertEqual(self.marked(), {new.pk})
+        Contract.objects.bulk_create([Contract(**{f.attname: getattr(new, f.attname) for f in Contract._meta.fields
+                                                  if f.attname != "id"} | {"code": "xi-2026"})])
+        self.assertEqual(len(self.marked()), 2)
+
     def test_writes_that_change_no_figure_mark_nothing(self):
         Contract.objects.filter(pk=self.w.contract.pk).update(title="改名")
         IndicatorDefinition.objects.filter(pk=self.w.indicators["home_visit"].pk).update(name="入户探访（改）")
@@ -131,6 +164,15 @@ class RefreshEqualsRebuildTests(TestCase):
             lambda: Street.objects.filter(pk=w.same_district.station.street_id).update(
                 district=w.other_district.station.street.district),
             lambda: Contract.objects.filter(pk=w.other_district.pk).delete(),
+            # a station's next service year (no figures), then a second contract of it in effect at the same time:
+            # the station counts once in the months both are in effect
+            lambda: copy_contract(w.contract, "xi-2025", date(2025, 12, 11), date(2026, 12, 10)),
+            lambda: copy_contract(w.contract, "xi-extra", date(2025, 3, 20), date(2026, 1, 31)),
+            lambda: Contract.objects.filter(code="xi-extra").update(start_date=date(2025, 5, 1)),
+            lambda: type(w.contract.station).objects.filter(pk=w.contract.station_id).update(
+                street=Street.objects.create(code="moved", name="新街道",
+                                             district=w.other_district.station.street.district)),
+            lambda: Contract.objects.filter(code="xi-2025").delete(),
         ]
         for i, step in enumerate(steps):
             with self.subTest(step=i):
@@ -139,6 +181,19 @@ class RefreshEqualsRebuildTests(TestCase):
                 incremental = snapshot()
                 summary.rebuild()
                 self.assertEqual(snapshot(), incremental)
+                for month in (date(2024, 12, 1), date(2025, 3, 1), date(2025, 4, 1), date(2025, 12, 1),
+                              date(2026, 1, 1), date(2026, 2, 1)):
+                    self.assertEqual(summary.in_effect(None, month), counted_in_effect(month), month)
+
+    def test_stations_in_effect_count_a_station_once(self):
+        w = self.w
+        liwan = w.contract.station.street.district_id
+        self.assertEqual(summary.in_effect([liwan], date(2025, 4, 1)), {liwan: (2, 2)})
+        copy_contract(w.contract, "xi-extra", date(2025, 3, 20), date(2026, 1, 31))
+        self.assertEqual(summary.in_effect([liwan], date(2025, 3, 1)), {liwan: (3, 2)})
+        self.assertEqual(summary.in_effect([liwan], date(2026, 1, 1)), {liwan: (1, 1)})
+        self.assertEqual(summary.in_effect([liwan], date(2026, 2, 1)), {})
+        self.assertEqual(summary.in_effect([liwan], date(2025, 2, 1)), {liwan: (2, 2)})
 
     def test_figures_follow_a_write_on_the_next_read(self):
         visit = self.w.indicators["home_visit"]
