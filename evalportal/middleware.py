@@ -3,6 +3,7 @@ the refusal of NUL characters in what a request sends."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from django.core.exceptions import BadRequest
@@ -10,6 +11,10 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.cache import patch_cache_control
 
 NUL_REASON = "提交的内容含有无效字符（NUL），未保存任何内容。请删除该字符后重新提交。"
+
+
+# in a JSON text: \u0000 after an even number of backslashes (none, or escaped backslashes)
+JSON_NUL = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000")
 
 
 class RejectNulMiddleware:
@@ -42,7 +47,9 @@ class RejectNulMiddleware:
             return any("\x00" in key or any("\x00" in v for v in values if isinstance(v, str))
                        for key, values in request.POST.lists())
         if content_type.endswith("json"):
-            return b"\\u0000" in request.body  # a raw NUL is not JSON: the parser refuses it
+            # a raw NUL is not JSON (the parser refuses it); an escaped one is \u0000 after an even number of
+            # backslashes (`\\u0000` is the six characters \u0000 as text, which may be saved)
+            return JSON_NUL.search(request.body) is not None
         return False
 
 

@@ -4,9 +4,9 @@ alike (evalportal.middleware.RejectNulMiddleware)."""
 
 import json
 
-from django.test import TestCase
+from django.test import RequestFactory, SimpleTestCase, TestCase
 
-from evalportal.middleware import NUL_REASON
+from evalportal.middleware import NUL_REASON, RejectNulMiddleware
 from stations.models import QuarterSubmission
 from tests.indicators.factories import build_world
 
@@ -50,3 +50,20 @@ class NulCharacterTests(TestCase):
         self.assertEqual(response.status_code, 302)
         self.submission.refresh_from_db()
         self.assertEqual(self.submission.status, "returned")
+
+
+class JsonNulDetectionTests(SimpleTestCase):
+    """A JSON body holds a NUL only where the escape \\u0000 is its own (after an even number of backslashes): the
+    text `\\u0000` written out (an escaped backslash, then "u0000") is ordinary text and passes."""
+
+    def holds_nul(self, value) -> bool:
+        request = RequestFactory().put("/api/v1/x/", json.dumps({"text": value}), content_type="application/json")
+        return RejectNulMiddleware._holds_nul(request)
+
+    def test_escaped_nul_is_refused_and_the_written_out_escape_passes(self):
+        cases = [("a\x00b", True), ("\x00", True), ("\\\x00", True), ("\\\\\x00", True),
+                 ("\\u0000", False), ("\\\\u0000", False), ("a\\u0000b\\", False), ("u0000", False),
+                 ("普通文字", False)]
+        for value, refused in cases:
+            with self.subTest(value=value):
+                self.assertEqual(self.holds_nul(value), refused)
