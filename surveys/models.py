@@ -92,6 +92,8 @@ class Survey(models.Model):
         verbose_name = "满意度调查"
         verbose_name_plural = "满意度调查"
         ordering = ["-created_at"]
+        # the list's order (-created_at, -id) and its year filter read it (backwards): no sort of every survey
+        indexes = [models.Index(fields=["created_at", "id"], name="survey_created_idx")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(evaluation__isnull=False) | Q(performance_evaluation__isnull=False),

@@ -14,12 +14,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from evalportal.autosave import body_version, json_body, json_conflict, json_error, json_saved
-from evalportal.listing import paginate
+from evalportal.listing import bound_filter, paginate, querystring_without_page
+from evalportal.roles import stations_visible_to
 from evalportal.xlsx import XLSX_CONTENT_TYPE, UploadRejected, read_upload
 from reports.permissions import DeclarationRequired, visible_evaluation
 
@@ -27,6 +29,7 @@ from . import services
 from .calculations import RULE_TEXT, mask_phone
 from .excel import parse_roster, roster_template
 from .exports import results_workbook
+from .filters import SurveyFilter
 from .forms import InterviewForm, SurveyCreateForm
 from .models import Respondent, RespondentGroup, Survey
 from .permissions import can_upload_roster, conducts, surveys_visible_to, visible_survey
@@ -39,9 +42,16 @@ def _error_text(exc: ValidationError) -> str:
 
 @login_required
 def survey_list(request):
-    surveys = surveys_visible_to(request.user).select_related("contract__station", "evaluator").order_by("-created_at")
-    page = paginate(request, surveys, 20)
-    return render(request, "surveys/survey_list.html", {"page": page, "breadcrumbs": [("满意度调查", None)]})
+    """满意度调查 list: filtered (district, year, state, search), sorted and paginated; the current year by default."""
+    today = timezone.localdate()
+    surveys = surveys_visible_to(request.user).select_related("contract__station", "evaluation", "evaluator")
+    filterset = bound_filter(SurveyFilter, request, surveys, defaults={"year": str(today.year)},
+                             stations=stations_visible_to(request.user), today=today)
+    page = paginate(request, filterset.qs, 20)
+    return render(request, "surveys/survey_list.html", {
+        "filter": filterset, "page": page, "querystring": querystring_without_page(request),
+        "list_label": "满意度调查", "breadcrumbs": [("满意度调查", None)],
+    })
 
 
 @login_required
