@@ -105,10 +105,10 @@ class PaceRow(PercentDisplay):
 
 
 class PaceListing:
-    """The pace chart's rows for a Paginator: first the running contracts with the indicator at the cut-off, as the
-    database orders them (oversight.rollups.station_completion), then the running contracts without (neither target
-    nor actual for the indicator, or started after the cut-off), by id. Each slice costs a bounded number of queries:
-    a page reads its own rows only."""
+    """The pace chart's rows for a Paginator at a cut-off (a month's last day): first the running contracts with the
+    indicator at the cut-off, as the database orders them (oversight.rollups.station_completion), then the running
+    contracts without (neither target nor actual for the indicator), by id. Each slice costs a bounded number of
+    queries: a page reads its own rows only; the count reads the summary tables."""
 
     def __init__(self, districts, indicator: IndicatorDefinition, cutoff: date):
         self.districts, self.indicator, self.cutoff = districts, indicator, cutoff
@@ -126,7 +126,7 @@ class PaceListing:
             if self.districts is not None:
                 rows = rows.filter(district_id__in=list(self.districts))
             with_figures = rows.aggregate(n=Sum("contracts"))["n"] or 0
-            in_effect = sum(c for c, _ in summary.in_effect(self.districts, month).values())
+            in_effect = sum(c for c, _ in summary.in_effect(self.districts, self.cutoff).values())
             self._counts = (with_figures, in_effect - with_figures)
         return sum(self._counts)
 

@@ -326,11 +326,14 @@ def rebuild_spans() -> int:
     return len(spans)
 
 
-def in_effect(districts, month: date) -> dict[int, tuple[int, int]]:
-    """district → (contracts, stations) in effect in the month (at its last day; oversight.rollups.contracts_in_effect
-    at the month's end, counted): one query on a dozen rows a year per district, however many stations."""
+def in_effect(districts, cutoff: date) -> dict[int, tuple[int, int]]:
+    """district → (contracts, stations) in effect at the cut-off, a month's last day (as oversight.rollups.cutoff_for
+    gives it; oversight.rollups.contracts_in_effect, counted): one query on a dozen rows a year per district, however
+    many stations. A month's rows hold the contracts in effect at its last day: another day would count wrongly."""
+    if cutoff != month_end(cutoff):
+        raise ValueError(f"截止日期须为月末：{cutoff:%Y-%m-%d}")
     refresh()
-    rows = DistrictMonthContracts.objects.filter(month=month_start(month))
+    rows = DistrictMonthContracts.objects.filter(month=month_start(cutoff))
     if districts is not None:
         rows = rows.filter(district_id__in=list(districts))
     return {d: (c, s) for d, c, s in rows.values_list("district_id", "contracts", "stations")}

@@ -183,17 +183,19 @@ class RefreshEqualsRebuildTests(TestCase):
                 self.assertEqual(snapshot(), incremental)
                 for month in (date(2024, 12, 1), date(2025, 3, 1), date(2025, 4, 1), date(2025, 12, 1),
                               date(2026, 1, 1), date(2026, 2, 1)):
-                    self.assertEqual(summary.in_effect(None, month), counted_in_effect(month), month)
+                    self.assertEqual(summary.in_effect(None, month_end(month)), counted_in_effect(month), month)
 
     def test_stations_in_effect_count_a_station_once(self):
         w = self.w
         liwan = w.contract.station.street.district_id
-        self.assertEqual(summary.in_effect([liwan], date(2025, 4, 1)), {liwan: (2, 2)})
+        self.assertEqual(summary.in_effect([liwan], date(2025, 4, 30)), {liwan: (2, 2)})
         copy_contract(w.contract, "xi-extra", date(2025, 3, 20), date(2026, 1, 31))
-        self.assertEqual(summary.in_effect([liwan], date(2025, 3, 1)), {liwan: (3, 2)})
-        self.assertEqual(summary.in_effect([liwan], date(2026, 1, 1)), {liwan: (1, 1)})
-        self.assertEqual(summary.in_effect([liwan], date(2026, 2, 1)), {})
-        self.assertEqual(summary.in_effect([liwan], date(2025, 2, 1)), {liwan: (2, 2)})
+        self.assertEqual(summary.in_effect([liwan], date(2025, 3, 31)), {liwan: (3, 2)})
+        self.assertEqual(summary.in_effect([liwan], date(2026, 1, 31)), {liwan: (1, 1)})
+        self.assertEqual(summary.in_effect([liwan], date(2026, 2, 28)), {})
+        self.assertEqual(summary.in_effect([liwan], date(2025, 2, 28)), {liwan: (2, 2)})
+        with self.assertRaisesMessage(ValueError, "截止日期须为月末：2025-04-29"):
+            summary.in_effect([liwan], date(2025, 4, 29))
 
     def test_figures_follow_a_write_on_the_next_read(self):
         visit = self.w.indicators["home_visit"]
