@@ -36,6 +36,7 @@ class SurveyListTests(TestCase):
             Survey.objects.filter(pk=s.pk).update(created_at=created or at(this_year, 1, 5))
             return s
 
+        # 00:00 on 1 January, Beijing time (31 December in UTC): this year's
         cls.xicun = survey("西村末期满意度调查", evaluation=final, status="open", created=at(this_year, 1, 1, 0))
         cls.jingtai = survey("景泰绩效评价满意度调查", performance=jingtai, created=at(this_year, 3, 1))
         cls.yuangang = survey("员岗绩效评价满意度调查", performance=yuangang, status="closed",
@@ -58,6 +59,17 @@ class SurveyListTests(TestCase):
         self.assertEqual(self.titles("supervision_gz", year=str(self.this_year - 1)), ["西村往年调查"])
         self.assertEqual(self.titles("supervision_gz", sort="created"),
                          ["西村末期满意度调查", "员岗绩效评价满意度调查", "景泰绩效评价满意度调查"])
+
+    def test_the_year_is_a_range_on_created_at_in_beijing_time(self):
+        """00:00 on 1 January in Beijing is still 31 December in UTC: the survey created then is this year's (the
+        first test); the database reads a range of created_at (its index), not a year extracted from every row."""
+        from surveys.filters import SurveyFilter
+
+        filterset = SurveyFilter({"year": str(self.this_year)}, Survey.objects.all(), today=timezone.localdate())
+        sql, _ = filterset.qs.query.sql_with_params()
+        self.assertIn('"surveys_survey"."created_at" BETWEEN', sql)
+        self.assertEqual([s.title for s in filterset.qs], ["景泰绩效评价满意度调查", "员岗绩效评价满意度调查",
+                                                           "西村末期满意度调查"])
 
     def test_filters_by_state_district_and_search(self):
         self.assertEqual(self.titles("supervision_gz", status="closed", year=""),
