@@ -126,6 +126,9 @@ TEMPLATES = [
     },
 ]
 
+# Django's stock widget templates through Jinja2 (faster for a select's options), the rest as above (form_renderer.py).
+FORM_RENDERER = "evalportal.form_renderer.FormRenderer"
+
 WSGI_APPLICATION = "evalportal.wsgi.application"
 
 DATABASES = {
