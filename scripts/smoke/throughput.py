@@ -134,7 +134,8 @@ def main(base: str, ca: str) -> int:
             # a recycled worker's start fell in this page's run: print it, then measure the page once more, so that
             # the ratios compare pages, not which one happened to run while workers restarted
             print(f"[throughput] {label:34s} {rps:7.1f} req/s  p50 {p50:6.1f} ms, app CPU {cpu['gunicorn']:.2f} ms/request "
-                  f"while {workers(started)} started: measured again", flush=True)
+                  f"while {workers(started)} started: measured again{'  ERRORS ' + str(errors) if errors else ''}",
+                  flush=True)
             rps, p50, errors, cpu, started = measure(base, ca, username, path)
             failed += errors
         bare = bare or rps
