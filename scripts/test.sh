@@ -9,6 +9,22 @@
 # the test runner creates test_NAME).
 set -euo pipefail
 
+# In parallel (pytest-xdist): one process per core, at most 4; each test file runs whole in one process
+# (--dist loadfile), so a file's live server, browser and extra databases are never shared with another process, and
+# each process has its own test database (test_NAME_gw0, test_NAME_gw1, …). EVALPORTAL_TEST_WORKERS=0 runs the
+# tests in this process (for --pdb or a debugger); an -n given as an argument wins.
+workers="${EVALPORTAL_TEST_WORKERS:-$(nproc 2>/dev/null || echo 1)}"
+if ! [[ "$workers" =~ ^[0-9]+$ ]]; then
+    # checked before the install below (which defines _ep_log), so that a typo fails at once
+    printf '\033[1m[evalportal]\033[0m %s\n' \
+        "FAIL: EVALPORTAL_TEST_WORKERS must be a whole number (0 runs the tests in one process), not '$workers'" >&2
+    exit 1
+fi
+parallel=()
+if [ "$workers" -gt 1 ]; then
+    parallel=(-n "$(( workers > 4 ? 4 : workers ))" --dist loadfile)
+fi
+
 # shellcheck source=scripts/install.sh
 source "$(dirname "${BASH_SOURCE[0]}")/install.sh"
 evalportal_install
@@ -34,20 +50,6 @@ _ep_log "ruff check ."
 
 _ep_log "lint-imports (layers: reports → indicators → stations → evalportal; no cycles inside an app)"
 "$EVALPORTAL_VENV/bin/lint-imports"
-
-# In parallel (pytest-xdist): one process per core, at most 4; each test file runs whole in one process
-# (--dist loadfile), so a file's live server, browser and extra databases are never shared with another process, and
-# each process has its own test database (test_NAME_gw0, test_NAME_gw1, …). EVALPORTAL_TEST_WORKERS=0 runs the
-# tests in this process (for --pdb or a debugger); an -n given as an argument wins.
-workers="${EVALPORTAL_TEST_WORKERS:-$(nproc 2>/dev/null || echo 1)}"
-if ! [[ "$workers" =~ ^[0-9]+$ ]]; then
-    _ep_log "FAIL: EVALPORTAL_TEST_WORKERS must be a whole number (0 runs the tests in one process), not '$workers'"
-    exit 1
-fi
-parallel=()
-if [ "$workers" -gt 1 ]; then
-    parallel=(-n "$(( workers > 4 ? 4 : workers ))" --dist loadfile)
-fi
 
 _ep_log "pytest ${parallel[*]} $*"
 set +e

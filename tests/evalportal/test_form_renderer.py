@@ -5,6 +5,7 @@ Jinja2 writes a quote in a value as &#34; where Django writes &quot;, which a br
 from __future__ import annotations
 
 import re
+from unittest import mock
 
 from django import forms
 from django.forms.renderers import DjangoTemplates, get_default_renderer
@@ -70,28 +71,32 @@ class FormRendererTests(TestCase):
         self.assertIsInstance(get_default_renderer(), FormRenderer)
 
     def test_pages_render_alike(self):
+        # pages whose forms are Django forms (the dashboard's and the quarter grid's forms are written in their
+        # templates and render no widget: the check below would say so)
         pages = [
             ("bureau_liwan", reverse("contract_list") + "?q=西村&year="),
             ("supervision_gz", reverse("submission_list") + "?status=&year="),
             ("bureau_liwan", reverse("evaluation_overview")),
             ("supervision_gz", reverse("report_list")),
             ("bureau_liwan", reverse("survey_list")),
-            ("bureau_liwan", reverse("dashboard")),
             ("bureau_liwan", reverse("evaluation_create")),
             ("street_xicun", reverse("staff_list", args=["xicun-2024"])),
             ("street_xicun", reverse("staff_create", args=["xicun-2024"])),
             ("street_xicun", reverse("staff_edit", args=["xicun-2024", self.staff.pk])),
             ("street_xicun", reverse("activity_list", args=["xicun-2024"])),
             ("street_xicun", reverse("activity_create", args=["xicun-2024"])),
-            ("street_xicun", reverse("quarter_entry", args=["xicun-2024", "2025-Q2"])),
         ]
         for username, url in pages:
             with self.subTest(user=username, url=url):
                 self.client.force_login(User.objects.get(username=username))
-                ours = self.client.get(url)
+                jinja2 = get_default_renderer()._jinja2  # a new renderer after each override_settings below
+                with mock.patch.object(jinja2, "get_template", wraps=jinja2.get_template) as through_jinja2:
+                    ours = self.client.get(url)
                 self.assertEqual(ours.status_code, 200)
+                # the page's widgets did come through Jinja2: the comparison below compares the two engines
+                self.assertTrue(any(c.args[0].startswith("django/forms/widgets/")
+                                    for c in through_jinja2.call_args_list), url)
                 with override_settings(FORM_RENDERER=STOCK):
                     self.assertIs(type(get_default_renderer()), DjangoTemplates)
                     stock = self.client.get(url)
-                self.assertIn("<form", ours.text)
                 self.assertHTMLEqual(normalised(ours.text), normalised(stock.text))
